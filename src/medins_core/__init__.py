@@ -1,0 +1,1 @@
+"""medins: rules engine for the employer side of China's employee medical insurance."""

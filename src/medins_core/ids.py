@@ -1,0 +1,211 @@
+"""Identifiers on a roster: resident ID numbers, unified social credit codes, mobile numbers.
+
+Each ``parse_*`` function normalises a value and checks it, raising
+:class:`~medins_core.errors.InputError` when it cannot be used. Error messages carry only
+masked values (:func:`mask_cert_no`, :func:`mask_mobile`), never a full number.
+
+python-stdnum supplies the check-character arithmetic and the county table, but not the
+verdict on resident IDs: ``stdnum.cn.ric.validate`` rejects numbers whose county code its
+table lists only from a year after the birth year (e.g. 320102 "[1983-]玄武区" for someone
+born in 1961), yet people keep numbers issued under the older codes. Here an unknown county
+is reported through :attr:`ResidentId.county_known`, never as an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+import re
+
+import attrs
+from stdnum import numdb
+from stdnum.cn import ric, uscc
+
+from medins_core.errors import InputError
+
+__all__ = [
+    "Gender",
+    "ResidentId",
+    "county_name",
+    "is_valid_resident_id",
+    "mask_cert_no",
+    "mask_mobile",
+    "parse_mobile",
+    "parse_resident_id",
+    "parse_uscc",
+]
+
+# 17 ASCII digits and a digit or X; re.ASCII keeps full-width and other Unicode digits out.
+_RESIDENT_ID_RE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+# GB 32100-2015 character set: digits and capitals without I, O, Z, S, V.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_RE = re.compile(
+    rf"[{_USCC_ALPHABET}]{{2}}"  # registration authority and entity type
+    r"[0-9]{6}"  # administrative division code
+    rf"[{_USCC_ALPHABET}]{{10}}",  # organisation code and check character
+    re.ASCII,
+)
+
+_MOBILE_RE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+
+
+class Gender(str, enum.Enum):
+    """Gender with the national 性别 codes as values (GB/T 2261.1)."""
+
+    MALE = "1"
+    FEMALE = "2"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese label: 男 or 女."""
+        return "男" if self is Gender.MALE else "女"
+
+
+@attrs.frozen
+class ResidentId:
+    """A checked 18-character resident ID number and what it encodes.
+
+    ``cert_no`` is normalised (stripped, upper-case X); ``county`` is its first 6 digits
+    and ``county_known`` tells whether that code appears in the county table for any year.
+    """
+
+    cert_no: str
+    birth: datetime.date
+    gender: Gender
+    county: str
+    county_known: bool
+
+
+def _invalid_cert_no(what: str, cert_no: str, field: str) -> InputError:
+    return InputError("invalid_cert_no", f"{what}：{mask_cert_no(cert_no)}", field=field)
+
+
+def parse_resident_id(cert_no: str, *, field: str = "cert_no") -> ResidentId:
+    """Check a resident ID number (GB 11643-1999) and return what it encodes.
+
+    Checks length, structure (17 digits then a digit or X), the birth date (a real date,
+    from 1900-01-01 on; whether it lies in the future is the caller's
+    check, against its own "today") and the ISO 7064 MOD 11-2 check character. An unknown county
+    code is not an error: see :attr:`ResidentId.county_known`.
+    Raises :class:`InputError` with code ``invalid_cert_no``.
+    """
+    number = cert_no.strip().upper()
+    if len(number) != 18:
+        raise _invalid_cert_no("证件号码应为18位", number, field)
+    if not _RESIDENT_ID_RE.fullmatch(number):
+        raise _invalid_cert_no("证件号码格式不正确", number, field)
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise _invalid_cert_no("证件号码中的出生日期无效", number, field) from None
+    if birth < _EARLIEST_BIRTH:
+        raise _invalid_cert_no("证件号码中的出生日期无效", number, field)
+    # stdnum's calc_check_digit ignores the last character, so it takes the whole number
+    if number[17] != ric.calc_check_digit(number):
+        raise _invalid_cert_no("证件号码校验位错误", number, field)
+    county = number[:6]
+    return ResidentId(
+        cert_no=number,
+        birth=birth,
+        gender=Gender.MALE if int(number[16]) % 2 else Gender.FEMALE,
+        county=county,
+        county_known=bool(_county_names(county)),
+    )
+
+
+def is_valid_resident_id(cert_no: str) -> bool:
+    """Whether :func:`parse_resident_id` accepts the number."""
+    try:
+        parse_resident_id(cert_no)
+    except InputError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _county_names(county: str) -> tuple[str, ...]:
+    """Every name stdnum's table gives the 6-digit code in any year, oldest first."""
+    # info() splits "320102" into ("32", {"province": ...}) and ("0102", {"county": ...});
+    # a known province with an unknown county has no "county" property at all.
+    props = {k: v for _, part in numdb.get("cn/loc").info(county) for k, v in part.items()}
+    # entries look like "[-1991]东郊区,[1992-]东丽区"; drop the year ranges
+    entries = props.get("county", "").split(",")
+    return tuple(entry.rpartition("]")[2] for entry in entries if entry)
+
+
+def county_name(county: str) -> str | None:
+    """The latest name of a 6-digit county code, e.g. ``"玄武区"``; None when unknown."""
+    names = _county_names(county)
+    return names[-1] if names else None
+
+
+def parse_uscc(code: str, *, field: str = "uscc") -> str:
+    """Check a unified social credit code (GB 32100-2015) and return it normalised.
+
+    Unlike ``stdnum.cn.uscc.validate``, letters are allowed in positions 1 and 2 (e.g.
+    ``N`` rural collectives, ``Y`` others); positions 3-8 must be digits and the rest
+    characters of ``0123456789ABCDEFGHJKLMNPQRTUWXY``, the last one the mod-31 check character.
+    Raises :class:`InputError` with code ``invalid_uscc``.
+    """
+    number = code.strip().upper()
+
+    def invalid(what: str) -> InputError:
+        # masked all the same: someone may have typed a resident ID into this field
+        return InputError("invalid_uscc", f"{what}：{mask_cert_no(number)}", field=field)
+
+    if len(number) != 18:
+        raise invalid("统一社会信用代码应为18位")
+    if not _USCC_RE.fullmatch(number):
+        raise invalid("统一社会信用代码含有非法字符")
+    if number[17] != uscc.calc_check_digit(number):
+        raise invalid("统一社会信用代码校验位错误")
+    return number
+
+
+def parse_mobile(s: str, *, field: str = "mobile") -> str:
+    """Check a mainland mobile number and return its 11 digits.
+
+    Accepts a leading ``+86`` or ``86`` and spaces or hyphens between digits.
+    Raises :class:`InputError` with code ``invalid_mobile``.
+    """
+    number = re.sub(r"[ \-]", "", s.strip())
+    if number.startswith("+86"):
+        number = number[3:]
+    elif number.startswith("86") and len(number) == 13:
+        # no 11-digit mobile starts with 86, so only a 13-digit one carries the prefix
+        number = number[2:]
+    if not _MOBILE_RE.fullmatch(number):
+        message = f"手机号码格式不正确：{mask_mobile(s)}"
+        raise InputError("invalid_mobile", message, field=field)
+    return number
+
+
+def mask_cert_no(s: str) -> str:
+    """Mask an ID number for messages and logs: ``"3205**********123X"``.
+
+    Keeps the first 4 and last 4 characters of 18 or more; of shorter strings at most
+    the first 2 and last 2, and always masks at least half.
+    """
+    s = s.strip()
+    keep = 4 if len(s) >= 18 else min(2, len(s) // 4)
+    return _mask(s, keep, keep)
+
+
+def mask_mobile(s: str) -> str:
+    """Mask a mobile number for messages and logs: ``"138****5678"``.
+
+    Keeps the first 3 and last 4 of 11 characters; other lengths have their middle half
+    masked (rounded up).
+    """
+    s = s.strip()
+    if len(s) == 11:
+        return _mask(s, 3, 4)
+    shown = len(s) // 2
+    return _mask(s, shown // 2, shown - shown // 2)
+
+
+def _mask(s: str, head: int, tail: int) -> str:
+    return s[:head] + "*" * (len(s) - head - tail) + s[len(s) - tail :]
