@@ -1,0 +1,139 @@
+"""Units, persons, coverage and declared wages: the inputs of an assessment.
+
+All classes are frozen attrs classes: values, not records in a database. Money is Decimal
+(a float is a TypeError), periods are :class:`~medins_core.period.Period`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from medins_core.codes import InsuranceStatus, PersonCategory
+from medins_core.money import to_money
+from medins_core.period import Period
+
+
+def _wage(value: Decimal | int | str) -> Decimal:
+    return to_money(value, field="wage")
+
+
+@attrs.frozen
+class Unit:
+    """An employer (参保单位) as far as the engine needs it."""
+
+    name: str
+    region: str
+    unit_no: str | None = None
+    uscc: str | None = None
+
+
+@attrs.frozen
+class Person:
+    """An insured person (参保人). ``cert_no`` is the key; ``category`` is 在职 or 退休."""
+
+    cert_no: str
+    name: str
+    cert_type: str = "居民身份证"
+    person_type: str = "在职"
+    person_no: str | None = None
+
+    @property
+    def category(self) -> PersonCategory:
+        """The national 人员类别 of :attr:`person_type`."""
+        return PersonCategory.parse(self.person_type)
+
+
+@attrs.frozen
+class WageDeclaration:
+    """A declared monthly wage (申报工资), used from ``start`` until the next declaration."""
+
+    start: Period
+    wage: Decimal = attrs.field(converter=_wage)
+
+    @wage.validator
+    def _non_negative(self, _attribute: object, value: Decimal) -> None:
+        if value < 0:
+            raise ValueError(f"wage must not be negative: {value}")
+
+
+#: The insurance code of a :class:`Coverage` that stands for each of the region's default lines.
+DEFAULT_LINES = "*"
+
+
+@attrs.frozen
+class Coverage:
+    """One insurance line of a person in this unit, from ``start`` to ``end`` (inclusive, open if None).
+
+    ``insurance`` is a line code, or :data:`DEFAULT_LINES` for every default line of the region.
+    """
+
+    insurance: str
+    start: Period | None = None
+    end: Period | None = None
+    status: InsuranceStatus = InsuranceStatus.ACTIVE
+
+    def covers(self, period: Period) -> bool:
+        """Whether this cover is due for ``period``."""
+        if self.status is not InsuranceStatus.ACTIVE:
+            return False
+        return (self.start is None or self.start <= period) and (self.end is None or period <= self.end)
+
+
+def _wages(items: Iterable[WageDeclaration]) -> tuple[WageDeclaration, ...]:
+    return tuple(items)
+
+
+def _coverages(items: Iterable[Coverage]) -> tuple[Coverage, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class Member:
+    """A person on a unit's roster (花名册): wage history and covers.
+
+    By default the member has the region's default lines over the whole assessment.
+    """
+
+    person: Person
+    wages: tuple[WageDeclaration, ...] = attrs.field(converter=_wages)
+    coverages: tuple[Coverage, ...] = attrs.field(
+        default=(Coverage(DEFAULT_LINES),), converter=_coverages
+    )
+
+    @wages.validator
+    def _sorted(self, _attribute: object, value: tuple[WageDeclaration, ...]) -> None:
+        if not value:
+            raise ValueError("a member needs at least one wage declaration")
+        starts = [w.start for w in value]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("wage declarations must be in order of start period, one per period")
+
+    def wage_for(self, period: Period) -> Decimal | None:
+        """The declared wage in force in ``period``; None before the first declaration."""
+        found = None
+        for declaration in self.wages:
+            if declaration.start > period:
+                break
+            found = declaration.wage
+        return found
+
+    @classmethod
+    def simple(
+        cls,
+        cert_no: str,
+        name: str,
+        wage: Decimal | str | int,
+        *,
+        lines: tuple[str, ...] = (),
+        start: Period | None = None,
+        end: Period | None = None,
+        person_type: str = "在职",
+    ) -> Member:
+        """A member with one wage for all periods and, if given, the same cover on each line."""
+        person = Person(cert_no=cert_no, name=name, person_type=person_type)
+        first = start if start is not None else Period(1900, 1)
+        covers = tuple(Coverage(code, start, end) for code in lines or (DEFAULT_LINES,))
+        return cls(person, (WageDeclaration(first, to_money(wage, field="wage")),), covers)

@@ -1,0 +1,138 @@
+"""Finds province plugins and resolves a region code to its :class:`RegionRules`.
+
+Plugins come from the entry-point group ``medins.rules`` (the built-in provinces too) and from
+objects passed in by the caller. A plugin that fails to import or whose hook raises is reported
+in :attr:`Registry.problems` and skipped; the others still load. Two plugins claiming one region
+is an error for that region, never a silent last-wins.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import cast
+
+import attrs
+import pluggy
+
+from medins_core import hookspecs
+from medins_core.errors import RegionError
+from medins_core.params import Readable, RegionRules, iter_toml_files, parse_region_file
+
+#: Environment variable with operator parameter directories, separated like PATH.
+PARAMS_ENV = "MEDINS_PARAMS"
+
+
+@attrs.frozen
+class PluginProblem:
+    """A plugin that could not be used, and why."""
+
+    plugin: str
+    message: str
+
+
+@attrs.define
+class Registry:
+    """The regions every loaded plugin provides, with operator overlays applied."""
+
+    plugin_manager: pluggy.PluginManager
+    regions: dict[str, RegionRules]
+    aliases: dict[str, str]
+    conflicts: dict[str, list[str]]
+    problems: list[PluginProblem]
+
+    def region(self, code: str) -> RegionRules:
+        """The rules of region ``code`` (an alias such as a county resolves to its pooling region)."""
+        code = str(code).strip()
+        if code in self.conflicts:
+            raise RegionError(
+                "region_conflict",
+                f"统筹区 {code} 同时由多个插件提供: {', '.join(self.conflicts[code])}",
+                field="region",
+            )
+        code = self.aliases.get(code, code)
+        try:
+            return self.regions[code]
+        except KeyError:
+            known = ", ".join(sorted(self.regions))
+            raise RegionError(
+                "unknown_region", f"未知的统筹区代码 {code!r}；可用: {known}", field="region"
+            ) from None
+
+    def __iter__(self) -> Iterator[RegionRules]:
+        return iter(sorted(self.regions.values(), key=lambda r: r.code))
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+def load_registry(
+    params_dirs: Sequence[str | Path] = (),
+    *,
+    plugins: Sequence[object] = (),
+    use_entry_points: bool = True,
+    use_env: bool = True,
+) -> Registry:
+    """Load every plugin and overlay the operator's parameter directories.
+
+    ``params_dirs`` come after those in the ``MEDINS_PARAMS`` environment variable (when
+    ``use_env``), so an explicit argument wins. ``plugins`` are extra plugin objects (a module
+    or any object with hook functions), registered beside the entry points.
+    """
+    manager = _plugin_manager()
+    problems: list[PluginProblem] = []
+    if use_entry_points:
+        for entry in entry_points(group=hookspecs.ENTRY_POINT_GROUP):
+            try:
+                manager.register(entry.load(), name=entry.name)
+            except Exception as exc:  # a broken plugin must not take the others down
+                problems.append(PluginProblem(entry.name, f"cannot load: {exc!r}"))
+    for plugin in plugins:
+        manager.register(plugin)
+
+    regions: dict[str, RegionRules] = {}
+    claims: dict[str, list[str]] = {}
+    for impl in manager.hook.medins_region_files.get_hookimpls():
+        try:
+            files = cast("Sequence[Readable]", impl.function())
+            loaded = [RegionRules.from_file(parse_region_file(f), impl.plugin_name) for f in files]
+        except Exception as exc:
+            problems.append(PluginProblem(impl.plugin_name, str(exc)))
+            continue
+        for rules in loaded:
+            for code in (rules.code, *rules.aliases):
+                claims.setdefault(code, []).append(impl.plugin_name)
+            regions[rules.code] = rules
+
+    conflicts = {code: names for code, names in claims.items() if len(names) > 1}
+    for code in conflicts:
+        regions.pop(code, None)
+    aliases = {
+        alias: rules.code for rules in regions.values() for alias in rules.aliases if alias not in conflicts
+    }
+    registry = Registry(manager, regions, aliases, conflicts, problems)
+    for directory in _params_dirs(params_dirs, use_env):
+        for path in iter_toml_files(Path(directory)):
+            data = parse_region_file(path, overlay=True)
+            registry.region(data.region.code).overlay(data)
+    return registry
+
+
+def _params_dirs(explicit: Sequence[str | Path], use_env: bool) -> list[str | Path]:
+    from_env = os.environ.get(PARAMS_ENV, "") if use_env else ""
+    return [d for d in from_env.split(os.pathsep) if d] + list(explicit)
+
+
+def report_problems(registry: Registry) -> None:
+    """Print plugin problems to stderr (the command line calls this once)."""
+    for problem in registry.problems:
+        print(f"medins: 插件 {problem.plugin} 未能加载: {problem.message}", file=sys.stderr)
+    for code, names in registry.conflicts.items():
+        print(f"medins: 统筹区 {code} 同时由多个插件提供: {', '.join(names)}", file=sys.stderr)
+

@@ -1,0 +1,23 @@
+"""Jiangsu (江苏省): Suzhou 320500, Huai'an 320800, Lianyungang 320700.
+
+References:
+    jiangsu-unit-hall-user-manual.txt (江苏医保单位网厅用户手册),
+    jiangsu-suzhou-unit-hall-training.txt (苏州单位网厅业务培训, 2022).
+Checked with:
+    the Suzhou payment notice of 2022-08, the Huai'an person and unit lines of 2021-2022 and the
+    Huai'an one-off back-pay lines printed in those documents (tests/test_assessment_figures.py).
+Limitations:
+    base floor and ceiling are not in the sources; Huai'an and Lianyungang rates are derived
+    from printed lines (provisional); periods before the first evidenced one are unknown.
+"""
+
+from __future__ import annotations
+
+from medins_core.hookspecs import hookimpl, package_data_files
+from medins_core.params import Readable
+
+
+@hookimpl
+def medins_region_files() -> list[Readable]:
+    """The Jiangsu region files shipped in ``data/``."""
+    return package_data_files(__name__)
