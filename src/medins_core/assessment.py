@@ -17,7 +17,7 @@ from decimal import Decimal
 import attrs
 
 from medins_core.errors import InputError
-from medins_core.model import DEFAULT_LINES, Member, Unit
+from medins_core.model import DEFAULT_LINES, Member
 from medins_core.money import format_yuan, rmb_upper
 from medins_core.params import ParamValue, RegionRules, Status
 from medins_core.period import Period, PeriodLike
@@ -239,12 +239,12 @@ def assess(
     payment_type: PaymentType = PaymentType.REGULAR,
     lines: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
-    unit: Unit | None = None,
 ) -> Assessment:
     """Assess what a unit owes for ``start``…``end`` (inclusive; one month when ``end`` is None).
 
-    ``lines`` restricts the assessment to those insurance lines (by default every line each
-    member has). Members are keyed by certificate number; the same person twice is an error.
+    ``lines`` names the insurance lines to assess: members without their own covers get these
+    lines instead of the region's defaults, and members with covers are limited to them.
+    Members are keyed by certificate number; the same person twice is an error.
     The result does not depend on the order of ``members``.
     """
     periods = Period.range(start, start if end is None else end)
@@ -268,6 +268,13 @@ def assess(
         return found
 
     members = sorted(members, key=lambda m: m.person.cert_no)
+    defaults = rules.default_lines if selected is None else selected
+    if not defaults and any(c.insurance == DEFAULT_LINES for m in members for c in m.coverages):
+        raise InputError(
+            "no_default_lines",
+            f"{rules.name}({rules.code}) 的默认险种不在源文件中，请指定险种 (--lines)",
+            field="insurance",
+        )
     seen: set[str] = set()
     out: list[AssessmentLine] = []
     for member in members:
@@ -280,17 +287,11 @@ def assess(
                 code
                 for coverage in member.coverages
                 if coverage.covers(period)
-                for code in (rules.default_lines if coverage.insurance == DEFAULT_LINES else (coverage.insurance,))
+                for code in (defaults if coverage.insurance == DEFAULT_LINES else (coverage.insurance,))
                 if selected is None or code in selected
             ]
             if not covered:
                 continue
-            if DEFAULT_LINES in (c.insurance for c in member.coverages) and not rules.default_lines:
-                raise InputError(
-                    "no_default_lines",
-                    f"{rules.name}({rules.code}) 的默认险种不在源文件中，请指定险种",
-                    field="insurance",
-                )
             wage = member.wage_for(period)
             if wage is None:
                 raise InputError("missing_wage", f"{period} 没有申报工资", field="wage")
@@ -326,13 +327,13 @@ def assess(
                 )
     if periods[-1] > (rules.data_through or periods[-1]):
         warnings.add("beyond_data", f"{rules.name}({rules.code}) 的参数只核对到 {rules.data_through}")
-    order = {code: i for i, code in enumerate((*rules.default_lines, *rules.lines))}
+    order = {code: i for i, code in enumerate(dict.fromkeys((*rules.default_lines, *rules.lines)))}
     out.sort(key=lambda ln: (ln.period, order.get(ln.insurance, len(order)), ln.cert_no))
     totals = _totals(out, rules, cache, order)
     total = policy.round(sum((t.amount for t in totals), ZERO))
     return Assessment(
         region=rules.code,
-        region_name=rules.name if unit is None else f"{rules.name}",
+        region_name=rules.name,
         periods=periods,
         payment_type=payment_type,
         persons=len({ln.cert_no for ln in out}),

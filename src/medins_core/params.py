@@ -31,6 +31,7 @@ never a silent zero. Operators overlay their own files (same format; ``[region]`
 from __future__ import annotations
 
 import enum
+import re
 import sys
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -305,7 +306,7 @@ def parse_region_file(location: Readable | Path, *, overlay: bool = False) -> Re
     try:
         data = _CONVERTER.structure(raw, RegionFile)
     except cattrs.BaseValidationError as exc:
-        details = cattrs.transform_error(exc, path="$")
+        details = [_with_value(raw, message) for message in cattrs.transform_error(exc, path="$")]
         raise _fail(file, None, "; ".join(details)) from None
     except Exception as exc:  # a validator or converter raised outside cattrs' grouping
         raise _fail(file, None, str(exc)) from None
@@ -316,6 +317,25 @@ def parse_region_file(location: Readable | Path, *, overlay: bool = False) -> Re
         base_limits=tuple(attrs.evolve(b, file=file) for b in data.base_limits),
         rules=tuple(attrs.evolve(r, file=file) for r in data.rules),
     )
+
+
+_RENAMED = {"start": "from", "end": "until"}
+
+
+def _with_value(raw: object, message: str) -> str:
+    """cattrs' message for one bad key (``… @ $.values[3].status``), with the bad value added."""
+    head, _, path = message.rpartition(" @ $")
+    for attribute, key in _RENAMED.items():
+        path = path.replace(f".{attribute}", f".{key}")
+    message = f"{head} @ ${path}"
+    value: object = raw
+    for key in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path):
+        name, index = key
+        try:
+            value = value[int(index)] if index else value[name]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return message
+    return f"{message} (值: {value!r})"
 
 
 def _check(data: RegionFile, file: str, *, overlay: bool) -> None:

@@ -1,0 +1,180 @@
+"""Read a unit's roster (花名册) for an assessment from CSV or XLSX.
+
+Headers are on the first row, in Chinese as the portals' templates write them or in English
+(see :data:`COLUMNS`). Every row is checked; all problems are reported together, each naming
+file, row and column, and no member is returned unless the whole file is good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from medins_core.codes import PersonCategory, is_resident_id_type
+from medins_core.errors import InputError, MedinsError
+from medins_core.ids import mask_cert_no, parse_resident_id
+from medins_core.io.table import MAX_ROWS, Table, read_table
+from medins_core.model import DEFAULT_LINES, Coverage, Member, Person, WageDeclaration
+from medins_core.money import to_money
+from medins_core.params import RegionRules
+from medins_core.period import Period
+
+#: Roster fields and the headers that name them; the first name is the portals'.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "cert_no": ("证件号码", "cert_no", "身份证号码", "公民身份号码"),
+    "name": ("姓名", "name", "人员姓名"),
+    "wage": ("缴费工资", "申报工资", "工资", "wage", "缴费基数"),
+    "cert_type": ("证件类型", "cert_type"),
+    "person_type": ("人员类型", "person_type", "人员类别"),
+    "person_no": ("人员编号", "person_no"),
+    "lines": ("险种", "lines", "参保险种"),
+    "start": ("参保开始年月", "start", "本次参保日期", "开始年月"),
+    "end": ("参保结束年月", "end", "结束年月"),
+}
+REQUIRED = ("cert_no", "name", "wage")
+
+
+class RosterError(MedinsError):
+    """A roster that cannot be used; :attr:`problems` lists every bad cell."""
+
+    def __init__(self, file: str, problems: list[InputError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
+        super().__init__(first.code, f"{first.message}{more}", file=file, row=first.row, column=first.column)
+
+
+@attrs.frozen
+class Roster:
+    """Members read from a file, and warnings that do not stop an assessment."""
+
+    members: tuple[Member, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def _columns(table: Table) -> dict[str, int]:
+    """Map each known field to its column index; unknown headers are errors, not ignored."""
+    found: dict[str, int] = {}
+    problems = []
+    for index, title in enumerate(table.header):
+        if not title:
+            continue
+        field = next((f for f, names in COLUMNS.items() if title in names), None)
+        if field is None:
+            problems.append(InputError("unknown_column", f"无法识别的列「{title}」", file=table.file, row=1, column=title))
+        elif field in found:
+            problems.append(InputError("duplicate_column", f"列「{title}」重复", file=table.file, row=1, column=title))
+        else:
+            found[field] = index
+    for field in REQUIRED:
+        if field not in found:
+            names = "/".join(COLUMNS[field][:2])
+            problems.append(InputError("missing_column", f"缺少必填列「{names}」", file=table.file, row=1))
+    if problems:
+        raise RosterError(table.file, problems)
+    return found
+
+
+def read_roster(
+    path: str | Path, *, rules: RegionRules | None = None, max_rows: int = MAX_ROWS
+) -> Roster:
+    """Read and check a roster file; raises :class:`RosterError` listing every problem.
+
+    ``rules`` resolves insurance line names (职工基本医疗保险) to codes; without it the 险种
+    column must hold codes.
+    """
+    table = read_table(path, max_rows=max_rows)
+    columns = _columns(table)
+    members: list[Member] = []
+    problems: list[InputError] = []
+    warnings: list[str] = []
+    seen: dict[str, int] = {}
+    for number, cells in table.rows:
+
+        def cell(field: str, cells: tuple[str, ...] = cells) -> str:
+            index = columns.get(field)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        def fail(field: str, code: str, message: str, number: int = number) -> None:
+            title = table.header[columns[field]] if field in columns else field
+            problems.append(InputError(code, message, file=table.file, row=number, column=title, field=field))
+
+        row_problems = len(problems)
+        cert_no, name, cert_type = cell("cert_no").upper(), cell("name"), cell("cert_type") or "居民身份证"
+        if not cert_no:
+            fail("cert_no", "missing_field", "证件号码不能为空")
+        elif is_resident_id_type(cert_type):
+            try:
+                if not parse_resident_id(cert_no).county_known:
+                    warnings.append(
+                        f"文件 {table.file} 第 {number} 行: 证件号码 {mask_cert_no(cert_no)} 的地区码不在行政区划表中"
+                    )
+            except InputError as exc:
+                fail("cert_no", exc.code, exc.message)
+        if cert_no in seen:
+            fail("cert_no", "duplicate_person", f"与第 {seen[cert_no]} 行是同一人员 ({mask_cert_no(cert_no)})")
+        elif cert_no:
+            seen[cert_no] = number
+        if not name:
+            fail("name", "missing_field", "姓名不能为空")
+        wage = None
+        if not cell("wage"):
+            fail("wage", "missing_field", "工资不能为空")
+        else:
+            try:
+                wage = to_money(cell("wage"), field="wage")
+                if wage <= 0:
+                    fail("wage", "invalid_wage", f"缴费工资须大于0: {cell('wage')}")
+            except InputError as exc:
+                fail("wage", "invalid_wage", exc.message)
+        person_type = cell("person_type") or "在职"
+        try:
+            PersonCategory.parse(person_type)
+        except ValueError:
+            fail("person_type", "invalid_person_type", f"无法识别的人员类型「{person_type}」")
+        periods: dict[str, Period | None] = {}
+        for field in ("start", "end"):
+            periods[field] = None
+            if cell(field):
+                try:
+                    periods[field] = Period.parse(cell(field), field=field)
+                except InputError as exc:
+                    fail(field, exc.code, exc.message)
+        start, end = periods["start"], periods["end"]
+        if start is not None and end is not None and end < start:
+            fail("end", "period_order", "开始年月不能晚于结束年月")
+        lines = _lines(cell("lines"), rules, lambda message: fail("lines", "unknown_insurance", message))
+        if len(problems) > row_problems or wage is None:
+            continue
+        person = Person(
+            cert_no=cert_no,
+            name=name,
+            cert_type=cert_type,
+            person_type=person_type,
+            person_no=cell("person_no") or None,
+        )
+        covers = tuple(Coverage(code, start, end) for code in lines or (DEFAULT_LINES,))
+        members.append(Member(person, (WageDeclaration(start or Period(1900, 1), wage),), covers))
+    if problems:
+        raise RosterError(table.file, problems)
+    return Roster(tuple(members), tuple(warnings))
+
+
+def _lines(text: str, rules: RegionRules | None, fail: Callable[[str], None]) -> tuple[str, ...]:
+    """Insurance codes from a cell such as ``310,330`` or ``职工基本医疗保险、生育保险``."""
+    if not text:
+        return ()
+    by_name = {line.name: code for code, line in rules.lines.items()} if rules else {}
+    codes = []
+    for part in text.replace("、", ",").replace("，", ",").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        code = by_name.get(part, part)
+        if rules is not None and code not in rules.lines:
+            fail(f"未知的险种「{part}」")
+            continue
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))

@@ -1,0 +1,36 @@
+"""Helpers for tests of medins and of province plugins: valid ID numbers and simple rosters.
+
+A plugin author can check a region against the figures of its own source documents with
+these, the same way the built-in provinces are checked (see ``docs/plugins.md``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from stdnum.cn import ric
+
+from medins_core.model import Member
+
+
+def make_resident_id(county: str = "320506", birth: datetime.date | str = "19850312", sequence: int = 1) -> str:
+    """A resident ID number with a correct check character (GB 11643-1999).
+
+    ``sequence`` 0–999: an odd sequence makes a man, an even one a woman.
+    """
+    if isinstance(birth, datetime.date):
+        birth = birth.strftime("%Y%m%d")
+    body = f"{county}{birth}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def roster_with_bases(bases: Iterable[Decimal | int | str], *, lines: Sequence[str] = ()) -> list[Member]:
+    """One member per base, with distinct valid ID numbers and the given insurance lines."""
+    members = []
+    for index, base in enumerate(bases):
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=index % 15000)
+        cert_no = make_resident_id("320506", birth, index % 1000)
+        members.append(Member.simple(cert_no, f"职工{index + 1}", base, lines=tuple(lines)))
+    return members
