@@ -52,6 +52,14 @@ def test_assess_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert data["total_upper"] == "壹仟贰佰陆拾陆圆陆角陆分"
 
 
+def test_assess_notice_names_the_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster(tmp_path, [[make_resident_id(sequence=1), "张三", "7800"]])
+    code, out, _ = run(capsys, "assess", str(path), "--region", "320700", "--period", "2022-07",
+                       "--unit-name", "连云港某医院", "--unit-no", "3207001")
+    assert code == 0 and "单位名称: 连云港某医院" in out and "单位编号: 3207001" in out
+    assert "核定征集总额: 786.00" in out  # 156.00 + 546.00 + 78.00 + 6.00
+
+
 def test_assess_csv_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = roster(tmp_path, [[make_resident_id(sequence=1), "张三", "7800"]])
     code, out, _ = run(capsys, "assess", str(path), "--region", "320700", "--period", "202207", "--format", "csv")

@@ -28,6 +28,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--type", choices=[t.value for t in PaymentType], default="regular", help="缴费类型")
     parser.add_argument("--lines", help="只核定这些险种, 逗号分隔, 如 310,330")
     parser.add_argument("--parts", choices=[p.value for p in Parts], default="both", help="核定单位部分、个人部分或两者")
+    parser.add_argument("--unit-name", default="", help="单位名称, 印在缴费通知单上")
+    parser.add_argument("--unit-no", default="", help="单位编号, 印在缴费通知单上")
     add_params_option(parser)
     add_format_option(parser, "table", "json", "csv")
     parser.set_defaults(func=run)
@@ -53,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
         roster.members, rules, start, end,
         payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
     )
-    emit(result, args.format)
+    emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
     return 0
 
 
-def emit(result: Assessment, fmt: str) -> None:
+def emit(result: Assessment, fmt: str, *, unit_name: str = "", unit_no: str = "") -> None:
     """Print an assessment in one of the command's formats."""
     if fmt == "json":
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
@@ -65,7 +67,7 @@ def emit(result: Assessment, fmt: str) -> None:
     elif fmt == "csv":
         write_lines_csv(result, sys.stdout)
     else:
-        print(notice(result))
+        print(notice(result, unit_name=unit_name, unit_no=unit_no))
         text = warnings(result)
         if text:
             print()

@@ -28,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
         roster = read_roster(path, rules=rules)
         if args.format == "table":
             print(f"示例花名册: {path.name}, {len(roster.members)} 人, {rules.name}({rules.code}), {DEMO_PERIOD}\n")
-    emit(assess(roster.members, rules, DEMO_PERIOD), args.format)
+    emit(assess(roster.members, rules, DEMO_PERIOD), args.format, unit_name="示例科技有限公司")
     return 0
