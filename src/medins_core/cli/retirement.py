@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
 from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
+from medins_core.render import display_width, pad
 from medins_core.retirement import Retirement, RetirementGroup, format_age, group_for, retirement
 
 
@@ -67,13 +67,6 @@ def _table(result: Retirement, masked_cert_no: str | None) -> list[str]:
     ]
     if masked_cert_no is not None:
         rows.insert(0, ("证件号码", "cert no", masked_cert_no))
-    zh_width = max(_width(zh) for zh, _, _ in rows)
+    zh_width = max(display_width(zh) for zh, _, _ in rows)
     en_width = max(len(en) for _, en, _ in rows)
-    # pad by display width: CJK characters take two terminal columns
-    return [
-        f"{zh}{' ' * (zh_width - _width(zh))}  {en:<{en_width}}  {value}" for zh, en, value in rows
-    ]
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return [f"{pad(zh, zh_width)}  {en:<{en_width}}  {value}" for zh, en, value in rows]
