@@ -13,11 +13,16 @@ the plugin's data files; hooks carry what is logic.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from medins_core.params import Readable
+from medins_core.params import Readable, RegionRules
+
+if TYPE_CHECKING:  # operations imports the registry, which imports this module
+    from medins_core.operations import Context, Problem, Request
 
 PROJECT = "medins"
 ENTRY_POINT_GROUP = "medins.rules"
@@ -34,6 +39,23 @@ def medins_region_files() -> Sequence[Readable]:
     effective-dated parameters with sources, and non-rate rules (see ``docs/parameters.md``).
     Every plugin's answer is collected; a region claimed by two plugins is an error for that
     region. Most plugins return :func:`package_data_files` of their own package.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification, never called
+
+
+@hookspec
+def medins_check(
+    operation: str, request: Request, rules: RegionRules, today: date, context: Context
+) -> list[Problem]:
+    """Return the problems a province finds in a business operation, beyond the engine's checks.
+
+    ``operation`` is one of ``medins_core.operations.OPERATIONS`` (``"enrollment"``,
+    ``"suspension"``, ``"wage_declaration"``, ``"backpay"``, ``"unit_registration"``) and
+    ``request`` the matching request. Every plugin is asked, so an implementation must answer
+    ``[]`` unless ``rules`` is one of its own regions (``rules.code``; ``rules.plugin`` names
+    the plugin that provides the region) and the rule applies to that region. Put logic here;
+    numbers belong in the region's ``[[rules]]``, which the engine's generic checks read.
+    Every answer is collected (not ``firstresult``): the problems of all plugins are joined.
     """
     raise NotImplementedError  # pragma: no cover - a specification, never called
 

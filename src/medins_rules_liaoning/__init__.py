@@ -7,15 +7,86 @@ Checked with:
 Limitations:
     rates, fixed amounts and base limits are not in the source; an assessment asks the operator
     to supply them in a parameter file.
+Operation checks:
+    the order in which arrears are paid is logic, here; the back-date window, the lines that
+    require others, the suspension month and the required fields are region rules (data).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.params import Readable
+from medins_core.ids import mask_cert_no
+from medins_core.operations import BackpayLine, BackpayRequest, Context, Problem, Request
+from medins_core.params import Readable, RegionRules
+from medins_core.period import Period
+
+#: The regions of this plugin's data files; hooks answer only for these.
+REGIONS = frozenset({"210200"})
 
 
 @hookimpl
 def medins_region_files() -> list[Readable]:
     """The Liaoning region files shipped in ``data/``."""
     return package_data_files(__name__)
+
+
+@hookimpl
+def medins_check(
+    operation: str, request: Request, rules: RegionRules, today: date, context: Context
+) -> list[Problem]:
+    """Liaoning's logic: the order in which a unit's arrears are paid."""
+    if (
+        rules.code not in REGIONS
+        or not isinstance(request, BackpayRequest)
+        or context.arrears is None
+    ):
+        return []
+    return arrears_order_problems(request, today, context)
+
+
+def arrears_order_problems(request: BackpayRequest, today: date, context: Context) -> list[Problem]:
+    """Arrears are paid current month first, then newest month first, a month for all its persons.
+
+    liaoning-dalian-unit-hall-user-manual.txt 4.9.2: 1 欠费补缴时需要先缴纳当月费用; 2 补缴时优先补
+    最近一个月欠费; 3 必须补缴欠费当月所有员工的欠费 (one person alone only at the counter).
+    ``context.arrears`` lists every unpaid month per person, the current month included.
+    """
+    owed: dict[Period, set[str]] = {}
+    for arrear in context.arrears or ():
+        owed.setdefault(arrear.period, set()).add(arrear.cert_no)
+    lines = request.lines
+    if not lines and request.cert_no is not None:
+        lines = tuple(BackpayLine(month, request.cert_no) for month in request.months())
+    months = set(request.months())
+    problems = []
+    for month in sorted(months - owed.keys()):
+        problems.append(Problem("no_arrears", "start", f"{month}没有欠费,无需补缴"))
+    requested = sorted(months & owed.keys(), reverse=True)
+    newest_first = sorted(owed, reverse=True)
+    if requested and requested != newest_first[: len(requested)]:
+        skipped = [m for m in newest_first if m > requested[-1] and m not in months]
+        if Period.of(today) in skipped:
+            message = f"欠费补缴时需要先缴纳当月({Period.of(today)})费用"
+        else:
+            message = f"补缴时优先补最近一个月欠费,请先补缴{skipped[0]}的欠费"
+        problems.append(Problem("backpay_order", "start", message))
+    if lines:
+        for month in requested:
+            named = {line.cert_no for line in lines if line.period == month}
+            for cert_no in sorted(named - owed[month]):
+                problems.append(
+                    Problem("no_arrears", "lines", f"{mask_cert_no(cert_no)}在{month}没有欠费")
+                )
+            left_out = len(owed[month] - named)
+            if left_out:
+                problems.append(
+                    Problem(
+                        "backpay_whole_month",
+                        "lines",
+                        f"通过单位网厅补缴时必须补缴欠费当月所有员工的欠费({month}还有{left_out}人未包含),"
+                        "单独补缴某一位员工请到各区窗口办理",
+                    )
+                )
+    return problems
