@@ -1,0 +1,639 @@
+"""Batch templates (批量模板): each portal's columns as data, written and read back.
+
+The portals' batch uploads are Excel templates: the header on row 1 must not be changed, data
+starts on row 2, every column is required unless marked (jiangsu-unit-hall-user-manual.txt
+3.6–3.8). A :class:`Template` describes one: its columns with the portal's names, whether each
+is required, its default, format, drop-down choices and source.
+
+Which template a region uses is data: :data:`GENERIC` holds one per kind, drawn from all the
+sources, and :data:`REGION_TEMPLATES` the templates a portal's own document prints, keyed by
+region code or plugin name. :func:`template_for` looks up code, then plugin, then the generic.
+
+Field names are those of the requests in :mod:`medins_core.operations` (``cert_no``,
+``start``, ``wage`` …), so a problem's ``field`` names its column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from medins_core.errors import InputError
+from medins_core.io.table import Table
+from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
+from medins_core.money import to_money
+from medins_core.params import RegionRules
+
+__all__ = [
+    "CERT_TYPES",
+    "ETHNIC_GROUPS",
+    "GENDERS",
+    "GENERIC",
+    "KINDS",
+    "PERSON_STATES",
+    "REASON_TITLE",
+    "REGION_TEMPLATES",
+    "SUSPEND_REASONS",
+    "HeaderError",
+    "Template",
+    "TemplateColumn",
+    "match_header",
+    "parse_date",
+    "template_for",
+    "template_sheets",
+    "write_template",
+]
+
+#: The template kinds: enrollment, suspension, wage declaration, reconciliation.
+KINDS = ("enroll", "suspend", "wages", "reconcile")
+
+#: The column a failure list adds after the template's columns.
+REASON_TITLE = "失败原因"
+
+# --- enumerations, with their sources -------------------------------------------------------
+
+#: 证件类型 as the portals name them (GLOSSARY.md, NHSA psn_cert_type; the name of 01 as the
+#: Jiangsu and Dalian templates print it, jiangsu-unit-hall-user-manual.txt 3.8.3).
+CERT_TYPES = (
+    "居民身份证(户口簿)",
+    "护照",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "外国人永久居留身份证",
+    "其他身份证件",
+)
+
+#: 性别 (GB/T 2261.1).
+GENDERS = ("男", "女")
+
+#: 民族: the 56 groups in the order of GB/T 3304-1991, then its 其他 and 外国血统中国籍人士.
+ETHNIC_GROUPS = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族",
+    "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族",
+    "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族",
+    "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族", "其他", "外国血统中国籍人士",
+)  # fmt: skip
+
+#: 中断原因: the reasons liaoning-dalian-unit-hall-user-manual.txt 4.7 names (入伍入学、辞退除名、
+#: 劳改劳教、终止（解除）劳动关系); the Jiangsu manual (3.7.3) has a drop-down but does not list it.
+SUSPEND_REASONS = ("入伍", "入学", "辞退除名", "劳改劳教", "终止(解除)劳动关系")
+
+#: 人员类型 / 退休状态 (GLOSSARY.md 人员类别, top level).
+PERSON_STATES = ("在职", "退休")
+
+_JS = "jiangsu-unit-hall-user-manual.txt"
+_DL = "liaoning-dalian-unit-hall-user-manual.txt"
+_SZ = "jiangsu-suzhou-unit-hall-training.txt"
+
+
+@attrs.frozen
+class TemplateColumn:
+    """One column of a template.
+
+    ``title`` is the column's name; ``portal_title`` the header text exactly as the portal's
+    template prints it when the source gives one (with its hint in brackets), which is what
+    is written so that the file uploads unchanged. Either is accepted on reading, as are
+    ``aliases``. ``default`` is what an empty cell means (``today`` for today's date,
+    ``this_month`` for today's month).
+    """
+
+    field: str
+    title: str
+    kind: Kind = Kind.TEXT
+    required: bool = True
+    default: str = ""
+    choices: tuple[str, ...] = ()
+    fmt: str = ""
+    note: str = ""
+    source: str = ""
+    portal_title: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def header(self) -> str:
+        """The header text written on row 1."""
+        return self.portal_title or self.title
+
+    def titles(self) -> tuple[str, ...]:
+        """Every header text that names this column."""
+        return tuple(dict.fromkeys((self.header, self.title, *self.aliases)))
+
+
+@attrs.frozen
+class Template:
+    """A batch template: kind, name, columns and what the portal asks of a whole batch.
+
+    ``same_start``: every row of one upload must have the same start month (the insurance
+    lines are chosen once for the whole upload, so they are the same anyway).
+    ``blank_skips`` names a field whose empty cell means "no change for this person", so the
+    row is not a request (the Jiangsu wage template is pre-filled with every person and only
+    changed wages are typed in).
+    """
+
+    kind: str
+    name: str
+    columns: tuple[TemplateColumn, ...]
+    source: str
+    same_start: bool = False
+    same_start_source: str = ""
+    blank_skips: str = ""
+
+    def column(self, field: str) -> TemplateColumn | None:
+        """The column of ``field``, or None when the template has none."""
+        return next((c for c in self.columns if c.field == field), None)
+
+
+_col = TemplateColumn  # short, for the tables below
+
+_DATE_FMT = "日期 YYYY/MM/DD"
+_MONTH_FMT = "年月 YYYYMM"
+_MONEY_FMT = "金额(元)，最多两位小数"
+_TEXT_FMT = "文本"
+
+_CERT_TYPE = _col(
+    "cert_type", "证件类型", choices=CERT_TYPES, fmt="下拉选择",
+    source=f"{_JS} 3.6.3; {_DL} 4.5.2 第3条: 模板中的证件类型需要根据下拉选项进行选择",
+)  # fmt: skip
+_CERT_NO = _col(
+    "cert_no", "证件号码", fmt=_TEXT_FMT, note="18位居民身份证号码末位可为X；请勿以数字格式填写",
+    source=f"{_JS} 3.6.3",
+)  # fmt: skip
+_NAME = _col("name", "姓名", fmt=_TEXT_FMT, source=f"{_JS} 3.6.3")
+
+GENERIC: dict[str, Template] = {
+    "enroll": Template(
+        "enroll",
+        "职工批量增员申报模板",
+        (
+            _CERT_TYPE,
+            _CERT_NO,
+            _NAME,
+            _col(
+                "gender",
+                "性别",
+                required=False,
+                choices=GENDERS,
+                fmt="下拉选择",
+                note="证件类型为居民身份证时不用填写(由证件号码识别)，其他证件必填",
+                source=f"{_JS} 3.6.3",
+            ),
+            _col(
+                "ethnicity",
+                "民族",
+                required=False,
+                default="汉族",
+                choices=ETHNIC_GROUPS,
+                fmt="下拉选择",
+                note="不填默认汉族",
+                source=f"{_JS} 3.6.3; {_DL} 4.6.2 第6项",
+            ),
+            _col(
+                "birth",
+                "出生日期",
+                Kind.DATE,
+                required=False,
+                fmt=_DATE_FMT,
+                note="证件类型为居民身份证时不用填写(由证件号码识别)，其他证件必填",
+                source=f"{_JS} 3.6.3",
+            ),
+            _col(
+                "country",
+                "国家地区代码",
+                required=False,
+                default="中国",
+                fmt=_TEXT_FMT,
+                note="不填默认中国",
+                source=f"{_JS} 3.6.3",
+            ),
+            _col(
+                "wage",
+                "申报工资",
+                Kind.MONEY,
+                fmt=_MONEY_FMT,
+                note="月工资，核定时按当年缴费基数上下限保底封顶",
+                source=f"{_JS} 3.6.3; {_DL} 4.6.2 第10项",
+            ),
+            _col(
+                "start",
+                "本次参保日期",
+                Kind.DATE,
+                required=False,
+                default="today",
+                fmt=_DATE_FMT,
+                note="不填默认当前日期；按所在月份参保",
+                source=f"{_JS} 3.6.3",
+            ),
+            _col(
+                "mobile",
+                "手机号码",
+                fmt=_TEXT_FMT,
+                note="11位手机号码，请以文本格式填写",
+                source=f"{_JS} 3.1.2 (*手机号码) 与 3.6.3",
+            ),
+        ),
+        source=f"{_JS} 3.6.3 职工批量增员申报模板",
+    ),
+    "suspend": Template(
+        "suspend",
+        "职工批量减员申报模板",
+        (
+            _CERT_TYPE,
+            _CERT_NO,
+            _NAME,
+            _col(
+                "date",
+                "中断时间",
+                Kind.DATE,
+                fmt=_DATE_FMT,
+                note="减员(停保)日期",
+                source=f"{_JS} 3.7.3: 中断时间格式为 YYYY/MM/DD; {_SZ} PART2: 减员时间范围是:上月末或本月末",
+            ),
+            _col(
+                "reason",
+                "中断原因",
+                choices=SUSPEND_REASONS,
+                fmt="下拉选择",
+                source=f"{_JS} 3.7.3: 中断原因通过下拉列表选择; 选项见 {_DL} 4.7",
+            ),
+            _col(
+                "note",
+                "备注",
+                required=False,
+                fmt=_TEXT_FMT,
+                source=f"{_JS} 3.2.2: 变更原因，变更时间，备注",
+            ),
+        ),
+        source=f"{_JS} 3.7.3 职工批量减员申报模板 (列名据 3.2.2 与 3.7.3 整理，手册未印出模板表头)",
+    ),
+    "wages": Template(
+        "wages",
+        "职工缴费工资申报模板",
+        (
+            _CERT_TYPE,
+            _CERT_NO,
+            _NAME,
+            _col(
+                "start",
+                "开始年月",
+                default="this_month",
+                required=False,
+                fmt=_MONTH_FMT,
+                note="不填默认当月",
+                source=f"{_DL} 4.8.2 第7项; {_JS} 3.3.3: 开始时间",
+            ),
+            _col(
+                "end",
+                "结束年月",
+                default="this_month",
+                required=False,
+                fmt=_MONTH_FMT,
+                note="不填默认当月",
+                source=f"{_DL} 4.8.2 第8项; {_JS} 3.3.3: 结束时间",
+            ),
+            _col(
+                "wage",
+                "申报工资",
+                Kind.MONEY,
+                fmt=_MONEY_FMT,
+                source=f"{_DL} 4.8.2 第10项; {_JS} 3.3.3: 工资",
+            ),
+        ),
+        source=f"{_DL} 4.8 与 {_JS} 3.3 (单人缴费申报) 的共同字段",
+    ),
+    "reconcile": Template(
+        "reconcile",
+        "人员信息比对模板",
+        (_CERT_TYPE, _CERT_NO, _NAME),
+        source=f"{_DL} 4.5 人员信息比对 (模板列据 4.5.2 整理，手册未印出模板表头)",
+    ),
+}
+"""The template of each kind for a region whose portal document prints none."""
+
+_JIANGSU_ENROLL_TITLES = {
+    "gender": "性别(证件类型为居民身份证时此项不用填写)",
+    "ethnicity": "民族(不填默认汉族)",
+    "birth": "出生日期(格式如2020/01/01证件类型为居民身份证时此项不用填写)",
+    "country": "国家地区代码(不填默认中国)",
+    "start": "本次参保日期(格式如2020/01/01; 不填默认当前时间)",
+}
+
+REGION_TEMPLATES: dict[str, dict[str, Template]] = {
+    "jiangsu": {
+        "enroll": attrs.evolve(
+            GENERIC["enroll"],
+            columns=tuple(
+                attrs.evolve(c, portal_title=_JIANGSU_ENROLL_TITLES.get(c.field, ""))
+                for c in GENERIC["enroll"].columns
+            ),
+            source=f"{_JS} 3.6.3 职工批量增员申报模板 (表头原文)",
+            same_start=True,
+            same_start_source=f"{_SZ} PART1 3(3): 每次进行批量操作的人员,需确认为同一参保险种、同一参保时间",
+        ),
+        "wages": Template(
+            "wages",
+            "年度工资申报模板(在职)",
+            (
+                _col(
+                    "person_no",
+                    "人员编号",
+                    fmt=_TEXT_FMT,
+                    note="下载的模板中已有",
+                    source=f"{_JS} 3.8.3",
+                ),
+                _CERT_TYPE,
+                _CERT_NO,
+                attrs.evolve(_NAME, title="人员姓名", aliases=("姓名",), source=f"{_JS} 3.8.3"),
+                _col(
+                    "retired_status",
+                    "人员状态",
+                    choices=PERSON_STATES,
+                    fmt="下拉选择",
+                    source=f"{_JS} 3.8.3",
+                ),
+                _col(
+                    "wage",
+                    "工资",
+                    Kind.MONEY,
+                    required=False,
+                    fmt=_MONEY_FMT,
+                    portal_title="工资(若有变动请修改)",
+                    note="只填需要修改工资的人员；空白表示不变",
+                    source=f"{_JS} 3.8.3: 填写需要修改人员的工资",
+                ),
+            ),
+            source=f"{_JS} 3.8.3 年度工资申报模板(在职)",
+            blank_skips="wage",
+        ),
+    },
+    "liaoning": {
+        "wages": Template(
+            "wages",
+            "职工缴费工资申报模板",
+            (
+                _col(
+                    "unit_no",
+                    "单位编号",
+                    fmt=_TEXT_FMT,
+                    note="下载模板中存在默认值",
+                    source=f"{_DL} 4.8.2 第1项",
+                ),
+                _col(
+                    "person_no",
+                    "人员编号",
+                    fmt=_TEXT_FMT,
+                    note="下载模板中存在默认值",
+                    source=f"{_DL} 4.8.2 第2项",
+                ),
+                attrs.evolve(_CERT_TYPE, source=f"{_DL} 4.8.2 第3项"),
+                attrs.evolve(
+                    _NAME, title="人员姓名", aliases=("姓名",), source=f"{_DL} 4.8.2 第4项"
+                ),
+                attrs.evolve(_CERT_NO, source=f"{_DL} 4.8.2 第5项"),
+                _col(
+                    "retired_status",
+                    "退休状态",
+                    choices=PERSON_STATES,
+                    fmt="下拉选择",
+                    source=f"{_DL} 4.8.2 第6项",
+                ),
+                _col(
+                    "start",
+                    "开始年月",
+                    fmt=_MONTH_FMT,
+                    note="系统默认是当月，此处可填写每年年初1月",
+                    source=f"{_DL} 4.8.2 第7项",
+                ),
+                _col(
+                    "end",
+                    "结束年月",
+                    fmt=_MONTH_FMT,
+                    note="系统默认是当月，此处可填写每年年末12月",
+                    source=f"{_DL} 4.8.2 第8项",
+                ),
+                _col(
+                    "old_wage",
+                    "原工资",
+                    Kind.MONEY,
+                    fmt=_MONEY_FMT,
+                    note="已参保时填写过的会默认带出；空白需填写",
+                    source=f"{_DL} 4.8.2 第9项",
+                ),
+                _col("wage", "申报工资", Kind.MONEY, fmt=_MONEY_FMT, source=f"{_DL} 4.8.2 第10项"),
+            ),
+            source=f"{_DL} 4.8.1 模板 与 4.8.2 模板字段以及含义 (所有字段都是必填项)",
+        ),
+    },
+}
+"""Templates a portal's own document prints, by region code or plugin name, then kind."""
+
+
+def template_for(kind: str, rules: RegionRules | None = None) -> Template:
+    """The template of ``kind`` for the region: its own, its plugin's, or :data:`GENERIC`."""
+    if kind not in KINDS:
+        raise InputError(
+            "unknown_template", f"未知的模板类型 {kind!r}；可用: {', '.join(KINDS)}", field="kind"
+        )
+    if rules is not None:
+        for key in (rules.code, rules.plugin):
+            found = REGION_TEMPLATES.get(key, {}).get(kind)
+            if found is not None:
+                return found
+    return GENERIC[kind]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class HeaderError(InputError):
+    """Row 1 of a file is not the template's header; :attr:`problems` lists each fault."""
+
+    def __init__(self, file: str, problems: list[InputError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
+        super().__init__(
+            first.code, f"{first.message}{more}", file=file, row=1, column=first.column
+        )
+
+
+_HINT = re.compile(r"\s*[(（].*$")
+
+
+def match_header(table: Table, template: Template) -> dict[str, int]:
+    """Map each template field to its column index in ``table``; raises :class:`HeaderError`.
+
+    A header cell names a column by any of its titles, or by its title followed by a hint in
+    brackets (``性别(…)``). Unknown and repeated columns and missing required columns are
+    errors; the failure list's :data:`REASON_TITLE` column is ignored.
+    """
+    by_title = {title: column for column in template.columns for title in column.titles()}
+    found: dict[str, int] = {}
+    problems: list[InputError] = []
+    for index, title in enumerate(table.header):
+        if not title or title == REASON_TITLE:
+            continue
+        column = by_title.get(title) or by_title.get(_HINT.sub("", title))
+        if column is None:
+            problems.append(
+                _header_error(
+                    "unknown_column",
+                    f"无法识别的列「{title}」，不是{template.name}的列",
+                    table,
+                    title,
+                )
+            )
+        elif column.field in found:
+            problems.append(_header_error("duplicate_column", f"列「{title}」重复", table, title))
+        else:
+            found[column.field] = index
+    for column in template.columns:
+        if column.required and column.field not in found:
+            problems.append(
+                _header_error("missing_column", f"缺少必填列「{column.title}」", table, None)
+            )
+    if problems:
+        raise HeaderError(table.file, problems)
+    return found
+
+
+def _header_error(code: str, message: str, table: Table, column: str | None) -> InputError:
+    return InputError(code, message, file=table.file, row=1, column=column)
+
+
+_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})(\d{2})(\d{2})", re.ASCII)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """A date written ``2022/09/01``, ``2022-9-1``, ``2022.09.01`` or ``20220901``; else None."""
+    m = _DATE.fullmatch(text.strip())
+    if m is None:
+        return None
+    year, month, day = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _typed(column: TemplateColumn, text: str) -> Value:
+    """A cell's text as the value to write: a real date or amount where the column has one."""
+    if not text:
+        return None
+    if column.kind is Kind.DATE:
+        day = parse_date(text)
+        return day if day is not None else text
+    if column.kind is Kind.MONEY:
+        try:
+            return to_money(text)
+        except InputError:
+            return text
+    return text
+
+
+# Columns whose values are wider than their titles.
+_WIDTHS = {"cert_type": 20, "cert_no": 22, "person_no": 32, "unit_no": 30, "mobile": 15}
+
+
+def _width(column: TemplateColumn) -> float:
+    title = sum(2 if ord(ch) > 0x2E80 else 1 for ch in column.header) + 2
+    return min(40, max(12, title, _WIDTHS.get(column.field, 0)))
+
+
+def template_sheets(
+    template: Template,
+    rows: Iterable[Mapping[str, str]] = (),
+    *,
+    reasons: bool = False,
+    region: str = "",
+) -> list[Sheet]:
+    """The data sheet and the 填写说明 sheet of ``template``, with ``rows`` (field → text).
+
+    With ``reasons`` a :data:`REASON_TITLE` column follows, filled from each row's
+    ``"reason"`` entry (a failure list).
+    """
+    columns = tuple(Column(c.header, c.kind, _width(c), c.choices) for c in template.columns)
+    if reasons:
+        columns += (Column(REASON_TITLE, Kind.TEXT, width=60),)
+    fields = template.columns
+
+    def data() -> Iterable[Sequence[Value]]:
+        yield [c.title for c in columns]
+        for row in rows:
+            values: list[Value] = [_typed(c, row.get(c.field, "")) for c in fields]
+            if reasons:
+                values.append(row.get("reason", ""))
+            yield values
+
+    notes_header = ("列名", "是否必填", "默认值", "格式", "可选值", "说明", "来源")
+    defaults = {"today": "当前日期", "this_month": "当月"}
+    notes: list[Sequence[Value]] = [
+        [
+            (
+                f"{template.name}{'（' + region + '）' if region else ''}：第 1 行表头不可修改，"
+                "从第 2 行开始填写；除注明可不填的列外均为必填；日期格式 YYYY/MM/DD；文件不超过 10 MB。"
+            )
+        ],
+        [f"来源: {template.source}"],
+    ]
+    if template.same_start:
+        notes.append(
+            [
+                f"同一批次的人员须为同一参保险种、同一参保时间，否则请分批上传。来源: {template.same_start_source}"
+            ]
+        )
+    notes.append(list(notes_header))
+    for c in template.columns:
+        notes.append([
+            c.header, "是" if c.required else "否", defaults.get(c.default, c.default), c.fmt,
+            "、".join(c.choices), c.note, c.source,
+        ])  # fmt: skip
+    if reasons:
+        notes.append(
+            [
+                REASON_TITLE,
+                "否",
+                "",
+                _TEXT_FMT,
+                "",
+                "medins 检查未通过的原因；修改后可删除此列再上传",
+                "",
+            ]
+        )
+    header_row = len(notes) - len(template.columns) - (1 if reasons else 0)
+    notes_columns = (
+        Column("列名", Kind.WRAP, 24), Column("是否必填", Kind.TEXT, 9), Column("默认值", Kind.TEXT, 10),
+        Column("格式", Kind.WRAP, 16), Column("可选值", Kind.WRAP, 40), Column("说明", Kind.WRAP, 40),
+        Column("来源", Kind.WRAP, 50),
+    )  # fmt: skip
+    return [
+        Sheet(template.name[:31], data(), columns),
+        Sheet(
+            "填写说明",
+            notes,
+            notes_columns,
+            bold_rows=frozenset({header_row}),
+            freeze=0,
+            merges=tuple(f"A{row}:G{row}" for row in range(1, header_row)),
+        ),
+    ]
+
+
+def write_template(
+    template: Template,
+    path: str | Path,
+    rows: Iterable[Mapping[str, str]] = (),
+    *,
+    reasons: bool = False,
+    region: str = "",
+) -> None:
+    """Write ``template`` (with ``rows``, if any) to ``path`` as XLSX, atomically."""
+    write_xlsx(path, template_sheets(template, rows, reasons=reasons, region=region))

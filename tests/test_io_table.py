@@ -1,0 +1,198 @@
+"""Reading spreadsheets safely: both XLSX readers agree, and hostile files are refused."""
+
+from __future__ import annotations
+
+import datetime
+import struct
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from medins_core.errors import InputError
+from medins_core.io import table as table_module
+from medins_core.io.table import read_table
+
+HAS_CALAMINE = table_module.CalamineWorkbook is not None
+ENGINES = ["calamine", "openpyxl"] if HAS_CALAMINE else ["openpyxl"]
+
+
+def _workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["证件号码", "姓名", "申报工资", "本次参保日期", "手机号码"])
+    ws.append(["320506198503120116", "张伟", 6000, datetime.date(2022, 9, 1), "13812345678"])
+    ws.append([None, None, None, None, None])  # a blank row is not data
+    ws.append(["0123", " 李四 ", 5737.5, "2022/09/01", 13912345678])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_xlsx_cells_come_back_as_text_with_row_numbers(tmp_path: Path, engine: str) -> None:
+    table = read_table(_workbook(tmp_path / "a.xlsx"), engine=engine)
+    assert table.header == ("证件号码", "姓名", "申报工资", "本次参保日期", "手机号码")
+    assert table.rows == (
+        (2, ("320506198503120116", "张伟", "6000", "2022-09-01", "13812345678")),
+        (4, ("0123", "李四", "5737.5", "2022/09/01", "13912345678")),
+    )
+
+
+def test_csv_in_utf8_and_gb18030(tmp_path: Path) -> None:
+    text = "证件号码,姓名\n320506198503120116,张伟\n\n0123,李四\n"
+    for encoding in ("utf-8-sig", "gb18030"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        table = read_table(path)
+        assert table.rows == ((2, ("320506198503120116", "张伟")), (4, ("0123", "李四")))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_id_typed_as_a_number_fails_its_cell_not_silently(tmp_path: Path, engine: str) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.append(["证件号码", "姓名"])
+    wb.active.append([320506198503120116, "张伟"])
+    wb.active.append(["320506198503120116", "王芳"])
+    wb.save(tmp_path / "n.xlsx")
+    with pytest.raises(InputError) as raised:
+        read_table(tmp_path / "n.xlsx", engine=engine)
+    assert (raised.value.code, raised.value.row, raised.value.column) == (
+        "number_as_text",
+        2,
+        "证件号码",
+    )
+    table = read_table(tmp_path / "n.xlsx", engine=engine, collect_cell_errors=True)
+    assert [(p.code, p.row, p.column) for p in table.problems] == [
+        ("number_as_text", 2, "证件号码")
+    ]
+    assert table.rows[1] == (3, ("320506198503120116", "王芳"))
+
+
+def test_limits_on_size_and_rows(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("证件号码,姓名\n" + "".join(f"{i},x\n" for i in range(10)), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_table(path, max_bytes=50)
+    assert raised.value.code == "file_too_large"
+    with pytest.raises(InputError) as raised:
+        read_table(path, max_rows=5)
+    assert (raised.value.code, raised.value.row) == ("too_many_rows", 7)
+    assert len(read_table(path, max_rows=10).rows) == 10
+
+
+def test_not_a_spreadsheet(tmp_path: Path) -> None:
+    for name, data in (("a.xlsx", b"not a zip"), ("a.xls", b"\xd0\xcf"), ("a.txt", b"a,b")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(InputError) as raised:
+            read_table(tmp_path / name)
+        assert raised.value.code == "unsupported_format"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_formulas_are_not_evaluated(tmp_path: Path, engine: str) -> None:
+    # the cached value is read; a formula without one reads as empty, never as its result
+    path = _workbook(tmp_path / "f.xlsx")
+    _rewrite_sheet(
+        path,
+        lambda xml: xml.replace(
+            b"</sheetData>",
+            b'<row r="5"><c r="A5"><f>1+2</f><v>7</v></c><c r="B5"><f>1+2</f></c></row></sheetData>',
+        ),
+    )
+    table = read_table(path, engine=engine)
+    assert table.rows[-1] == (5, ("7",))
+
+
+def _rewrite_sheet(path: Path, change, *, declared_size: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = change(parts[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    if declared_size is not None:
+        _lie_about_size(path, sheet, declared_size)
+
+
+def _lie_about_size(path: Path, name: str, size: int) -> None:
+    """Patch the uncompressed size of ``name`` in the local and central headers."""
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name)
+    struct.pack_into("<I", raw, info.header_offset + 22, size)
+    at = raw.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", raw, at + 28)[0]
+        if raw[at + 46 : at + 46 + length] == name.encode():
+            struct.pack_into("<I", raw, at + 24, size)
+        at = raw.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(raw))
+
+
+def test_a_compressed_bomb_is_refused_before_expansion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(table_module, "MAX_UNZIPPED_BYTES", 1_000_000)
+    path = _workbook(tmp_path / "bomb.xlsx")
+    padding = b"<!--" + b" " * 2_000_000 + b"-->"
+    _rewrite_sheet(path, lambda xml: xml.replace(b"<sheetData>", padding + b"<sheetData>"))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(InputError) as raised:
+        read_table(path)
+    assert raised.value.code == "file_too_large"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_entry_larger_than_declared_is_refused(tmp_path: Path, engine: str) -> None:
+    # a bomb that lies about its size: both readers stop at the declared size
+    path = _workbook(tmp_path / "lie.xlsx")
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i)
+        for i in range(5, 50_000)
+    )
+    _rewrite_sheet(
+        path, lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>"), declared_size=1000
+    )
+    with pytest.raises(InputError) as raised:
+        read_table(path, engine=engine)
+    assert raised.value.code == "unsupported_format"
+
+
+def test_a_sheet_spanning_the_whole_grid_is_refused_at_once(tmp_path: Path) -> None:
+    # 5 KB with A1 and XFD1048576: a dense reader would ask for half a terabyte
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "证件号码"
+    wb.active["XFD1048576"] = "x"
+    wb.save(tmp_path / "sparse.xlsx")
+    started = time.perf_counter()
+    with pytest.raises(InputError) as raised:
+        read_table(tmp_path / "sparse.xlsx")
+    assert raised.value.code == "file_too_large"
+    assert time.perf_counter() - started < 5
+
+
+def test_cells_without_references_are_read_by_the_streaming_reader(tmp_path: Path) -> None:
+    # <c> without r= cannot be bounded cheaply, so openpyxl (which streams) reads the file
+    path = _workbook(tmp_path / "plain.xlsx")
+    _rewrite_sheet(path, lambda xml: xml.replace(b'<c r="B2"', b"<c"))
+    assert table_module._check_archive(path) is False
+    assert read_table(path).rows[0] == (
+        2,
+        ("320506198503120116", "张伟", "6000", "2022-09-01", "13812345678"),
+    )
+    if HAS_CALAMINE:
+        with pytest.raises(InputError) as raised:
+            read_table(path, engine="calamine")
+        assert raised.value.code == "unsupported_format"
+
+
+def test_sheet_extent() -> None:
+    extent = table_module._sheet_extent
+    assert extent(b'<sheetData><row r="1"><c r="A1"/><c r="J1"/></row></sheetData>') == (9, 10)
+    assert extent(b'<sheetData><row r="123456"><c r="AB123456"/></row></sheetData>') == (123456, 28)
+    assert extent(b"<sheetData></sheetData>") == (0, 0)
+    assert extent(b'<x:sheetData><x:row r="1"><x:c r="A1"/></x:row></x:sheetData>') is None
+    assert extent(b'<sheetData><row><c t="s"><v>0</v></c></row></sheetData>') is None
