@@ -12,31 +12,40 @@ from medins_core.io.roster import RosterError, read_roster
 from medins_core.period import Period
 from medins_core.render import notice, warnings, write_lines_csv
 
+ROSTER_HELP = (
+    "ROSTER 为 CSV 或 XLSX, 第 1 行为表头: 证件号码/cert_no, 姓名/name, 缴费工资(申报工资, 工资)/wage 必填; "
+    "证件类型, 人员类型, 人员编号, 险种, 参保开始年月, 参保结束年月 选填。"
+)
+
 
 def register(subparsers: Subparsers) -> None:
     """Add the ``assess`` subcommand."""
     parser = subparsers.add_parser(
-        "assess",
-        help="单位应收核定: 按花名册计算应缴金额并输出缴费通知单",
-        description="ROSTER 为 CSV 或 XLSX, 第 1 行为表头: 证件号码/cert_no, 姓名/name, "
-        "缴费工资(申报工资, 工资)/wage 必填; 证件类型, 人员类型, 人员编号, 险种, 参保开始年月, 参保结束年月 选填。",
+        "assess", help="单位应收核定: 按花名册计算应缴金额并输出缴费通知单", description=ROSTER_HELP
     )
+    add_assessment_arguments(parser)
+    add_format_option(parser, "table", "json", "csv")
+    parser.set_defaults(func=run)
+
+
+def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
+    """The roster, region, periods and options of an assessment (shared with ``export``)."""
     parser.add_argument("roster", metavar="ROSTER", help="花名册文件 (.csv 或 .xlsx)")
     parser.add_argument("--region", required=True, help="统筹区代码, 如 320500")
     parser.add_argument("--period", required=True, help="费款所属期 (起), 如 2022-08")
     parser.add_argument("--to", help="费款所属期 (止), 默认同 --period")
     parser.add_argument("--type", choices=[t.value for t in PaymentType], default="regular", help="缴费类型")
     parser.add_argument("--lines", help="只核定这些险种, 逗号分隔, 如 310,330")
-    parser.add_argument("--parts", choices=[p.value for p in Parts], default="both", help="核定单位部分、个人部分或两者")
+    parser.add_argument(
+        "--parts", choices=[p.value for p in Parts], default="both", help="核定单位部分、个人部分或两者"
+    )
     parser.add_argument("--unit-name", default="", help="单位名称, 印在缴费通知单上")
     parser.add_argument("--unit-no", default="", help="单位编号, 印在缴费通知单上")
     add_params_option(parser)
-    add_format_option(parser, "table", "json", "csv")
-    parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Assess and print; nothing is printed on stdout unless the whole assessment succeeds."""
+def assessment_from(args: argparse.Namespace) -> Assessment | None:
+    """Read the roster and assess it; None (problems printed to stderr) if the roster is bad."""
     rules = registry_from(args).region(args.region)
     start = Period.parse(args.period, field="--period")
     end = Period.parse(args.to, field="--to") if args.to else start
@@ -47,14 +56,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"medins: {problem}", file=sys.stderr)
         if len(exc.problems) > 50:
             print(f"medins: …共 {len(exc.problems)} 处错误", file=sys.stderr)
-        return 2
+        return None
     for message in roster.warnings:
         print(f"medins: 注意 {message}", file=sys.stderr)
     lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
-    result = assess(
+    return assess(
         roster.members, rules, start, end,
         payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Assess and print; nothing is printed on stdout unless the whole assessment succeeds."""
+    result = assessment_from(args)
+    if result is None:
+        return 2
     emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
     return 0
 
