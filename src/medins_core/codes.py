@@ -21,26 +21,49 @@ class InsuranceLine:
     national: bool = True
 
 
-#: 险种类型 (insutype), the national table.
-NATIONAL_LINES: dict[str, InsuranceLine] = {
-    line.code: line
-    for line in (
-        InsuranceLine("310", "职工基本医疗保险"),
-        InsuranceLine("320", "公务员医疗补助"),
-        InsuranceLine("330", "大额医疗费用补助"),
-        InsuranceLine("340", "离休人员医疗保障"),
-        InsuranceLine("350", "一至六级残疾军人医疗补助"),
-        InsuranceLine("360", "老红军医疗保障"),
-        InsuranceLine("370", "企业补充医疗保险"),
-        InsuranceLine("380", "新型农村合作医疗"),
-        InsuranceLine("390", "城乡居民基本医疗保险"),
-        InsuranceLine("391", "城镇居民基本医疗保险"),
-        InsuranceLine("392", "城乡居民大病医疗保险"),
-        InsuranceLine("399", "其他特殊人员医疗保障"),
-        InsuranceLine("410", "长期照护保险"),
-        InsuranceLine("510", "生育保险"),
-    )
+class Insutype(str, enum.Enum):
+    """险种类型 (insutype), the national table. Local lines are :class:`InsuranceLine` only."""
+
+    BASIC = "310"
+    CIVIL_SERVANT = "320"
+    LARGE_AMOUNT = "330"
+    RETIRED_CADRE = "340"
+    DISABLED_SERVICEMAN = "350"
+    RED_ARMY_VETERAN = "360"
+    ENTERPRISE_SUPPLEMENTARY = "370"
+    NEW_RURAL_COOPERATIVE = "380"
+    RESIDENT_BASIC = "390"
+    URBAN_RESIDENT_BASIC = "391"
+    RESIDENT_CRITICAL_ILLNESS = "392"
+    OTHER_SPECIAL = "399"
+    LONG_TERM_CARE = "410"
+    MATERNITY = "510"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese name."""
+        return _INSUTYPE_NAMES[self.value]
+
+
+_INSUTYPE_NAMES = {
+    "310": "职工基本医疗保险",
+    "320": "公务员医疗补助",
+    "330": "大额医疗费用补助",
+    "340": "离休人员医疗保障",
+    "350": "一至六级残疾军人医疗补助",
+    "360": "老红军医疗保障",
+    "370": "企业补充医疗保险",
+    "380": "新型农村合作医疗",
+    "390": "城乡居民基本医疗保险",
+    "391": "城镇居民基本医疗保险",
+    "392": "城乡居民大病医疗保险",
+    "399": "其他特殊人员医疗保障",
+    "410": "长期照护保险",
+    "510": "生育保险",
 }
+
+#: The national lines as :class:`InsuranceLine` values, by code.
+NATIONAL_LINES: dict[str, InsuranceLine] = {t.value: InsuranceLine(t.value, t.zh) for t in Insutype}
 
 
 class PersonCategory(str, enum.Enum):
