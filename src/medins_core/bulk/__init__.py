@@ -1,0 +1,252 @@
+"""Bulk assessment: the reference engine's result, to the fen, for tens of millions of person-months.
+
+:func:`medins_core.assessment.assess` is the reference: one Python object per person, line and
+month, Decimal arithmetic. This package computes the same lines, totals and warnings from a
+columnar roster (Arrow tables, record batches, CSV or Parquet files read in chunks) with
+integer fen arithmetic on numpy arrays. See ``docs/bulk.md``.
+
+Needs the ``bulk`` extra (numpy, pyarrow); :mod:`medins_core.bulk.dask` needs ``dask``.
+
+A roster has one row per person; the columns are in :data:`COLUMNS`. A row is the member
+``Member.simple(cert_no, name, wage, lines=..., start=start, end=end)`` of the reference:
+one wage for every period, and the same cover on each of its lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+try:
+    import numpy  # noqa: F401
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
+
+from medins_core.assessment import Parts, PaymentType
+from medins_core.bulk._engine import LINE_SCHEMA, MONEY, BulkAssessment, Context, run, yuan
+from medins_core.bulk._read import (
+    COLUMNS,
+    OPEN_END,
+    OPEN_START,
+    TableLike,
+    canonical,
+    file_rows,
+    iter_batches,
+    parse_batch,
+    read_file,
+)
+from medins_core.errors import MedinsError
+from medins_core.model import Coverage, Member, Person, WageDeclaration
+from medins_core.params import RegionRules
+from medins_core.period import Period, PeriodLike
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_CHUNK_ROWS",
+    "LINE_SCHEMA",
+    "MONEY",
+    "BulkAssessment",
+    "LineCsvWriter",
+    "LineSink",
+    "Progress",
+    "assess_file",
+    "assess_table",
+    "file_rows",
+    "to_members",
+]
+
+#: Rows per chunk: a few hundred MB of working memory at most, whatever the input's size.
+DEFAULT_CHUNK_ROWS = 1 << 18
+
+#: A progress callback: called after each chunk with the number of roster rows done so far.
+Progress = Callable[[int], object]
+
+#: A lines callback: called with each Arrow table of lines (schema :data:`LINE_SCHEMA`).
+LineSink = Callable[[Any], object]
+
+
+def assess_table(
+    data: TableLike,
+    rules: RegionRules,
+    start: PeriodLike,
+    end: PeriodLike | None = None,
+    *,
+    payment_type: PaymentType = PaymentType.REGULAR,
+    lines: Sequence[str] | None = None,
+    parts: Parts = Parts.BOTH,
+    progress: Progress | None = None,
+    keep_lines: bool = True,
+    on_lines: LineSink | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> BulkAssessment:
+    """Assess a roster given as Arrow data: what :func:`~medins_core.assessment.assess` gives.
+
+    ``data`` is a ``pyarrow.Table``, a ``RecordBatch``, or an iterable of them (chunks, read
+    one at a time). ``start``, ``end``, ``payment_type``, ``lines`` and ``parts`` mean what they
+    mean for ``assess``; errors are the same (ParameterError, InputError, RegionError).
+
+    ``keep_lines`` keeps every line in the result's ``lines`` table, in the reference order
+    (needed for :meth:`BulkAssessment.to_assessment`); turn it off for big rosters and pass
+    ``on_lines`` to receive the lines chunk by chunk instead (each table is ordered by period,
+    line and certificate number, but tables are not merged with each other). ``progress`` is
+    called with the number of rows done after each chunk.
+    """
+    context = Context(rules, start, end, lines, parts)
+    return run(
+        context,
+        iter_batches(data, chunk_rows),
+        payment_type=payment_type,
+        progress=progress,
+        keep_lines=keep_lines,
+        on_lines=on_lines,
+        parse=parse_batch,
+    )
+
+
+def assess_file(
+    path: str | Path,
+    rules: RegionRules,
+    start: PeriodLike,
+    end: PeriodLike | None = None,
+    *,
+    payment_type: PaymentType = PaymentType.REGULAR,
+    lines: Sequence[str] | None = None,
+    parts: Parts = Parts.BOTH,
+    progress: Progress | None = None,
+    keep_lines: bool = True,
+    on_lines: LineSink | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    encoding: str = "utf8",
+) -> BulkAssessment:
+    """Assess a roster file (``.csv``, ``.csv.gz``, ``.parquet``) read in chunks of ``chunk_rows``.
+
+    As :func:`assess_table`; memory stays at about one chunk unless ``keep_lines``. Every CSV
+    column is read as text (a wage is never parsed as a float); ``encoding`` is the CSV's text
+    encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
+    (rows count from 1 after the header).
+    """
+    context = Context(rules, start, end, lines, parts)
+    try:
+        return run(
+            context,
+            read_file(path, chunk_rows=chunk_rows, encoding=encoding),
+            payment_type=payment_type,
+            progress=progress,
+            keep_lines=keep_lines,
+            on_lines=on_lines,
+            parse=parse_batch,
+        )
+    except MedinsError as exc:
+        if exc.file is None and exc.row is not None:
+            exc.file = str(path)
+        raise
+
+
+def to_members(
+    data: TableLike, rules: RegionRules | None = None, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> list[Member]:
+    """The roster as reference-engine members: what the bulk engine assesses, row by row.
+
+    Each row is ``Member.simple(cert_no, name, wage, lines=..., start=..., end=...,
+    person_type=...)`` with ``person_no`` set; line names are read as codes with ``rules``.
+    Use it to run :func:`~medins_core.assessment.assess` on the same data.
+    """
+    by_name = {} if rules is None else {line.name: code for code, line in rules.lines.items()}
+    members = []
+    done = 0
+    for batch in iter_batches(data, chunk_rows):
+        batch = canonical(batch)
+        rows = parse_batch(batch, done + 1).clean_names()
+        done += len(rows)
+        index = batch.schema.get_field_index("person_type")
+        types = [None] * len(rows) if index < 0 else batch.column(index).to_pylist()
+        person_nos = [None] * len(rows) if rows.person_no is None else rows.person_no.to_pylist()
+        certs, names = rows.cert.to_pylist(), rows.name.to_pylist()
+        for i in range(len(rows)):
+            start = None if rows.start[i] == OPEN_START else Period.from_index(int(rows.start[i]))
+            end = None if rows.end[i] == OPEN_END else Period.from_index(int(rows.end[i]))
+            person = Person(certs[i], names[i], person_type=types[i] or "在职", person_no=person_nos[i])
+            wage = WageDeclaration(start or Period(1900, 1), yuan(int(rows.wage[i])))
+            codes = dict.fromkeys(by_name.get(c) or c for c in rows.patterns[rows.pattern[i]])
+            covers = tuple(Coverage(code, start, end) for code in codes)
+            members.append(Member(person, (wage,), covers))
+    return members
+
+
+class LineCsvWriter:
+    """Writes lines as CSV while they are computed: pass it as ``on_lines``.
+
+    The format is that of ``medins assess --format csv`` (:func:`medins_core.render.write_lines_csv`):
+    the fields of :data:`LINE_SCHEMA`, a header row, amounts such as ``458.96``, an empty
+    cell for an unknown account transfer, quotes only where needed.
+
+    ``target`` is a path or a binary stream. Use it as a context manager: a path is written
+    under a ``.part`` name and moved into place when the assessment completes, and removed if
+    it raises, so a failed run leaves no partial file (a stream cannot be taken back).
+    """
+
+    def __init__(self, target: str | Path | BinaryIO) -> None:
+        self.path = Path(target) if isinstance(target, (str, Path)) else None
+        self._stream: BinaryIO | None = None if isinstance(target, (str, Path)) else target
+        self._started = False
+        self.lines = 0
+
+    def _part(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".part")
+
+    def _open(self) -> BinaryIO:
+        if self._stream is None:
+            self._stream = self._part().open("wb")
+        if not self._started:
+            self._stream.write((",".join(LINE_SCHEMA.names) + "\n").encode())
+            self._started = True
+        return self._stream
+
+    def __call__(self, table: Any) -> None:
+        """Append one table of lines (schema :data:`LINE_SCHEMA`)."""
+        stream = self._open()
+        try:  # Arrow is fast but quotes every string; unquoted is what csv.writer writes
+            sink = pa.BufferOutputStream()
+            pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+            stream.write(sink.getvalue().to_pybytes())
+        except pa.ArrowInvalid:  # a value that needs quotes: let the csv module quote it
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            columns = [table.column(name).cast(pa.string()).to_pylist() for name in LINE_SCHEMA.names]
+            writer.writerows([["" if v is None else v for v in row] for row in zip(*columns)])
+            stream.write(text.getvalue().encode())
+        self.lines += table.num_rows
+
+    def close(self) -> None:
+        """Finish (a header only when there were no lines) and move a file into place."""
+        self._open()
+        if self.path is not None and self._stream is not None:
+            self._stream.close()
+            self._stream = None
+            self._part().replace(self.path)
+
+    def abort(self) -> None:
+        """Drop a partial file."""
+        if self.path is not None:
+            if self._stream is not None:
+                self._stream.close()
+                self._stream = None
+            self._part().unlink(missing_ok=True)
+
+    def __enter__(self) -> LineCsvWriter:  # noqa: PYI034 (typing.Self needs Python 3.11)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,570 @@
+"""Rosters as Arrow: CSV and Parquet read in chunks, and each chunk parsed to integers.
+
+A roster has one row per person (the columns are listed in :data:`COLUMNS`). Wages are read
+as text or exact decimals and become integer fen; a float wage is refused, as everywhere in
+medins. Periods and insurance lines have few distinct values, so each distinct value is parsed
+once in Python (with :meth:`Period.parse`, the same as the rest of medins) and mapped back.
+"""
+
+from __future__ import annotations
+
+import csv
+import queue
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Union
+
+import attrs
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+from numpy.typing import NDArray
+
+from medins_core.errors import InputError
+from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
+from medins_core.model import DEFAULT_LINES
+from medins_core.money import to_money
+from medins_core.period import MAX_YEAR, MIN_YEAR, Period
+
+#: Column headers the bulk engine reads, by field: the roster reader's (Chinese or English,
+#: see :data:`medins_core.io.roster.COLUMNS`), plus ``wage_fen`` for a wage in integer fen.
+#: Other columns are ignored.
+COLUMNS: dict[str, tuple[str, ...]] = {**ROSTER_COLUMNS, "wage_fen": ("wage_fen",)}
+_FIELD_OF = {name: field for field, names in COLUMNS.items() for name in names}
+
+#: A source of roster rows: a table, a record batch, or an iterable of either (chunks).
+TableLike = Union["pa.Table", "pa.RecordBatch", Iterable[Any]]
+
+OPEN_START = -(1 << 40)
+OPEN_END = 1 << 40
+_MAX_WAGE_FEN = 10**18  # below 2**63; the same bound as decimal128(18, 2)
+_LINE_SEPARATORS = re.compile(r"[,，、;]")
+_CERT_LENGTH = 18
+_WAGE_CHARS = np.zeros(256, dtype=bool)
+_WAGE_CHARS[np.frombuffer(b"0123456789.", dtype=np.uint8)] = True
+_UNCLEAN = np.zeros(256, dtype=bool)
+_UNCLEAN[np.frombuffer(b" \t\r\n\v\fabcdefghijklmnopqrstuvwxyz", dtype=np.uint8)] = True
+_UNCLEAN[0x80:] = True
+
+
+@attrs.frozen
+class Rows:
+    """One chunk of a roster, parsed.
+
+    Text that is only carried to the lines stays Arrow; what the arithmetic needs is numpy.
+    ``codes`` is an order-preserving int64 code of an 18-character resident ID number (17
+    digits and a check digit or ``X``) and -1 for any other certificate number.
+    """
+
+    cert: Any  # pa.StringArray
+    name: Any  # pa.StringArray
+    person_no: Any  # pa.StringArray | None
+    wage: NDArray[np.int64]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    patterns: tuple[tuple[str, ...], ...]
+    pattern: NDArray[np.int32]
+    codes: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.wage)
+
+    def clean_names(self) -> Rows:
+        """These rows with names stripped of surrounding whitespace, as the roster reader does."""
+        if not _needs_cleaning(self.name):
+            return self
+        return attrs.evolve(self, name=pc.utf8_trim_whitespace(self.name))
+
+    def take(self, index: NDArray[np.int64]) -> Rows:
+        """These rows reordered or selected by ``index``."""
+        arrow = pa.array(index, type=pa.int64())
+        return attrs.evolve(
+            self,
+            cert=self.cert.take(arrow),
+            name=self.name.take(arrow),
+            person_no=None if self.person_no is None else self.person_no.take(arrow),
+            wage=self.wage[index],
+            start=self.start[index],
+            end=self.end[index],
+            pattern=self.pattern[index],
+            codes=self.codes[index],
+        )
+
+
+def _error(code: str, message: str, field: str, row: int | None = None) -> InputError:
+    return InputError(code, message, field=field, row=row)
+
+
+def _column(batch: Any, name: str) -> Any | None:
+    index = batch.schema.get_field_index(name)
+    return None if index < 0 else batch.column(index)
+
+
+def _as_string(array: Any, field: str) -> Any:
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        array = array.cast(kind.value_type)
+        kind = array.type
+    if pa.types.is_large_string(kind) or getattr(pa.types, "is_string_view", lambda _: False)(kind):
+        return array.cast(pa.string())
+    if pa.types.is_string(kind):
+        return array
+    raise _error("invalid_column", f"列 {field} 应为文本，而不是 {kind}", field)
+
+
+def _first_null(array: Any) -> int:
+    return int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
+
+
+def _required_text(batch: Any, name: str, first_row: int) -> Any:
+    column = _column(batch, name)
+    if column is None:
+        raise _error("missing_column", f"缺少列 {name}", name)
+    column = _as_string(column, name)
+    if column.null_count:
+        raise _error("missing_field", f"{name} 为空", name, first_row + _first_null(column))
+    return column
+
+
+def _offsets(array: Any) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
+    """The value offsets and data bytes of a string array, without copying."""
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.empty(0, np.uint8)
+    return offsets, data
+
+
+def cert_codes(cert: Any) -> NDArray[np.int64]:
+    """Order-preserving int64 codes of resident ID numbers; -1 for other certificate numbers.
+
+    Seventeen digits and a last character 0-9 or X (in that order, as in code-point order)
+    map to ``digits17 * 11 + last``: equal codes are equal strings and code order is string
+    order, so duplicates and the smallest number are found with integer operations.
+    """
+    offsets, data = _offsets(cert)
+    codes = np.full(len(cert), -1, dtype=np.int64)
+    lengths = np.diff(offsets)
+    if not len(cert):
+        return codes
+    if (lengths == _CERT_LENGTH).all():  # the usual case: read the bytes in place
+        rows = None
+        packed = data[offsets[0] : offsets[-1]]
+    else:
+        rows = np.flatnonzero(lengths == _CERT_LENGTH)
+        packed = data[(offsets[rows, None] + np.arange(_CERT_LENGTH)).ravel()]
+    count = len(packed) // _CERT_LENGTH
+    if not count:
+        return codes
+    high, ok_high = _eight_digits(packed, 0, count)
+    low, ok_low = _eight_digits(packed, 8, count)
+    tail = packed.reshape(count, _CERT_LENGTH)[:, 16:].astype(np.int64) - ord("0")
+    last = tail[:, 1]
+    is_x = last == ord("X") - ord("0")
+    ok = ok_high & ok_low & (tail[:, 0] >= 0) & (tail[:, 0] <= 9) & (((last >= 0) & (last <= 9)) | is_x)
+    value = (high * 10**9 + low * 10 + tail[:, 0]) * 11 + np.where(is_x, 10, last)
+    if rows is None:
+        codes[ok] = value[ok]
+    else:
+        codes[rows[ok]] = value[ok]
+    return codes
+
+
+def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Eight ASCII digits at byte ``at`` of each 18-byte record, as numbers (SWAR), and whether
+    all eight are digits. The bytes are read as one little-endian uint64 per record."""
+    words = np.ndarray((count,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+    high = words & np.uint64(0xF0F0F0F0F0F0F0F0)
+    ok = (high == np.uint64(0x3030303030303030)) & (
+        (words + np.uint64(0x0606060606060606)) & np.uint64(0xF0F0F0F0F0F0F0F0) == np.uint64(0x3030303030303030)
+    )
+    v = words - np.uint64(0x3030303030303030)  # first digit in the lowest byte
+    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+    return v.astype(np.int64), ok
+
+
+def _fen(amount: Decimal, row: int | None = None) -> int:
+    """A non-negative wage in whole fen, exactly."""
+    if amount < 0:
+        raise _error("invalid_amount", f"工资不能为负: {amount}", "wage", row)
+    fen = amount.scaleb(2)
+    if fen != fen.to_integral_value():
+        raise _error("invalid_amount", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
+    if fen >= _MAX_WAGE_FEN:
+        raise _error("invalid_amount", f"工资金额过大: {amount}", "wage", row)
+    return int(fen)
+
+
+def _cast_fen(array: Any) -> NDArray[np.int64]:
+    """Fen of text or decimals by an exact cast to decimal128(18, 2); ArrowInvalid if inexact."""
+    exact = array.cast(pa.decimal128(18, 2))
+    words = np.frombuffer(exact.buffers()[1], dtype=np.int64, count=2 * len(exact), offset=exact.offset * 16)
+    fen: NDArray[np.int64] = words[0::2].copy()  # precision 18 fits the low word
+    return fen
+
+
+def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
+    """Fen of a decimal column."""
+    try:
+        fen = _cast_fen(array)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        for i, value in enumerate(array.to_pylist()):  # the row and what is wrong with it
+            _fen(value, first_row + i)
+        raise
+    if (fen < 0).any():
+        row = int(np.flatnonzero(fen < 0)[0])
+        raise _error("invalid_amount", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
+    return fen
+
+
+def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
+    """Fen of wages written as text, with exactly the grammar of :func:`to_money`."""
+    offsets, data = _offsets(array)
+    lengths = np.diff(offsets)
+    body = data[offsets[0] : offsets[-1]]
+    # Fast path: digits with one inner dot, which Arrow's decimal cast reads exactly as
+    # to_money does. Anything else (separators, signs, spaces) takes the slow path.
+    if len(array) and lengths.min() > 0 and _WAGE_CHARS[body].all():
+        edges = data[np.concatenate((offsets[:-1], offsets[1:] - 1))]
+        if ((edges >= ord("0")) & (edges <= ord("9"))).all():
+            try:
+                return _cast_fen(array)  # no sign possible here, so never negative
+            except pa.ArrowInvalid:
+                pass  # the slow path names the bad row
+    encoded = pc.dictionary_encode(array)
+    values = np.empty(len(encoded.dictionary), dtype=np.int64)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    for i, text in enumerate(encoded.dictionary.to_pylist()):
+        try:
+            values[i] = _fen(to_money(text, field="wage"))
+        except InputError as exc:  # only now look for the row, to name it
+            row = first_row + int(np.flatnonzero(indices == i)[0])
+            raise _error(exc.code, exc.message, "wage", row) from None
+    result: NDArray[np.int64] = values[indices]
+    return result
+
+
+def _wages(batch: Any, first_row: int) -> NDArray[np.int64]:
+    wage, fen = _column(batch, "wage"), _column(batch, "wage_fen")
+    if wage is not None and fen is not None:
+        raise _error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
+    if wage is None and fen is None:
+        raise _error("missing_column", "缺少列 wage（元）或 wage_fen（分）", "wage")
+    column: Any = wage if wage is not None else fen
+    name = "wage" if wage is not None else "wage_fen"
+    if column.null_count:
+        raise _error("missing_wage", "没有申报工资", name, first_row + _first_null(column))
+    kind = column.type
+    if pa.types.is_floating(kind):
+        raise TypeError(f"float is not accepted for money: column {name!r} is {kind}; use text, decimal or integer fen")
+    if fen is not None:
+        if not pa.types.is_integer(kind):
+            raise _error("invalid_column", f"wage_fen 应为整数分，而不是 {kind}", name)
+        values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        if (values < 0).any():
+            row = int(np.flatnonzero(values < 0)[0])
+            raise _error("invalid_amount", f"工资不能为负: {values[row]} 分", name, first_row + row)
+        if (values >= _MAX_WAGE_FEN).any():
+            row = int(np.flatnonzero(values >= _MAX_WAGE_FEN)[0])
+            raise _error("invalid_amount", f"工资金额过大: {values[row]} 分", name, first_row + row)
+        return np.asarray(values, dtype=np.int64)
+    if pa.types.is_decimal(kind):
+        return _decimal_fen(column, first_row)
+    if pa.types.is_integer(kind):
+        # yuan or fen? Refuse to guess: text/decimal is yuan, wage_fen is fen.
+        raise _error("invalid_column", "整数的 wage 列含义不明：元请用文本或小数列，分请用 wage_fen", name)
+    return _text_fen(_as_string(column, name), first_row)
+
+
+def _distinct(column: Any) -> tuple[list[Any], NDArray[np.int64], NDArray[np.bool_]]:
+    """Distinct values of ``column``, the index of each row's value, and which rows are null."""
+    encoded = pc.dictionary_encode(column)
+    indices = encoded.indices
+    nulls = indices.is_null().to_numpy(zero_copy_only=False)
+    return (
+        encoded.dictionary.to_pylist(),
+        indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64),
+        nulls,
+    )
+
+
+def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[np.int64]:
+    """Period indices of a start/end column; null or empty means open."""
+    n = batch.num_rows
+    column = _column(batch, name)
+    if column is None or column.null_count == n:
+        return np.full(n, open_value, dtype=np.int64)
+    if pa.types.is_floating(column.type):
+        raise TypeError(f"float is not accepted for a period: column {name!r} is {column.type}")
+    if pa.types.is_string(column.type) and not column.null_count:
+        fast = _compact_periods(column, open_value)
+        if fast is not None:
+            return fast
+    values, indices, nulls = _distinct(column)
+    parsed = np.empty(max(len(values), 1), dtype=np.int64)
+    for i, value in enumerate(values):
+        if isinstance(value, str) and not value.strip():
+            parsed[i] = open_value
+            continue
+        try:
+            parsed[i] = Period.parse(value, field=name).index
+        except InputError as exc:
+            row = first_row + int(np.flatnonzero((indices == i) & ~nulls)[0])
+            raise _error(exc.code, exc.message, name, row) from None
+    result = parsed[indices]
+    result[nulls] = open_value
+    return result
+
+
+def _compact_periods(column: Any, open_value: int) -> NDArray[np.int64] | None:
+    """Period indices of a text column of ``YYYYMM`` or empty cells, parsed in place; None
+    when any cell is anything else (the general path then reads and checks it)."""
+    offsets, data = _offsets(column)
+    lengths = np.diff(offsets)
+    if not ((lengths == 0) | (lengths == 6)).all():
+        return None
+    result = np.full(len(column), open_value, dtype=np.int64)
+    rows = np.flatnonzero(lengths == 6)
+    if rows.size:
+        digits = data[offsets[rows, None] + np.arange(6)].astype(np.int64) - ord("0")
+        if not ((digits >= 0) & (digits <= 9)).all():
+            return None
+        year = digits[:, :4] @ np.array([1000, 100, 10, 1])
+        month = digits[:, 4] * 10 + digits[:, 5]
+        if not (((month >= 1) & (month <= 12) & (year >= MIN_YEAR) & (year <= MAX_YEAR)).all()):
+            return None
+        result[rows] = year * 12 + month - 1
+    return result
+
+
+def parse_lines(text: str | None) -> tuple[str, ...]:
+    """The cover of a ``lines`` cell as written: codes or names separated by , ， 、 or ;
+    (as the roster reader splits them), ``*`` for the default lines; empty: ``('*',)``."""
+    parts = (part.strip() for part in _LINE_SEPARATORS.split(text or ""))
+    return tuple(dict.fromkeys(part for part in parts if part)) or (DEFAULT_LINES,)
+
+
+def _patterns(batch: Any) -> tuple[tuple[tuple[str, ...], ...], NDArray[np.int32]]:
+    n = batch.num_rows
+    column = _column(batch, "lines")
+    if column is None or column.null_count == n:
+        return ((DEFAULT_LINES,),), np.zeros(n, dtype=np.int32)
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        column = pc.binary_join(column, ";")
+    values, indices, nulls = _distinct(_as_string(column, "lines"))
+    patterns = [parse_lines(v) for v in values]
+    if nulls.any():
+        indices = np.where(nulls, len(patterns), indices)
+        patterns.append((DEFAULT_LINES,))
+    return tuple(patterns), indices.astype(np.int32)
+
+
+def canonical(batch: Any) -> Any:
+    """``batch`` with its known columns renamed to field names and the others dropped."""
+    fields: dict[str, int] = {}
+    for index, title in enumerate(batch.schema.names):
+        field = _FIELD_OF.get(title.strip())
+        if field is None:
+            continue
+        if field in fields:
+            raise _error("duplicate_column", f"列「{title}」重复", field)
+        fields[field] = index
+    return pa.RecordBatch.from_arrays([batch.column(i) for i in fields.values()], names=list(fields))
+
+
+def _needs_cleaning(array: Any) -> bool:
+    """Whether any byte of a string array is whitespace, a lower-case letter or non-ASCII."""
+    offsets, data = _offsets(array)
+    body = data[offsets[0] : offsets[-1]]
+    return bool(_UNCLEAN[body].any())
+
+
+def parse_batch(batch: Any, first_row: int = 1) -> Rows:
+    """Parse one record batch of a roster; ``first_row`` numbers its first row in errors.
+
+    Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
+    ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,
+    only when lines are made, since amounts do not depend on them.
+    """
+    batch = canonical(batch)
+    cert = _required_text(batch, "cert_no", first_row)
+    codes = cert_codes(cert)
+    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
+        if _needs_cleaning(cert):
+            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
+            codes = cert_codes(cert)
+        if int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
+            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
+            raise _error("missing_field", "证件号码为空", "cert_no", first_row + row)
+    name = _required_text(batch, "name", first_row)
+    person_no = _column(batch, "person_no")
+    if person_no is not None:
+        person_no = pc.utf8_trim_whitespace(_as_string(person_no, "person_no"))
+        person_no = pc.if_else(pc.equal(person_no, ""), pa.scalar(None, pa.string()), person_no)
+    patterns, pattern = _patterns(batch)
+    return Rows(
+        cert=cert,
+        name=name,
+        person_no=person_no,
+        wage=_wages(batch, first_row),
+        start=_periods(batch, "start", first_row, OPEN_START),
+        end=_periods(batch, "end", first_row, OPEN_END),
+        patterns=patterns,
+        pattern=pattern,
+        codes=codes,
+    )
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+def iter_batches(source: TableLike, chunk_rows: int) -> Iterator[Any]:
+    """Record batches of at most about ``chunk_rows`` rows from a table, a batch or chunks.
+
+    Small batches are joined so that the per-chunk overhead stays small.
+    """
+    pending: list[Any] = []
+    size = 0
+    for batch in _flatten(source, chunk_rows):
+        if batch.num_rows >= chunk_rows // 2:  # big enough on its own: joining would copy it
+            if pending:
+                yield _join(pending)
+                pending, size = [], 0
+            yield batch
+            continue
+        pending.append(batch)
+        size += batch.num_rows
+        if size >= chunk_rows:
+            yield _join(pending)
+            pending, size = [], 0
+    if pending:
+        yield _join(pending)
+
+
+def _flatten(source: TableLike, chunk_rows: int) -> Iterator[Any]:
+    if isinstance(source, pa.Table):
+        yield from source.to_batches(max_chunksize=chunk_rows)
+    elif isinstance(source, pa.RecordBatch):
+        for offset in range(0, max(source.num_rows, 1), chunk_rows):
+            yield source.slice(offset, chunk_rows)
+    else:
+        for item in source:
+            if not isinstance(item, (pa.Table, pa.RecordBatch)):
+                raise TypeError(f"expected Arrow tables or record batches, got {type(item).__name__}")
+            yield from _flatten(item, chunk_rows)
+
+
+def _join(batches: list[Any]) -> Any:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+
+
+def _file_kind(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        return "parquet"
+    if ".csv" in suffixes or ".txt" in suffixes:
+        return "csv"
+    raise InputError("unsupported_file", f"不支持的文件类型: {path.name}（应为 .csv 或 .parquet）", file=str(path))
+
+
+def file_rows(path: str | Path) -> int | None:
+    """The number of rows of a Parquet file (from its footer); None for CSV (unknown up front)."""
+    path = Path(path)
+    if _file_kind(path) == "parquet":
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    return None
+
+
+def read_file(path: str | Path, *, chunk_rows: int, encoding: str = "utf8") -> Iterator[Any]:
+    """Record batches of a CSV (optionally compressed, e.g. ``.csv.gz``) or Parquet roster.
+
+    Only the columns in :data:`COLUMNS` are read, all CSV columns as text, so no value is
+    ever inferred as a float. Memory stays at about one chunk whatever the file's size.
+    """
+    path = Path(path)
+    kind = _file_kind(path)
+    if not path.is_file():
+        raise InputError("file_missing", f"文件不存在: {path}", file=str(path))
+    if kind == "parquet":
+        parquet = pq.ParquetFile(path)
+        names = [n for n in parquet.schema_arrow.names if n.strip() in _FIELD_OF]
+        # Arrow's CSV reader reads ahead by itself; Parquet decodes when asked, so a thread
+        # decodes the next chunk while this one is assessed (both release the GIL).
+        yield from _prefetch(parquet.iter_batches(batch_size=chunk_rows, columns=names))
+        return
+    present = [n for n in _csv_names(path, encoding) if n.strip() in _FIELD_OF]
+    types = {n: pa.int64() if _FIELD_OF[n.strip()] == "wage_fen" else pa.string() for n in present}
+    block = max(1 << 14, min(1 << 30, chunk_rows * _csv_row_bytes(path)))
+    reader = pa_csv.open_csv(
+        pa.input_stream(str(path), compression="detect"),
+        read_options=pa_csv.ReadOptions(block_size=block, encoding=encoding),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types, include_columns=present, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    with reader:
+        for batch in reader:
+            for offset in range(0, batch.num_rows, chunk_rows):  # a block may hold more rows
+                yield batch.slice(offset, chunk_rows)
+
+
+def _prefetch(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """``batches``, produced by a background thread up to ``depth`` ahead."""
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():  # the consumer may have stopped reading: do not block on it
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(("batch", batch)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="medins-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = ahead.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _csv_names(path: Path, encoding: str) -> list[str]:
+    """The header of a CSV file (a UTF-8 byte order mark is dropped)."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 20)
+    codec = "utf-8-sig" if encoding.lower().replace("-", "") == "utf8" else encoding
+    lines = head.decode(codec, errors="replace").splitlines()
+    return next(csv.reader(lines[:1]), [])
+
+
+def _csv_row_bytes(path: Path) -> int:
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 16)
+    lines = head.count(b"\n")
+    return max(16, len(head) // lines) if lines else 64

@@ -1,0 +1,82 @@
+"""The bulk engine on Dask: each partition through the columnar engine, totals reduced exactly.
+
+Needs the ``dask`` extra (``pip install 'medins[dask]'``)::
+
+    import dask.dataframe as dd
+    from distributed import Client
+    from medins_core.bulk.dask import assess_dask
+
+    client = Client(n_workers=4)                      # or the scheduler of a cluster
+    frame = dd.read_csv("roster-*.csv", dtype=str)    # text columns: never float wages
+    result = assess_dask(frame, rules, "2024-01", "2024-12")
+    print(result.total, result.total_upper)
+
+Every partition yields a small partial result (integer sums in fen per insurance line and
+parameter segment, warnings and errors with where the reference engine would meet them, and
+the partition's sorted certificate codes, to find a person listed in two partitions). The
+partials are added on the client in partition order with Python ints, so the result equals
+the single-process one exactly. Lines are not collected: a cluster job writes totals; run
+:func:`medins_core.bulk.assess_file` with ``on_lines`` for line files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+try:
+    import dask.dataframe as dd
+    import pandas as pd  # type: ignore[import-untyped]
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("medins_core.bulk.dask needs dask: pip install 'medins[dask]'") from exc
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from medins_core.assessment import Parts, PaymentType
+from medins_core.bulk._engine import BulkAssessment, Context, Duplicates, Partial, portable
+from medins_core.bulk._read import parse_batch
+from medins_core.errors import MedinsError
+from medins_core.params import RegionRules
+from medins_core.period import PeriodLike
+
+__all__ = ["assess_dask"]
+
+
+def assess_dask(
+    frame: dd.DataFrame,
+    rules: RegionRules,
+    start: PeriodLike,
+    end: PeriodLike | None = None,
+    *,
+    payment_type: PaymentType = PaymentType.REGULAR,
+    lines: Sequence[str] | None = None,
+    parts: Parts = Parts.BOTH,
+) -> BulkAssessment:
+    """Assess a roster held in a Dask DataFrame; the result has totals and no lines.
+
+    Columns as for :func:`medins_core.bulk.assess_table`; read text columns as strings
+    (``dtype=str``). Results and errors are those of the single-process engine; row numbers in
+    errors count within a partition.
+    """
+    context = Context(rules, start, end, lines, parts)
+    partials = frame.map_partitions(_partial, context, meta=pd.Series([], dtype=object))  # type: ignore[no-untyped-call]
+    merged = Partial(duplicates=Duplicates())
+    for part in partials.compute():  # in partition order
+        merged.merge(part)
+    assert merged.duplicates is not None
+    return context.finish(merged, payment_type, merged.duplicates)
+
+
+def _partial(frame: pd.DataFrame, context: Context, partition_info: dict[str, Any] | None = None) -> pd.Series:
+    """One partition's partial result, as a one-element Series."""
+    number = 0 if partition_info is None else int(partition_info.get("number", 0))
+    try:
+        rows = parse_batch(pa.RecordBatch.from_pandas(frame, preserve_index=False))
+    except MedinsError as exc:  # a bad row: raised after merging, the first partition's first
+        part = Partial(number=number, rows=len(frame))
+        part.fail(("", -2, number, 0, 0), portable(exc))
+        return pd.Series([part], dtype=object)
+    duplicates = Duplicates()
+    later = duplicates.within(rows, number)
+    part, _ = context.process(rows, later, keep=False, number=number)
+    part.duplicates = duplicates
+    return pd.Series([part], dtype=object)

@@ -1,0 +1,88 @@
+"""The bulk engine on a local Dask cluster (two worker processes) equals the single-process run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+
+from medins_core.bulk import assess_table
+from medins_core.bulk.dask import assess_dask
+from medins_core.errors import InputError, ParameterError
+from medins_core.registry import load_registry
+
+REGISTRY = load_registry(use_env=False)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    )
+    with cluster, distributed.Client(cluster) as connected:
+        yield connected
+
+
+def roster(persons: int) -> Any:
+    return pd.DataFrame(
+        {
+            "cert_no": [f"32080219800101{i:04d}" if i % 5 else f"P{i}" for i in range(persons)],
+            "name": [f"职工{i}" for i in range(persons)],
+            "wage": [f"{2000 + i * 37 % 30000}.{i % 100:02d}" for i in range(persons)],
+            "start": ["202103" if i % 10 == 0 else None for i in range(persons)],
+            "end": ["202110" if i % 7 == 0 else None for i in range(persons)],
+            "lines": ["310,510" if i % 4 == 0 else None for i in range(persons)],
+        },
+        dtype="string",
+    )
+
+
+@pytest.mark.parametrize("code", ["320800", "320500"])
+def test_dask_equals_one_process(client: Any, code: str) -> None:
+    rules = REGISTRY.region(code)
+    frame = roster(4000)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if code == "320500":  # Suzhou's rates start in 2022-08: the same error either way
+        with pytest.raises(ParameterError) as single_error:
+            assess_table(table, rules, "202101", "202112", keep_lines=False)
+        with pytest.raises(ParameterError) as caught:
+            assess_dask(dd.from_pandas(frame, npartitions=4), rules, "202101", "202112")
+        assert str(caught.value) == str(single_error.value)
+        return
+    single = assess_table(table, rules, "202101", "202112", keep_lines=False)
+    result = assess_dask(dd.from_pandas(frame, npartitions=4), rules, "202101", "202112")
+    assert result == single
+    assert result.rows == 4000 and result.warnings and result.total > 0
+
+
+def test_dask_finds_a_person_in_two_partitions(client: Any) -> None:
+    frame = roster(100)
+    frame.loc[90, "cert_no"] = frame.loc[3, "cert_no"]  # one partition's person again in another
+    rules = REGISTRY.region("320800")
+    with pytest.raises(InputError) as caught:
+        assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101", "202103")
+    assert caught.value.code == "duplicate_person"
+
+
+def test_an_error_met_only_at_a_second_listing_gives_way_to_the_duplicate(client: Any) -> None:
+    """The reference stops at a person's second listing, so an unknown line there is never
+    met: the error is duplicate_person, whichever partition holds the second listing."""
+    frame = roster(60)
+    frame.loc[50, "cert_no"] = "10000000000000000X"  # the smallest number: met first
+    frame.loc[5, "cert_no"] = "10000000000000000X"
+    frame.loc[50, "lines"] = "999"
+    rules = REGISTRY.region("320800")
+    with pytest.raises(InputError) as single:
+        assess_table(pa.Table.from_pandas(frame, preserve_index=False), rules, "202101", chunk_rows=20)
+    with pytest.raises(InputError) as caught:
+        assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")
+    assert single.value.code == caught.value.code == "duplicate_person"
+    frame.loc[5, "lines"] = "999"  # now the first listing meets it first
+    with pytest.raises(ParameterError):
+        assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")

@@ -1,0 +1,309 @@
+"""The bulk engine's reading, writing and integer rounding: exact, and the same as the rest of medins."""
+
+from __future__ import annotations
+
+import decimal
+import gzip
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+np = pytest.importorskip("numpy")
+pa = pytest.importorskip("pyarrow")
+import pyarrow.parquet as pq
+
+from medins_core.assessment import assess
+from medins_core.bulk import (
+    LINE_SCHEMA,
+    LineCsvWriter,
+    assess_file,
+    assess_table,
+    file_rows,
+    to_members,
+)
+from medins_core.bulk._read import cert_codes, parse_batch
+from medins_core.bulk._rounding import MODES, round_div
+from medins_core.errors import InputError, ParameterError
+from medins_core.io.roster import read_roster
+from medins_core.money import to_money
+from medins_core.period import Period
+from medins_core.registry import load_registry
+from medins_core.render import write_lines_csv
+
+D = Decimal
+REGISTRY = load_registry(use_env=False)
+SUZHOU = REGISTRY.region("320500")
+HUAIAN = REGISTRY.region("320800")
+EXAMPLE = Path(__file__).parents[1] / "src" / "medins_core" / "examples" / "suzhou_unit.csv"
+
+
+def batch(**columns: Any) -> Any:
+    base = {"cert_no": [f"32050619850312{i:04d}" for i in range(len(next(iter(columns.values()))))]}
+    base["name"] = ["张三"] * len(base["cert_no"])
+    base.update(columns)
+    return pa.RecordBatch.from_pydict(base)
+
+
+# --- integer rounding -------------------------------------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    n=st.integers(-(10**30), 10**30) | st.integers(-1000, 1000),
+    exponent=st.integers(0, 8),
+    twos=st.integers(0, 3),
+    mode=st.sampled_from(sorted(MODES)),
+)
+def test_round_div_is_decimal_quantize(n: int, exponent: int, twos: int, mode: str) -> None:
+    d = 10**exponent * 2**twos  # a terminating decimal, so Decimal's division is exact
+    with decimal.localcontext() as context:
+        context.prec = 100
+        expected = int((Decimal(n) / Decimal(d)).quantize(Decimal(1), rounding=mode))
+    assert int(round_div(np.array([n], dtype=object), d, mode)[0]) == expected
+    if abs(n) < 2**60:
+        assert int(round_div(np.array([n], dtype=np.int64), d, mode)[0]) == expected
+    if n >= 0:  # the fast paths for amounts known to be non-negative
+        assert int(round_div(np.array([n], dtype=object), d, mode, nonnegative=True)[0]) == expected
+        if n < 2**60:
+            assert int(round_div(np.array([n], dtype=np.int64), d, mode, nonnegative=True)[0]) == expected
+
+
+def test_an_unsupported_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported rounding mode"):
+        round_div(np.array([1]), 3, "ROUND_SIDEWAYS")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("5737", 573700),
+        ("5,737.00", 573700),
+        (" 12.5 ", 1250),
+        ("+7", 700),
+        ("0", 0),
+        ("-0.00", 0),
+        ("05737.1", 573710),
+        ("5737.100", 573710),
+        ("1,300,048.92", 130004892),
+    ],
+)
+def test_wage_text_is_read_exactly_as_to_money_reads_it(text: str, fen: int) -> None:
+    assert to_money(text) * 100 == fen
+    rows = parse_batch(batch(wage=[text, "1.00"]))  # with another value: the slow path
+    alone = parse_batch(batch(wage=[text]))  # alone: the fast path when it is plain digits
+    assert rows.wage.tolist() == [fen, 100] and alone.wage.tolist() == [fen]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("-3.00", "invalid_amount"),  # negative
+        ("5737.123", "invalid_amount"),  # finer than a fen
+        ("abc", "invalid_amount"),
+        ("1e3", "invalid_amount"),
+        ("5.", "invalid_amount"),
+        (".5", "invalid_amount"),
+        ("1.2.3", "invalid_amount"),
+        ("1,23", "invalid_amount"),
+        ("", "invalid_amount"),
+    ],
+)
+def test_bad_wages_are_refused_naming_the_row(text: str, code: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_batch(batch(wage=["100", text]), first_row=7)
+    assert caught.value.code == code and caught.value.row == 8 and caught.value.field == "wage"
+
+
+def test_wage_columns_other_than_text() -> None:
+    fen = parse_batch(batch(wage_fen=pa.array([573700, 0], pa.int64())))
+    assert fen.wage.tolist() == [573700, 0]
+    dec = parse_batch(batch(wage=pa.array([D("5737.5"), D("0")], pa.decimal128(12, 3))))
+    assert dec.wage.tolist() == [573750, 0]
+    with pytest.raises(InputError):
+        parse_batch(batch(wage=pa.array([D("5737.125")], pa.decimal128(12, 3))))
+    with pytest.raises(TypeError, match="float"):
+        parse_batch(batch(wage=pa.array([5737.5])))
+    with pytest.raises(InputError, match="wage_fen"):
+        parse_batch(batch(wage=pa.array([5737])))  # yuan or fen? refused, not guessed
+    with pytest.raises(InputError):
+        parse_batch(batch(wage=["1"], wage_fen=[100]))
+    with pytest.raises(InputError) as caught:
+        parse_batch(batch(wage=["1", None]))
+    assert caught.value.code == "missing_wage" and caught.value.row == 2
+
+
+def test_periods_in_every_form_medins_reads() -> None:
+    rows = parse_batch(
+        batch(wage=["1"] * 6, start=["202208", "2022-08", "2022/8", "2022-08-15", "", None], end=[None] * 6)
+    )
+    assert rows.start[:4].tolist() == [Period(2022, 8).index] * 4
+    assert rows.start[4] == rows.start[5] < 0  # open
+    ints = parse_batch(batch(wage=["1"], start=pa.array([202208], pa.int32())))
+    assert ints.start.tolist() == [Period(2022, 8).index]
+    with pytest.raises(InputError) as caught:
+        parse_batch(batch(wage=["1", "1"], end=["202213", "202212"]))
+    assert caught.value.code == "invalid_period" and caught.value.row == 1 and caught.value.field == "end"
+
+
+def test_certificate_numbers_are_cleaned_as_the_roster_reader_does() -> None:
+    rows = parse_batch(
+        pa.RecordBatch.from_pydict({"证件号码": [" 32050619850312011x ", "p123"], "姓名": ["张三 ", "李四"], "缴费工资": ["1", "2"]})
+    )
+    assert rows.cert.to_pylist() == ["32050619850312011X", "P123"]
+    assert rows.clean_names().name.to_pylist() == ["张三", "李四"]
+    with pytest.raises(InputError, match="证件号码"):
+        parse_batch(batch(wage=["1"], cert_no=[" "]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True) | st.text(max_size=20), min_size=2, max_size=30))
+def test_cert_codes_keep_equality_and_order(certs: list[str]) -> None:
+    codes = cert_codes(pa.array(certs, pa.string())).tolist()
+    for a, ca in zip(certs, codes):
+        for b, cb in zip(certs, codes):
+            if ca >= 0 and cb >= 0:
+                assert (ca == cb) == (a == b) and (ca < cb) == (a < b)
+
+
+def test_line_names_and_separators() -> None:
+    table = pa.table(
+        {"cert_no": ["A1", "A2", "A3"], "name": ["x", "y", "z"], "wage": ["5000", "6000", "7000"],
+         "险种": ["职工基本医疗保险、生育保险", "310;*", None]}
+    )
+    result = assess_table(table, SUZHOU, "202208").to_assessment()
+    assert result == assess(to_members(table, SUZHOU), SUZHOU, "202208")
+    assert {ln.insurance for ln in result.lines if ln.cert_no == "A1"} == {"310", "510"}
+
+
+# --- files -----------------------------------------------------------------------------
+
+
+def test_the_example_roster_gives_what_the_command_line_gives() -> None:
+    members = read_roster(EXAMPLE, rules=SUZHOU).members
+    for period in ("202208", "202301"):
+        reference = assess(members, SUZHOU, period, Period.parse(period) + 11)
+        bulk = assess_file(EXAMPLE, SUZHOU, period, Period.parse(period) + 11, chunk_rows=5)
+        assert bulk.to_assessment() == reference
+        assert bulk.to_json() == reference.to_json()
+
+
+def test_csv_gzip_and_parquet_in_chunks_with_progress(tmp_path: Path) -> None:
+    persons = 3000
+    table = pa.table(
+        {
+            "cert_no": [f"32080219800101{i:04d}" for i in range(persons)],
+            "name": [f"职工{i}" for i in range(persons)],
+            "wage": [f"{2000 + i * 37 % 30000}.{i % 100:02d}" for i in range(persons)],
+            "start": ["202103" if i % 10 == 0 else "" for i in range(persons)],
+            "end": ["202110" if i % 7 == 0 else "" for i in range(persons)],
+            "person_no": [str(i) if i % 3 else "" for i in range(persons)],
+        }
+    )
+    expected = assess(to_members(table), HUAIAN, "202101", "202112")
+    csv_path, gz_path, parquet_path = tmp_path / "r.csv", tmp_path / "r.csv.gz", tmp_path / "r.parquet"
+    import pyarrow.csv as pa_csv
+
+    pa_csv.write_csv(table, csv_path)
+    gz_path.write_bytes(gzip.compress(csv_path.read_bytes()))
+    pq.write_table(table, parquet_path, row_group_size=700)
+    assert file_rows(parquet_path) == persons and file_rows(csv_path) is None
+    for path in (csv_path, gz_path, parquet_path):
+        seen: list[int] = []
+        result = assess_file(path, HUAIAN, "202101", "202112", progress=seen.append, chunk_rows=1000)
+        assert result.to_assessment() == expected
+        assert seen[-1] == persons and seen == sorted(seen) and len(seen) > 1
+
+
+def test_errors_in_a_file_name_the_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("证件号码,姓名,缴费工资\n320506198503120116,张伟,8500\n320505199007070226,王芳,85.001\n", "utf-8")
+    with pytest.raises(InputError) as caught:
+        assess_file(path, SUZHOU, "202208")
+    assert caught.value.file == str(path) and caught.value.row == 2
+    with pytest.raises(InputError, match="不支持"):
+        assess_file(tmp_path / "roster.xlsx", SUZHOU, "202208")
+
+
+def test_line_writer_writes_what_the_command_line_writes(tmp_path: Path) -> None:
+    table = pa.table(
+        {"cert_no": ["320506198503120116", "A2", "A3"], "name": ["张伟", 'O"Neil, Jr', "x"],
+         "wage": ["8500", "6523.45", "12000"], "person_no": ["1", None, "3"]}
+    )
+    reference = assess(to_members(table), HUAIAN, "202101", "202103")
+    expected = io.StringIO()
+    write_lines_csv(reference, expected)
+    out = tmp_path / "lines.csv"
+    with LineCsvWriter(out) as writer:
+        result = assess_table(table, HUAIAN, "202101", "202103", keep_lines=False, on_lines=writer, chunk_rows=2)
+    assert result.lines is None and result.totals == reference.totals
+    written = out.read_text("utf-8").splitlines()
+    assert written[0] == expected.getvalue().splitlines()[0]
+    assert sorted(written[1:]) == sorted(expected.getvalue().splitlines()[1:])
+    assert not (tmp_path / "lines.csv.part").exists()
+
+
+def test_a_failed_run_leaves_no_line_file(tmp_path: Path) -> None:
+    table = pa.table({"cert_no": ["A1"], "name": ["x"], "wage": ["8500"]})
+    out = tmp_path / "lines.csv"
+    with pytest.raises(ParameterError), LineCsvWriter(out) as writer:
+        assess_table(table, HUAIAN, "202012", "202101", keep_lines=False, on_lines=writer)
+    assert not out.exists() and not (tmp_path / "lines.csv.part").exists()
+
+
+def test_lines_stream_to_a_binary_stream() -> None:
+    table = pa.table({"cert_no": ["A1"], "name": ["x"], "wage": ["8500"]})
+    sink = io.BytesIO()
+    with LineCsvWriter(sink) as writer:
+        assess_table(table, SUZHOU, "202208", keep_lines=False, on_lines=writer)
+    text = sink.getvalue().decode()
+    assert text.startswith(",".join(LINE_SCHEMA.names) + "\n") and text.count("\n") == 7
+
+
+def test_huge_wages_fall_back_to_python_ints() -> None:
+    """A wage of ~10**15 yuan at a rate of many digits overflows int64: still exact."""
+    import attrs
+
+    from medins_core.params import ParamValue, Status
+
+    values = {k: list(v) for k, v in SUZHOU.values.items()}
+    values[("310", "unit_rate")].insert(
+        0, ParamValue("310", "unit_rate", Period(2022, 8), D("0.1234567"), "test", Status.VERIFIED)
+    )
+    rules = attrs.evolve(SUZHOU, values=values)
+    table = pa.table({"cert_no": ["A1", "A2"], "name": ["x", "y"], "wage": ["999999999999999.99", "5000.05"]})
+    bulk = assess_table(table, rules, "202208", "202209").to_assessment()
+    assert bulk == assess(to_members(table), rules, "202208", "202209")
+    assert bulk.lines[0].unit_amount == D("123456699999999.99") * 0 + (
+        D("999999999999999.99") * D("0.1234567")
+    ).quantize(D("0.01"), rounding=decimal.ROUND_HALF_UP)
+
+
+def test_a_quantum_finer_than_a_fen_is_refused() -> None:
+    import attrs
+
+    from medins_core.money import RoundingPolicy
+
+    rules = attrs.evolve(SUZHOU, rounding=RoundingPolicy(quantum=D("0.001")))
+    with pytest.raises(ValueError, match="fen"):
+        assess_table(pa.table({"cert_no": ["A"], "name": ["x"], "wage": ["1"]}), rules, "202208")
+
+
+def test_parquet_read_ahead_stops_with_its_reader(tmp_path: Path) -> None:
+    from medins_core.bulk._read import read_file
+
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"cert_no": [f"A{i}" for i in range(5000)], "name": ["x"] * 5000, "wage": ["1"] * 5000}), path)
+    reader = read_file(path, chunk_rows=100)
+    assert next(reader).num_rows == 100
+    reader.close()  # the consumer stops early: the thread ends, nothing hangs
+    import threading
+
+    assert not any(t.name == "medins-prefetch" for t in threading.enumerate())
