@@ -128,3 +128,20 @@ def test_account_transfer_is_none_where_the_region_does_not_know_it() -> None:
     transfers = {t.insurance: t.account_transfer for t in result.totals}
     assert transfers == {"310": None, "330": D("0.00")}
     assert result.to_json()["totals"][0]["account_transfer"] is None  # type: ignore[index]
+
+
+@pytest.mark.parametrize("wage", ["5737.123", "-1", "10000000000"])
+def test_wages_must_be_whole_fen_within_range(wage: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Member.simple(make_resident_id(), "张三", wage)
+    assert caught.value.code == "invalid_wage"
+
+
+def test_errors_survive_pickling_for_worker_processes() -> None:
+    import pickle
+
+    error = InputError("invalid_wage", "缴费工资须大于0", file="r.csv", row=3, column="缴费工资")
+    again = pickle.loads(pickle.dumps(error))
+    assert (type(again), again.code, again.message, again.file, again.row, again.column) == (
+        InputError, "invalid_wage", "缴费工资须大于0", "r.csv", 3, "缴费工资",
+    )

@@ -24,7 +24,7 @@ pa = pytest.importorskip("pyarrow")
 from medins_core.assessment import Assessment, Parts, assess
 from medins_core.bulk import assess_table
 from medins_core.errors import MedinsError
-from medins_core.model import DEFAULT_LINES, Coverage, Member, Person, WageDeclaration
+from medins_core.model import DEFAULT_LINES, MAX_WAGE, Coverage, Member, Person, WageDeclaration
 from medins_core.money import RoundingPolicy
 from medins_core.params import BaseLimit, ParamValue, RegionRules, Status
 from medins_core.period import Period
@@ -149,7 +149,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
             draw,
             (5, st.decimals(0, 20000, places=2)),
             (4, st.decimals(0, D("99999.99"), places=2)),
-            (1, st.decimals(0, 10**13, places=draw(st.integers(0, 2)))),
+            (1, st.decimals(0, MAX_WAGE - D("0.01"), places=draw(st.integers(0, 2)))),
         )
         start = weighted(draw, (2, st.none()), (1, st.just(first + draw(st.integers(-3, 12)))))
         end = weighted(draw, (2, st.none()), (1, st.just(first + draw(st.integers(-1, 16)))))

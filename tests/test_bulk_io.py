@@ -268,22 +268,22 @@ def test_lines_stream_to_a_binary_stream() -> None:
 
 
 def test_huge_wages_fall_back_to_python_ints() -> None:
-    """A wage of ~10**15 yuan at a rate of many digits overflows int64: still exact."""
+    """The largest wage (just under 10**10 yuan) at a rate of nine digits overflows int64: still exact."""
     import attrs
 
     from medins_core.params import ParamValue, Status
 
     values = {k: list(v) for k, v in SUZHOU.values.items()}
     values[("310", "unit_rate")].insert(
-        0, ParamValue("310", "unit_rate", Period(2022, 8), D("0.1234567"), "test", Status.VERIFIED)
+        0, ParamValue("310", "unit_rate", Period(2022, 8), D("0.123456789"), "test", Status.VERIFIED)
     )
     rules = attrs.evolve(SUZHOU, values=values)
-    table = pa.table({"cert_no": ["A1", "A2"], "name": ["x", "y"], "wage": ["999999999999999.99", "5000.05"]})
+    table = pa.table({"cert_no": ["A1", "A2"], "name": ["x", "y"], "wage": ["9999999999.99", "5000.05"]})
     bulk = assess_table(table, rules, "202208", "202209").to_assessment()
     assert bulk == assess(to_members(table), rules, "202208", "202209")
-    assert bulk.lines[0].unit_amount == D("123456699999999.99") * 0 + (
-        D("999999999999999.99") * D("0.1234567")
-    ).quantize(D("0.01"), rounding=decimal.ROUND_HALF_UP)
+    assert bulk.lines[0].unit_amount == (D("9999999999.99") * D("0.123456789")).quantize(
+        D("0.01"), rounding=decimal.ROUND_HALF_UP
+    )
 
 
 def test_a_quantum_finer_than_a_fen_is_refused() -> None:

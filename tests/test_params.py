@@ -112,3 +112,10 @@ def test_overlay_for_an_unknown_region_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Exception) as caught:
         load_registry([tmp_path], use_env=False)
     assert getattr(caught.value, "code", "") == "unknown_region"
+
+
+def test_a_quantum_finer_than_the_fen_is_refused(tmp_path: Path) -> None:
+    body = 'rounding = { mode = "half_up", quantum = "0.001", stage = "per_line" }\n'
+    with pytest.raises(DataFileError) as caught:
+        parse_region_file(write(tmp_path, HEADER + body))
+    assert caught.value.field == "region.rounding.quantum"

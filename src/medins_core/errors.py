@@ -29,6 +29,10 @@ class MedinsError(Exception):
         self.field = field
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # keep the keyword arguments across pickling (multiprocess and Dask workers)
+        return (_rebuild, (type(self), self.code, self.message, self.file, self.row, self.column, self.field))
+
     def where(self) -> str:
         """Where the problem is, in Chinese: ``文件 a.csv 第 3 行 列「姓名」``; empty when unknown."""
         parts = []
@@ -45,6 +49,18 @@ class MedinsError(Exception):
     def __str__(self) -> str:
         where = self.where()
         return f"[{self.code}] {where}: {self.message}" if where else f"[{self.code}] {self.message}"
+
+
+def _rebuild(
+    cls: type[MedinsError],
+    code: str,
+    message: str,
+    file: str | None,
+    row: int | None,
+    column: str | None,
+    field: str | None,
+) -> MedinsError:
+    return cls(code, message, file=file, row=row, column=column, field=field)
 
 
 class InputError(MedinsError, ValueError):

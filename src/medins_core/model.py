@@ -12,8 +12,13 @@ from decimal import Decimal
 import attrs
 
 from medins_core.codes import InsuranceStatus, PersonCategory
-from medins_core.money import to_money
+from medins_core.errors import InputError
+from medins_core.money import FEN, to_money
 from medins_core.period import Period
+
+
+#: Wages at or above this (yuan) are refused: no real wage comes near, and arithmetic stays exact.
+MAX_WAGE = Decimal(10) ** 10
 
 
 def _wage(value: Decimal | int | str) -> Decimal:
@@ -54,9 +59,10 @@ class WageDeclaration:
     wage: Decimal = attrs.field(converter=_wage)
 
     @wage.validator
-    def _non_negative(self, _attribute: object, value: Decimal) -> None:
-        if value < 0:
-            raise ValueError(f"wage must not be negative: {value}")
+    def _in_fen(self, _attribute: object, value: Decimal) -> None:
+        # the engine's amounts are exact only for wages in whole fen within a sane range
+        if not 0 <= value < MAX_WAGE or value != value.quantize(FEN):
+            raise InputError("invalid_wage", f"缴费工资须为 0 至 {MAX_WAGE} 元之间、精确到分的金额: {value}", field="wage")
 
 
 #: The insurance code of a :class:`Coverage` that stands for each of the region's default lines.

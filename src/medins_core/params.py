@@ -347,6 +347,9 @@ def _check(data: RegionFile, file: str, *, overlay: bool) -> None:
         raise _fail(file, "region.name", "缺少统筹区名称")
     if header.rounding.mode not in ROUNDING_MODES:
         raise _fail(file, "region.rounding.mode", f"未知的舍入方式 {header.rounding.mode!r}")
+    if header.rounding.quantum not in (Decimal("0.01"), Decimal("0.1"), Decimal(1)):
+        # amounts are reported in yuan to the fen: a finer quantum could not be shown
+        raise _fail(file, "region.rounding.quantum", f"舍入单位应为 0.01、0.1 或 1: {header.rounding.quantum}")
     if header.rounding.stage not in ("per_line", "per_total"):
         raise _fail(file, "region.rounding.stage", f"未知的舍入阶段 {header.rounding.stage!r}")
     known_lines = set(NATIONAL_LINES) | {line.code for line in data.lines}

@@ -23,8 +23,8 @@ from typing import Any, BinaryIO
 
 try:
     import numpy  # noqa: F401
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
 

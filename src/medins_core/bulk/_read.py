@@ -19,14 +19,15 @@ from typing import Any, Union
 
 import attrs
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from medins_core.errors import InputError
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
+from medins_core.model import MAX_WAGE
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import to_money
 from medins_core.period import MAX_YEAR, MIN_YEAR, Period
@@ -42,7 +43,7 @@ TableLike = Union["pa.Table", "pa.RecordBatch", Iterable[Any]]
 
 OPEN_START = -(1 << 40)
 OPEN_END = 1 << 40
-_MAX_WAGE_FEN = 10**18  # below 2**63; the same bound as decimal128(18, 2)
+_MAX_WAGE_FEN = int(MAX_WAGE.scaleb(2))  # the reference engine's bound, far below 2**63
 _LINE_SEPARATORS = re.compile(r"[,，、;]")
 _CERT_LENGTH = 18
 _WAGE_CHARS = np.zeros(256, dtype=bool)

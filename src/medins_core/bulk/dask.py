@@ -26,10 +26,10 @@ from typing import Any
 
 try:
     import dask.dataframe as dd
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk.dask needs dask: pip install 'medins[dask]'") from exc
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from medins_core.assessment import Parts, PaymentType
 from medins_core.bulk._engine import BulkAssessment, Context, Duplicates, Partial, portable

@@ -16,8 +16,8 @@ from medins_core.codes import PersonCategory, is_resident_id_type
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_cert_no, parse_resident_id
 from medins_core.io.table import MAX_ROWS, Table, read_table
-from medins_core.model import DEFAULT_LINES, Coverage, Member, Person, WageDeclaration
-from medins_core.money import to_money
+from medins_core.model import DEFAULT_LINES, MAX_WAGE, Coverage, Member, Person, WageDeclaration
+from medins_core.money import FEN, to_money
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -125,8 +125,10 @@ def read_roster(
         else:
             try:
                 wage = to_money(cell("wage"), field="wage")
-                if wage <= 0:
-                    fail("wage", "invalid_wage", f"缴费工资须大于0: {cell('wage')}")
+                if not 0 < wage < MAX_WAGE:
+                    fail("wage", "invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元: {cell('wage')}")
+                elif wage != wage.quantize(FEN):
+                    fail("wage", "invalid_wage", f"缴费工资最多精确到分: {cell('wage')}")
             except InputError as exc:
                 fail("wage", "invalid_wage", exc.message)
         person_type = cell("person_type") or "在职"
