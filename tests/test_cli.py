@@ -141,3 +141,30 @@ def test_xlsx_roster_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     status, out, _ = run(capsys, "assess", str(path), "--region", "320700", "--period", "2022-07", "--format", "json")
     assert status == 0
     assert {t["insurance"]: t["unit_amount"] for t in json.loads(out)["totals"]} == {"310": "546.00", "510": "78.00"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_bulk_engine_prints_what_the_reference_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    pytest.importorskip("pyarrow")
+    rows = [[make_resident_id(sequence=i), f"职工{i}", f"{4000 + i * 123}.4{i % 10}"] for i in range(40)]
+    path = roster(tmp_path, rows)
+    argv = ["assess", str(path), "--region", "320800", "--period", "2021-06", "--to", "2021-08", "--format", fmt]
+    reference = run(capsys, *argv)
+    assert run(capsys, *argv, "--engine", "bulk")[:2] == reference[:2]
+
+
+def test_bulk_engine_csv_equals_the_reference(tmp_path: Path) -> None:
+    # in a subprocess: the bulk engine writes CSV bytes to the binary stdout, past capsys
+    pytest.importorskip("pyarrow")
+    import subprocess
+    import sys
+
+    rows = [[make_resident_id(sequence=i), f"职工{i}", f"{5000 + i}.05"] for i in range(25)]
+    path = roster(tmp_path, rows)
+    argv = [sys.executable, "-m", "medins_core.cli", "assess", str(path), "--region", "320500",
+            "--period", "2022-08", "--format", "csv"]
+    reference = subprocess.run(argv, capture_output=True, check=True).stdout
+    bulk = subprocess.run([*argv, "--engine", "bulk"], capture_output=True, check=True).stdout
+    assert bulk == reference and reference.count(b"\n") == 25 * 6 + 1
