@@ -17,6 +17,7 @@ from medins_core.errors import InputError
 
 __all__ = [
     "FEN",
+    "ROUNDING_MODES",
     "MoneyLike",
     "RoundingPolicy",
     "format_yuan",
@@ -88,7 +89,8 @@ def to_rate(value: MoneyLike, *, field: str) -> Decimal:
     return _to_decimal(value, field, "rates", _RATE, "invalid_rate", "费率")
 
 
-_ROUNDING_MODES = frozenset(
+#: Every decimal rounding mode a :class:`RoundingPolicy` accepts.
+ROUNDING_MODES = frozenset(
     {
         decimal.ROUND_05UP,
         decimal.ROUND_CEILING,
@@ -104,7 +106,7 @@ _STAGES = frozenset({"per_line", "per_total"})
 
 
 def _check_mode(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in _ROUNDING_MODES:
+    if value not in ROUNDING_MODES:
         raise ValueError(f"{attribute.name} must be one of decimal's ROUND_* modes, got {value!r}")
 
 

@@ -14,19 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from medins_core.money import ROUNDING_MODES
+
 #: Every mode :class:`~medins_core.money.RoundingPolicy` accepts.
-MODES = frozenset(
-    {
-        decimal.ROUND_05UP,
-        decimal.ROUND_CEILING,
-        decimal.ROUND_DOWN,
-        decimal.ROUND_FLOOR,
-        decimal.ROUND_HALF_DOWN,
-        decimal.ROUND_HALF_EVEN,
-        decimal.ROUND_HALF_UP,
-        decimal.ROUND_UP,
-    }
-)
+MODES = ROUNDING_MODES
 
 
 def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False) -> NDArray[Any]:
