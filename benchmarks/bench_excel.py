@@ -61,7 +61,7 @@ def main() -> None:
     n = args.rows
     registry = load_registry(use_env=False)
     rules = registry.region(REGION)
-    template = template_for("enroll", rules)
+    template = template_for("enroll", rules, registry)
     data = list(rows(n))
     with tempfile.TemporaryDirectory() as folder:
         upload = Path(folder) / "upload.xlsx"

@@ -136,7 +136,7 @@ def test_the_failure_list_reads_back_and_checks_again(tmp_path: Path) -> None:
         )
         for r in (_person(0), bad, _person(2))
     ]
-    write_template(template_for("enroll", REGISTRY.region("320500")), source, rows)
+    write_template(template_for("enroll", REGISTRY.region("320500"), REGISTRY), source, rows)
     result = _check(source)
     assert _codes(result) == {3: ["invalid_wage"]}
     out = tmp_path / "failures.xlsx"
@@ -153,7 +153,7 @@ def test_the_failure_list_reads_back_and_checks_again(tmp_path: Path) -> None:
 
 
 def test_a_bad_row_in_the_middle_of_twenty_thousand_loses_nothing(tmp_path: Path) -> None:
-    template = template_for("enroll", REGISTRY.region("320500"))
+    template = template_for("enroll", REGISTRY.region("320500"), REGISTRY)
     fields = [c.field for c in template.columns]
     rows = [dict(zip(fields, _person(i))) for i in range(20_000)]
     rows[9_999]["mobile"] = "12345"

@@ -22,6 +22,7 @@ import pluggy
 from medins_core.params import Readable, RegionRules
 
 if TYPE_CHECKING:  # operations imports the registry, which imports this module
+    from medins_core.io.templates import Template
     from medins_core.operations import Context, Problem, Request
 
 PROJECT = "medins"
@@ -56,6 +57,21 @@ def medins_check(
     the plugin that provides the region) and the rule applies to that region. Put logic here;
     numbers belong in the region's ``[[rules]]``, which the engine's generic checks read.
     Every answer is collected (not ``firstresult``): the problems of all plugins are joined.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification, never called
+
+
+@hookspec(firstresult=True)
+def medins_template(kind: str, rules: RegionRules) -> Template | None:
+    """Return the batch template (批量模板) of ``kind`` that the region's portal prints, or None.
+
+    ``kind`` is one of ``medins_core.io.templates.KINDS`` (``"enroll"``, ``"suspend"``,
+    ``"wages"``, ``"reconcile"``). Answer ``None`` unless ``rules`` is one of your own regions
+    (``rules.code``) and its portal's document prints that template; when no plugin answers,
+    the engine uses ``medins_core.io.templates.GENERIC``. Build the template from the public
+    columns of :mod:`medins_core.io.templates`, with a source on the template and every column.
+    A region has one template per kind, so this is ``firstresult``: the first answer that is
+    not None wins (pluggy asks the plugins registered last first).
     """
     raise NotImplementedError  # pragma: no cover - a specification, never called
 

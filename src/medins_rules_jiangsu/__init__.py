@@ -9,15 +9,28 @@ Checked with:
 Limitations:
     base floor and ceiling are not in the sources; Huai'an and Lianyungang rates are derived
     from printed lines (provisional); periods before the first evidenced one are unknown.
+Templates:
+    enrollment with the portal's headers and wage declaration, in ``templates.py``.
 """
 
 from __future__ import annotations
 
 from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.params import Readable
+from medins_core.io.templates import Template
+from medins_core.params import Readable, RegionRules
+from medins_rules_jiangsu.templates import TEMPLATES
+
+#: The regions of this plugin's data files; hooks answer only for these.
+REGIONS = frozenset({"320500", "320700", "320800"})
 
 
 @hookimpl
 def medins_region_files() -> list[Readable]:
     """The Jiangsu region files shipped in ``data/``."""
     return package_data_files(__name__)
+
+
+@hookimpl
+def medins_template(kind: str, rules: RegionRules) -> Template | None:
+    """The Jiangsu portal's template of ``kind``, if its manual prints one."""
+    return TEMPLATES.get(kind) if rules.code in REGIONS else None

@@ -10,6 +10,8 @@ Limitations:
 Operation checks:
     the order in which arrears are paid is logic, here; the back-date window, the lines that
     require others, the suspension month and the required fields are region rules (data).
+Templates:
+    wage declaration, in ``templates.py``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from datetime import date
 
 from medins_core.hookspecs import hookimpl, package_data_files
 from medins_core.ids import mask_cert_no
+from medins_core.io.templates import Template
 from medins_core.operations import BackpayLine, BackpayRequest, Context, Problem, Request
 from medins_core.params import Readable, RegionRules
 from medins_core.period import Period
+from medins_rules_liaoning.templates import TEMPLATES
 
 #: The regions of this plugin's data files; hooks answer only for these.
 REGIONS = frozenset({"210200"})
@@ -44,6 +48,12 @@ def medins_check(
     ):
         return []
     return arrears_order_problems(request, today, context)
+
+
+@hookimpl
+def medins_template(kind: str, rules: RegionRules) -> Template | None:
+    """The Dalian portal's template of ``kind``, if its manual prints one."""
+    return TEMPLATES.get(kind) if rules.code in REGIONS else None
 
 
 def arrears_order_problems(request: BackpayRequest, today: date, context: Context) -> list[Problem]:

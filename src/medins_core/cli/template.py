@@ -25,8 +25,9 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the template; the file appears only when complete."""
-    rules = registry_from(args).region(args.region)
-    template = template_for(args.kind, rules)
+    registry = registry_from(args)
+    rules = registry.region(args.region)
+    template = template_for(args.kind, rules, registry)
     write_template(template, args.output, region=f"{rules.name} {rules.code}")
     print(
         f"已写入 {template.name}（{rules.name} {rules.code}，{len(template.columns)} 列）: {args.output}"

@@ -202,7 +202,7 @@ def check_table(
         raise InputError(
             "unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind"
         )
-    template = template_for(kind, rules)
+    template = template_for(kind, rules, registry)
     columns = match_header(table, template)
     lines = options.lines or rules.default_lines
     if kind == "enroll" and not lines:

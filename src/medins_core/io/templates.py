@@ -5,9 +5,10 @@ starts on row 2, every column is required unless marked (jiangsu-unit-hall-user-
 3.6–3.8). A :class:`Template` describes one: its columns with the portal's names, whether each
 is required, its default, format, drop-down choices and source.
 
-Which template a region uses is data: :data:`GENERIC` holds one per kind, drawn from all the
-sources, and :data:`REGION_TEMPLATES` the templates a portal's own document prints, keyed by
-region code or plugin name. :func:`template_for` looks up code, then plugin, then the generic.
+Which template a region uses is data: a province plugin answers the ``medins_template`` hook
+with the templates its portal's own document prints, built from the public columns here, and
+:data:`GENERIC` holds one per kind, drawn from all the sources, for the rest.
+:func:`template_for` asks the plugins, then falls back to the generic one.
 
 Field names are those of the requests in :mod:`medins_core.operations` (``cert_no``,
 ``start``, ``wage`` …), so a problem's ``field`` names its column.
@@ -19,6 +20,7 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -28,16 +30,25 @@ from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
 from medins_core.money import to_money
 from medins_core.params import RegionRules
 
+if TYPE_CHECKING:  # only the annotation: the caller passes the registry in
+    from medins_core.registry import Registry
+
 __all__ = [
+    "CERT_NO_COLUMN",
     "CERT_TYPES",
+    "CERT_TYPE_COLUMN",
+    "DATE_FMT",
     "ETHNIC_GROUPS",
     "GENDERS",
     "GENERIC",
     "KINDS",
+    "MONEY_FMT",
+    "MONTH_FMT",
+    "NAME_COLUMN",
     "PERSON_STATES",
     "REASON_TITLE",
-    "REGION_TEMPLATES",
     "SUSPEND_REASONS",
+    "TEXT_FMT",
     "HeaderError",
     "Template",
     "TemplateColumn",
@@ -149,31 +160,40 @@ class Template:
         return next((c for c in self.columns if c.field == field), None)
 
 
+# --- building blocks, for GENERIC and for the plugins' own templates -----------------------
+
 _col = TemplateColumn  # short, for the tables below
 
-_DATE_FMT = "日期 YYYY/MM/DD"
-_MONTH_FMT = "年月 YYYYMM"
-_MONEY_FMT = "金额(元)，最多两位小数"
-_TEXT_FMT = "文本"
+#: The ``fmt`` of a date column, as the 填写说明 sheet states it.
+DATE_FMT = "日期 YYYY/MM/DD"
+#: The ``fmt`` of a month column.
+MONTH_FMT = "年月 YYYYMM"
+#: The ``fmt`` of an amount column.
+MONEY_FMT = "金额(元)，最多两位小数"
+#: The ``fmt`` of a text column (written as text, so an ID number stays text).
+TEXT_FMT = "文本"
 
-_CERT_TYPE = _col(
+#: 证件类型, a drop-down of :data:`CERT_TYPES`; every template has it.
+CERT_TYPE_COLUMN = _col(
     "cert_type", "证件类型", choices=CERT_TYPES, fmt="下拉选择",
     source=f"{_JS} 3.6.3; {_DL} 4.5.2 第3条: 模板中的证件类型需要根据下拉选项进行选择",
 )  # fmt: skip
-_CERT_NO = _col(
-    "cert_no", "证件号码", fmt=_TEXT_FMT, note="18位居民身份证号码末位可为X；请勿以数字格式填写",
+#: 证件号码, text; every template has it.
+CERT_NO_COLUMN = _col(
+    "cert_no", "证件号码", fmt=TEXT_FMT, note="18位居民身份证号码末位可为X；请勿以数字格式填写",
     source=f"{_JS} 3.6.3",
 )  # fmt: skip
-_NAME = _col("name", "姓名", fmt=_TEXT_FMT, source=f"{_JS} 3.6.3")
+#: 姓名, text; every template has it (a portal may title it 人员姓名: ``attrs.evolve`` it).
+NAME_COLUMN = _col("name", "姓名", fmt=TEXT_FMT, source=f"{_JS} 3.6.3")
 
 GENERIC: dict[str, Template] = {
     "enroll": Template(
         "enroll",
         "职工批量增员申报模板",
         (
-            _CERT_TYPE,
-            _CERT_NO,
-            _NAME,
+            CERT_TYPE_COLUMN,
+            CERT_NO_COLUMN,
+            NAME_COLUMN,
             _col(
                 "gender",
                 "性别",
@@ -198,7 +218,7 @@ GENERIC: dict[str, Template] = {
                 "出生日期",
                 Kind.DATE,
                 required=False,
-                fmt=_DATE_FMT,
+                fmt=DATE_FMT,
                 note="证件类型为居民身份证时不用填写(由证件号码识别)，其他证件必填",
                 source=f"{_JS} 3.6.3",
             ),
@@ -207,7 +227,7 @@ GENERIC: dict[str, Template] = {
                 "国家地区代码",
                 required=False,
                 default="中国",
-                fmt=_TEXT_FMT,
+                fmt=TEXT_FMT,
                 note="不填默认中国",
                 source=f"{_JS} 3.6.3",
             ),
@@ -215,7 +235,7 @@ GENERIC: dict[str, Template] = {
                 "wage",
                 "申报工资",
                 Kind.MONEY,
-                fmt=_MONEY_FMT,
+                fmt=MONEY_FMT,
                 note="月工资，核定时按当年缴费基数上下限保底封顶",
                 source=f"{_JS} 3.6.3; {_DL} 4.6.2 第10项",
             ),
@@ -225,14 +245,14 @@ GENERIC: dict[str, Template] = {
                 Kind.DATE,
                 required=False,
                 default="today",
-                fmt=_DATE_FMT,
+                fmt=DATE_FMT,
                 note="不填默认当前日期；按所在月份参保",
                 source=f"{_JS} 3.6.3",
             ),
             _col(
                 "mobile",
                 "手机号码",
-                fmt=_TEXT_FMT,
+                fmt=TEXT_FMT,
                 note="11位手机号码，请以文本格式填写",
                 source=f"{_JS} 3.1.2 (*手机号码) 与 3.6.3",
             ),
@@ -243,14 +263,14 @@ GENERIC: dict[str, Template] = {
         "suspend",
         "职工批量减员申报模板",
         (
-            _CERT_TYPE,
-            _CERT_NO,
-            _NAME,
+            CERT_TYPE_COLUMN,
+            CERT_NO_COLUMN,
+            NAME_COLUMN,
             _col(
                 "date",
                 "中断时间",
                 Kind.DATE,
-                fmt=_DATE_FMT,
+                fmt=DATE_FMT,
                 note="减员(停保)日期",
                 source=f"{_JS} 3.7.3: 中断时间格式为 YYYY/MM/DD; {_SZ} PART2: 减员时间范围是:上月末或本月末",
             ),
@@ -265,7 +285,7 @@ GENERIC: dict[str, Template] = {
                 "note",
                 "备注",
                 required=False,
-                fmt=_TEXT_FMT,
+                fmt=TEXT_FMT,
                 source=f"{_JS} 3.2.2: 变更原因，变更时间，备注",
             ),
         ),
@@ -275,15 +295,15 @@ GENERIC: dict[str, Template] = {
         "wages",
         "职工缴费工资申报模板",
         (
-            _CERT_TYPE,
-            _CERT_NO,
-            _NAME,
+            CERT_TYPE_COLUMN,
+            CERT_NO_COLUMN,
+            NAME_COLUMN,
             _col(
                 "start",
                 "开始年月",
                 default="this_month",
                 required=False,
-                fmt=_MONTH_FMT,
+                fmt=MONTH_FMT,
                 note="不填默认当月",
                 source=f"{_DL} 4.8.2 第7项; {_JS} 3.3.3: 开始时间",
             ),
@@ -292,7 +312,7 @@ GENERIC: dict[str, Template] = {
                 "结束年月",
                 default="this_month",
                 required=False,
-                fmt=_MONTH_FMT,
+                fmt=MONTH_FMT,
                 note="不填默认当月",
                 source=f"{_DL} 4.8.2 第8项; {_JS} 3.3.3: 结束时间",
             ),
@@ -300,7 +320,7 @@ GENERIC: dict[str, Template] = {
                 "wage",
                 "申报工资",
                 Kind.MONEY,
-                fmt=_MONEY_FMT,
+                fmt=MONEY_FMT,
                 source=f"{_DL} 4.8.2 第10项; {_JS} 3.3.3: 工资",
             ),
         ),
@@ -309,142 +329,32 @@ GENERIC: dict[str, Template] = {
     "reconcile": Template(
         "reconcile",
         "人员信息比对模板",
-        (_CERT_TYPE, _CERT_NO, _NAME),
+        (CERT_TYPE_COLUMN, CERT_NO_COLUMN, NAME_COLUMN),
         source=f"{_DL} 4.5 人员信息比对 (模板列据 4.5.2 整理，手册未印出模板表头)",
     ),
 }
 """The template of each kind for a region whose portal document prints none."""
 
-_JIANGSU_ENROLL_TITLES = {
-    "gender": "性别(证件类型为居民身份证时此项不用填写)",
-    "ethnicity": "民族(不填默认汉族)",
-    "birth": "出生日期(格式如2020/01/01证件类型为居民身份证时此项不用填写)",
-    "country": "国家地区代码(不填默认中国)",
-    "start": "本次参保日期(格式如2020/01/01; 不填默认当前时间)",
-}
 
-REGION_TEMPLATES: dict[str, dict[str, Template]] = {
-    "jiangsu": {
-        "enroll": attrs.evolve(
-            GENERIC["enroll"],
-            columns=tuple(
-                attrs.evolve(c, portal_title=_JIANGSU_ENROLL_TITLES.get(c.field, ""))
-                for c in GENERIC["enroll"].columns
-            ),
-            source=f"{_JS} 3.6.3 职工批量增员申报模板 (表头原文)",
-            same_start=True,
-            same_start_source=f"{_SZ} PART1 3(3): 每次进行批量操作的人员,需确认为同一参保险种、同一参保时间",
-        ),
-        "wages": Template(
-            "wages",
-            "年度工资申报模板(在职)",
-            (
-                _col(
-                    "person_no",
-                    "人员编号",
-                    fmt=_TEXT_FMT,
-                    note="下载的模板中已有",
-                    source=f"{_JS} 3.8.3",
-                ),
-                _CERT_TYPE,
-                _CERT_NO,
-                attrs.evolve(_NAME, title="人员姓名", aliases=("姓名",), source=f"{_JS} 3.8.3"),
-                _col(
-                    "retired_status",
-                    "人员状态",
-                    choices=PERSON_STATES,
-                    fmt="下拉选择",
-                    source=f"{_JS} 3.8.3",
-                ),
-                _col(
-                    "wage",
-                    "工资",
-                    Kind.MONEY,
-                    required=False,
-                    fmt=_MONEY_FMT,
-                    portal_title="工资(若有变动请修改)",
-                    note="只填需要修改工资的人员；空白表示不变",
-                    source=f"{_JS} 3.8.3: 填写需要修改人员的工资",
-                ),
-            ),
-            source=f"{_JS} 3.8.3 年度工资申报模板(在职)",
-            blank_skips="wage",
-        ),
-    },
-    "liaoning": {
-        "wages": Template(
-            "wages",
-            "职工缴费工资申报模板",
-            (
-                _col(
-                    "unit_no",
-                    "单位编号",
-                    fmt=_TEXT_FMT,
-                    note="下载模板中存在默认值",
-                    source=f"{_DL} 4.8.2 第1项",
-                ),
-                _col(
-                    "person_no",
-                    "人员编号",
-                    fmt=_TEXT_FMT,
-                    note="下载模板中存在默认值",
-                    source=f"{_DL} 4.8.2 第2项",
-                ),
-                attrs.evolve(_CERT_TYPE, source=f"{_DL} 4.8.2 第3项"),
-                attrs.evolve(
-                    _NAME, title="人员姓名", aliases=("姓名",), source=f"{_DL} 4.8.2 第4项"
-                ),
-                attrs.evolve(_CERT_NO, source=f"{_DL} 4.8.2 第5项"),
-                _col(
-                    "retired_status",
-                    "退休状态",
-                    choices=PERSON_STATES,
-                    fmt="下拉选择",
-                    source=f"{_DL} 4.8.2 第6项",
-                ),
-                _col(
-                    "start",
-                    "开始年月",
-                    fmt=_MONTH_FMT,
-                    note="系统默认是当月，此处可填写每年年初1月",
-                    source=f"{_DL} 4.8.2 第7项",
-                ),
-                _col(
-                    "end",
-                    "结束年月",
-                    fmt=_MONTH_FMT,
-                    note="系统默认是当月，此处可填写每年年末12月",
-                    source=f"{_DL} 4.8.2 第8项",
-                ),
-                _col(
-                    "old_wage",
-                    "原工资",
-                    Kind.MONEY,
-                    fmt=_MONEY_FMT,
-                    note="已参保时填写过的会默认带出；空白需填写",
-                    source=f"{_DL} 4.8.2 第9项",
-                ),
-                _col("wage", "申报工资", Kind.MONEY, fmt=_MONEY_FMT, source=f"{_DL} 4.8.2 第10项"),
-            ),
-            source=f"{_DL} 4.8.1 模板 与 4.8.2 模板字段以及含义 (所有字段都是必填项)",
-        ),
-    },
-}
-"""Templates a portal's own document prints, by region code or plugin name, then kind."""
+def template_for(
+    kind: str, rules: RegionRules | None = None, registry: Registry | None = None
+) -> Template:
+    """The template of ``kind`` for the region: its plugin's answer, else :data:`GENERIC`.
 
-
-def template_for(kind: str, rules: RegionRules | None = None) -> Template:
-    """The template of ``kind`` for the region: its own, its plugin's, or :data:`GENERIC`."""
+    ``registry`` is the one ``rules`` came from; its plugins answer the ``medins_template``
+    hook. Without ``rules`` the answer is the generic template.
+    """
     if kind not in KINDS:
         raise InputError(
             "unknown_template", f"未知的模板类型 {kind!r}；可用: {', '.join(KINDS)}", field="kind"
         )
-    if rules is not None:
-        for key in (rules.code, rules.plugin):
-            found = REGION_TEMPLATES.get(key, {}).get(kind)
-            if found is not None:
-                return found
-    return GENERIC[kind]
+    if rules is None:
+        return GENERIC[kind]
+    if registry is None:  # silently generic would lose the portal's own columns
+        raise TypeError("template_for: a region's template needs the registry its rules came from")
+    hook = registry.plugin_manager.hook
+    found = cast("Template | None", hook.medins_template(kind=kind, rules=rules))
+    return found if found is not None else GENERIC[kind]
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -602,7 +512,7 @@ def template_sheets(
                 REASON_TITLE,
                 "否",
                 "",
-                _TEXT_FMT,
+                TEXT_FMT,
                 "",
                 "medins 检查未通过的原因；修改后可删除此列再上传",
                 "",
