@@ -30,8 +30,10 @@ def region_section(rules: RegionRules) -> str:
         "",
         f"- Default lines: {', '.join(rules.default_lines) or 'not in the sources'}"
         + (f"; optional: {', '.join(rules.optional_lines)}" if rules.optional_lines else ""),
-        f"- Rounding: {rules.rounding.mode.lower().replace('round_', '')}, quantum {rules.rounding.quantum}, "
-        f"{rules.rounding.stage} — {_cell(rules.rounding_source)}",
+        (
+            f"- Rounding: {rules.rounding.mode.lower().replace('round_', '')}, quantum {rules.rounding.quantum}, "
+            f"{rules.rounding.stage} — {_cell(rules.rounding_source)}"
+        ),
     ]
     if aliases:
         lines.append(f"- Aliases: {aliases}")

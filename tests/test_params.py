@@ -65,8 +65,13 @@ def test_a_bad_value_names_file_key_and_value(tmp_path: Path, body: str, needle:
         ('[[values]]\nline = "310"\nfrom = "202208"\nunit_rate = "0.06"\nsource = " "\nstatus = "verified"\n', "values[0].source"),
         ('[[values]]\nline = "310"\nfrom = "202208"\nuntil = "202201"\nunit_rate = "0.06"\nsource = "s"\nstatus = "verified"\n', "values[0].until"),
         ('[[values]]\nline = "310"\nfrom = "202208"\nsource = "s"\nstatus = "verified"\n', "values[0]"),
-        ('[[values]]\nline = "310"\nfrom = "202208"\nunit_rate = "0.06"\nsource = "s"\nstatus = "verified"\n'
-         '[[values]]\nline = "310"\nfrom = "202212"\nunit_rate = "0.07"\nsource = "s"\nstatus = "verified"\n', "values[1].unit_rate"),
+        (
+            (
+                '[[values]]\nline = "310"\nfrom = "202208"\nunit_rate = "0.06"\nsource = "s"\nstatus = "verified"\n'
+                '[[values]]\nline = "310"\nfrom = "202212"\nunit_rate = "0.07"\nsource = "s"\nstatus = "verified"\n'
+            ),
+            "values[1].unit_rate",
+        ),
     ],
 )
 def test_a_bad_entry_names_its_key(tmp_path: Path, body: str, field: str) -> None:

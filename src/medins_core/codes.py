@@ -86,7 +86,7 @@ class PersonCategory(str, enum.Enum):
                 return member
         if text.endswith("在职"):
             return cls.ACTIVE
-        if text.endswith("退休") or text.endswith("离休"):
+        if text.endswith(("退休", "离休")):
             return cls.RETIRED
         raise ValueError(text)
 

@@ -16,7 +16,6 @@ from medins_core.errors import InputError
 from medins_core.money import FEN, to_money
 from medins_core.period import Period
 
-
 #: Wages at or above this (yuan) are refused: no real wage comes near, and arithmetic stays exact.
 MAX_WAGE = Decimal(10) ** 10
 

@@ -240,9 +240,10 @@ class RegionFile:
     file: str = ""
 
 
+# A wrong type in a data file is a bad value there: cattrs reports ValueError with its path.
 def _structure_decimal(value: object, _type: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f'expected a string such as "0.06" (TOML floats are binary), got {value!r}')
+        raise ValueError(f'expected a string such as "0.06" (TOML floats are binary), got {value!r}')  # noqa: TRY004
     try:
         result = Decimal(value)
     except InvalidOperation:
@@ -254,7 +255,7 @@ def _structure_decimal(value: object, _type: object) -> Decimal:
 
 def _structure_period(value: object, _type: object) -> Period:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ValueError(f'expected a period such as "202208", got {value!r}')
+        raise ValueError(f'expected a period such as "202208", got {value!r}')  # noqa: TRY004
     return Period.parse(value)
 
 
@@ -308,7 +309,7 @@ def parse_region_file(location: Readable | Path, *, overlay: bool = False) -> Re
     except cattrs.BaseValidationError as exc:
         details = [_with_value(raw, message) for message in cattrs.transform_error(exc, path="$")]
         raise _fail(file, None, "; ".join(details)) from None
-    except Exception as exc:  # a validator or converter raised outside cattrs' grouping
+    except Exception as exc:  # noqa: BLE001 - a validator raised outside cattrs' grouping
         raise _fail(file, None, str(exc)) from None
     _check(data, file, overlay=overlay)
     return attrs.evolve(

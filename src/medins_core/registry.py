@@ -91,7 +91,7 @@ def load_registry(
         for entry in entry_points(group=hookspecs.ENTRY_POINT_GROUP):
             try:
                 manager.register(entry.load(), name=entry.name)
-            except Exception as exc:  # a broken plugin must not take the others down
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the others down
                 problems.append(PluginProblem(entry.name, f"cannot load: {exc!r}"))
     for plugin in plugins:
         manager.register(plugin)
@@ -102,7 +102,7 @@ def load_registry(
         try:
             files = cast("Sequence[Readable]", impl.function())
             loaded = [RegionRules.from_file(parse_region_file(f), impl.plugin_name) for f in files]
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported, and the other plugins still load
             problems.append(PluginProblem(impl.plugin_name, str(exc)))
             continue
         for rules in loaded:

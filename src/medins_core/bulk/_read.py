@@ -27,8 +27,7 @@ from numpy.typing import NDArray
 
 from medins_core.errors import InputError
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
-from medins_core.model import MAX_WAGE
-from medins_core.model import DEFAULT_LINES
+from medins_core.model import DEFAULT_LINES, MAX_WAGE
 from medins_core.money import to_money
 from medins_core.period import MAX_YEAR, MIN_YEAR, Period
 
