@@ -90,6 +90,25 @@ class AssessmentLine:
         """Unit and person amount together."""
         return self.unit_amount + self.person_amount
 
+    def to_json(self) -> dict[str, str | None]:
+        """The line as the JSON contract writes it (docs/json.md)."""
+        return {
+            "cert_no": self.cert_no,
+            "name": self.name,
+            "person_no": self.person_no,
+            "insurance": self.insurance,
+            "period": str(self.period),
+            "unit_base": _money(self.unit_base),
+            "unit_amount": _money(self.unit_amount),
+            "person_base": _money(self.person_base),
+            "person_amount": _money(self.person_amount),
+            "account_transfer": _money(self.account_transfer),
+        }
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format_yuan(value)
+
 
 @attrs.frozen
 class LineTotal:
@@ -136,44 +155,27 @@ class Assessment:
     def to_json(self) -> dict[str, object]:
         """The documented JSON contract (docs/json.md): amounts as strings with two decimals."""
 
-        def money(value: Decimal | None) -> str | None:
-            return None if value is None else format_yuan(value)
-
         return {
             "region": self.region,
             "region_name": self.region_name,
             "periods": [str(p) for p in self.periods],
             "payment_type": self.payment_type.value,
             "persons": self.persons,
-            "lines": [
-                {
-                    "cert_no": line.cert_no,
-                    "name": line.name,
-                    "person_no": line.person_no,
-                    "insurance": line.insurance,
-                    "period": str(line.period),
-                    "unit_base": money(line.unit_base),
-                    "unit_amount": money(line.unit_amount),
-                    "person_base": money(line.person_base),
-                    "person_amount": money(line.person_amount),
-                    "account_transfer": money(line.account_transfer),
-                }
-                for line in self.lines
-            ],
+            "lines": [line.to_json() for line in self.lines],
             "totals": [
                 {
                     "insurance": t.insurance,
                     "name": t.name,
                     "persons": t.persons,
-                    "unit_base": money(t.unit_base),
-                    "unit_amount": money(t.unit_amount),
-                    "person_base": money(t.person_base),
-                    "person_amount": money(t.person_amount),
-                    "account_transfer": money(t.account_transfer),
+                    "unit_base": _money(t.unit_base),
+                    "unit_amount": _money(t.unit_amount),
+                    "person_base": _money(t.person_base),
+                    "person_amount": _money(t.person_amount),
+                    "account_transfer": _money(t.account_transfer),
                 }
                 for t in self.totals
             ],
-            "total": money(self.total),
+            "total": _money(self.total),
             "total_upper": self.total_upper,
             "warnings": [{"code": w.code, "message": w.message} for w in self.warnings],
         }

@@ -67,6 +67,19 @@ class InputError(MedinsError, ValueError):
     """The caller's input (a value, a roster row, a command-line argument) cannot be used."""
 
 
+class FileProblems(InputError):
+    """A file with several problems: :attr:`problems` lists each, the error itself is the first."""
+
+    def __init__(self, file: str, problems: list[InputError]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
+        super().__init__(first.code, f"{first.message}{more}", file=file, row=first.row, column=first.column)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.file, self.problems))
+
+
 class DataFileError(MedinsError, ValueError):
     """A parameter data file is malformed; ``field`` holds the dotted key of the bad value."""
 

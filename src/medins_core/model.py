@@ -14,7 +14,7 @@ import attrs
 from medins_core.codes import InsuranceStatus, PersonCategory
 from medins_core.errors import InputError
 from medins_core.money import FEN, to_money
-from medins_core.period import Period
+from medins_core.period import MIN_YEAR, Period
 
 #: Wages at or above this (yuan) are refused: no real wage comes near, and arithmetic stays exact.
 MAX_WAGE = Decimal(10) ** 10
@@ -139,6 +139,20 @@ class Member:
     ) -> Member:
         """A member with one wage for all periods and, if given, the same cover on each line."""
         person = Person(cert_no=cert_no, name=name, person_type=person_type)
-        first = start if start is not None else Period(1900, 1)
-        covers = tuple(Coverage(code, start, end) for code in lines or (DEFAULT_LINES,))
+        return cls.one_wage(person, wage, lines=lines, start=start, end=end)
+
+    @classmethod
+    def one_wage(
+        cls,
+        person: Person,
+        wage: Decimal | str | int,
+        *,
+        lines: Iterable[str] = (),
+        start: Period | None = None,
+        end: Period | None = None,
+    ) -> Member:
+        """``person`` with one wage from ``start`` (or always) and a cover from ``start`` to
+        ``end`` on each of ``lines`` (none: the region's default lines): a roster row."""
+        first = start if start is not None else Period(MIN_YEAR, 1)
+        covers = tuple(Coverage(code, start, end) for code in tuple(lines) or (DEFAULT_LINES,))
         return cls(person, (WageDeclaration(first, to_money(wage, field="wage")),), covers)

@@ -82,5 +82,6 @@ def write_lines_csv(assessment: Assessment, stream: TextIO) -> None:
     """Every line of the assessment as CSV (the same fields as the JSON ``lines``)."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(LINE_FIELDS)
-    for line in assessment.to_json()["lines"]:  # type: ignore[attr-defined]
-        writer.writerow(["" if line[f] is None else line[f] for f in LINE_FIELDS])
+    for line in assessment.lines:
+        data = line.to_json()
+        writer.writerow(["" if data[f] is None else data[f] for f in LINE_FIELDS])

@@ -42,7 +42,7 @@ from medins_core.bulk._read import (
     read_file,
 )
 from medins_core.errors import MedinsError
-from medins_core.model import Coverage, Member, Person, WageDeclaration
+from medins_core.model import Member, Person
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
 
@@ -172,10 +172,8 @@ def to_members(
             start = None if rows.start[i] == OPEN_START else Period.from_index(int(rows.start[i]))
             end = None if rows.end[i] == OPEN_END else Period.from_index(int(rows.end[i]))
             person = Person(certs[i], names[i], person_type=types[i] or "在职", person_no=person_nos[i])
-            wage = WageDeclaration(start or Period(1900, 1), yuan(int(rows.wage[i])))
             codes = dict.fromkeys(by_name.get(c) or c for c in rows.patterns[rows.pattern[i]])
-            covers = tuple(Coverage(code, start, end) for code in codes)
-            members.append(Member(person, (wage,), covers))
+            members.append(Member.one_wage(person, yuan(int(rows.wage[i])), lines=codes, start=start, end=end))
     return members
 
 

@@ -14,7 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from medins_core.errors import MedinsError
+from medins_core.errors import FileProblems, MedinsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,12 +32,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_problems(error: FileProblems, limit: int = 50) -> None:
+    """Every problem of a file on stderr, one a line, at most ``limit`` of them."""
+    for problem in error.problems[:limit]:
+        print(f"medins: {problem}", file=sys.stderr)
+    if len(error.problems) > limit:
+        print(f"medins: …共 {len(error.problems)} 处错误", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 refused rows, 2 unusable input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+    except FileProblems as exc:
+        print_problems(exc)
+        return 2
     except MedinsError as exc:
         print(f"medins: {exc}", file=sys.stderr)
         return 2

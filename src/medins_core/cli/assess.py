@@ -8,7 +8,7 @@ import sys
 
 from medins_core.assessment import Assessment, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
-from medins_core.io.roster import RosterError, read_roster
+from medins_core.io.roster import read_roster
 from medins_core.period import Period
 from medins_core.render import notice, warnings, write_lines_csv
 
@@ -51,19 +51,12 @@ def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
     add_params_option(parser)
 
 
-def assessment_from(args: argparse.Namespace) -> Assessment | None:
-    """Read the roster and assess it; None (problems printed to stderr) if the roster is bad."""
+def assessment_from(args: argparse.Namespace) -> Assessment:
+    """Read the roster and assess it; a bad roster raises RosterError listing every bad cell."""
     rules = registry_from(args).region(args.region)
     start = Period.parse(args.period, field="--period")
     end = Period.parse(args.to, field="--to") if args.to else start
-    try:
-        roster = read_roster(args.roster, rules=rules)
-    except RosterError as exc:
-        for problem in exc.problems[:50]:
-            print(f"medins: {problem}", file=sys.stderr)
-        if len(exc.problems) > 50:
-            print(f"medins: …共 {len(exc.problems)} 处错误", file=sys.stderr)
-        return None
+    roster = read_roster(args.roster, rules=rules)
     for message in roster.warnings:
         print(f"medins: 注意 {message}", file=sys.stderr)
     lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
@@ -78,8 +71,6 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "bulk":
         return run_bulk(args)
     result = assessment_from(args)
-    if result is None:
-        return 2
     emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
     return 0
 

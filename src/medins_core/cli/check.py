@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from medins_core.cli import print_problems
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no
@@ -86,8 +87,7 @@ def run(args: argparse.Namespace) -> int:
             f"medins: 文件 {exc.file} 的表头与{rules.name}的模板不符 (请用 medins template {args.kind} 下载):",
             file=sys.stderr,
         )
-        for problem in exc.problems:
-            print(f"medins: {problem}", file=sys.stderr)
+        print_problems(exc, limit=len(exc.problems))
         return 2
     if args.failures:
         write_failures(result, args.failures)

@@ -30,8 +30,6 @@ def register(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Assess the roster and write the file; nothing is written unless the assessment succeeds."""
     result = assessment_from(args)
-    if result is None:
-        return 2
     WRITERS[args.what](result, args.output, unit_name=args.unit_name, unit_no=args.unit_no)
     for warning in result.warnings:
         print(f"medins: 注意 [{warning.code}] {warning.message}", file=sys.stderr)

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     rules = registry_from(args).region(args.region)
     period = Period.parse(args.period, field="--period")
     found: list[dict[str, Any]] = []
-    for code in (*rules.default_lines, *rules.optional_lines, *(c for c in rules.lines if not rules.lines[c].national)):
+    local = (code for code, line in rules.lines.items() if not line.national)
+    for code in dict.fromkeys((*rules.default_lines, *rules.optional_lines, *local)):
         for parameter in PARAMETERS:
             value = rules.value(code, parameter, period)
             found.append(
@@ -40,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
                     "source": None if value is None else value.source,
                 }
             )
-    found = list({(f["insurance"], f["parameter"]): f for f in found}.values())
     limit = rules.base_limit(period)
     if args.format == "json":
         print(json.dumps({

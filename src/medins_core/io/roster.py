@@ -13,10 +13,10 @@ from pathlib import Path
 import attrs
 
 from medins_core.codes import PersonCategory, is_resident_id_type
-from medins_core.errors import InputError, MedinsError
+from medins_core.errors import FileProblems, InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
 from medins_core.io.table import MAX_ROWS, Table, read_table
-from medins_core.model import DEFAULT_LINES, MAX_WAGE, Coverage, Member, Person, WageDeclaration
+from medins_core.model import MAX_WAGE, Member, Person
 from medins_core.money import FEN, to_money
 from medins_core.params import RegionRules
 from medins_core.period import Period
@@ -36,14 +36,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("cert_no", "name", "wage")
 
 
-class RosterError(MedinsError):
+class RosterError(FileProblems):
     """A roster that cannot be used; :attr:`problems` lists every bad cell."""
-
-    def __init__(self, file: str, problems: list[InputError]) -> None:
-        self.problems = problems
-        first = problems[0]
-        more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
-        super().__init__(first.code, f"{first.message}{more}", file=file, row=first.row, column=first.column)
 
 
 @attrs.frozen
@@ -157,8 +151,7 @@ def read_roster(
             person_type=person_type,
             person_no=cell("person_no") or None,
         )
-        covers = tuple(Coverage(code, start, end) for code in lines or (DEFAULT_LINES,))
-        members.append(Member(person, (WageDeclaration(start or Period(1900, 1), wage),), covers))
+        members.append(Member.one_wage(person, wage, lines=lines, start=start, end=end))
     if problems:
         raise RosterError(table.file, problems)
     return Roster(tuple(members), tuple(warnings))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from medins_core.errors import InputError
+from medins_core.errors import FileProblems, InputError
 from medins_core.io.table import Table
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
 from medins_core.money import to_money
@@ -360,16 +360,8 @@ def template_for(
 # --- reading ------------------------------------------------------------------------------
 
 
-class HeaderError(InputError):
+class HeaderError(FileProblems):
     """Row 1 of a file is not the template's header; :attr:`problems` lists each fault."""
-
-    def __init__(self, file: str, problems: list[InputError]) -> None:
-        self.problems = problems
-        first = problems[0]
-        more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
-        super().__init__(
-            first.code, f"{first.message}{more}", file=file, row=1, column=first.column
-        )
 
 
 _HINT = re.compile(r"\s*[(（].*$")
