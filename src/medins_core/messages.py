@@ -83,10 +83,13 @@ def parameter_unknown(rules: RegionRules, missing: Iterable[tuple[str, str, int]
     grouped: dict[tuple[str, str], list[int]] = {}
     for line, parameter, k in missing:
         grouped.setdefault((line, parameter), []).append(k)
-    parts = []
+    by_span: dict[tuple[str, str], list[str]] = {}  # (line, periods) → parameters
     for (line, parameter), ks in grouped.items():
+        by_span.setdefault((line, _spans(ks)), []).append(f"{parameter}({PARAMETERS.get(parameter, parameter)})")
+    parts = []
+    for (line, spans), parameters in by_span.items():
         name = rules.lines[line].name if line in rules.lines else line
-        parts.append(f"{name}({line}) 在 {_spans(ks)} 的 {parameter}({PARAMETERS.get(parameter, parameter)})")
+        parts.append(f"{name}({line}) 在 {spans} 的 {'、'.join(parameters)}")
     known = "" if rules.has_rates() else "源文件未给出该统筹区的费率；"
     return ParameterError(
         "parameter_unknown",
