@@ -20,7 +20,7 @@ import attrs
 from medins_core import messages
 from medins_core.messages import AssessmentWarning
 from medins_core.model import Member
-from medins_core.money import engine_context, format_yuan, rmb_upper
+from medins_core.money import engine_context, rmb_upper
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
 from medins_core.plan import ZERO, HasRules, LineRates, Plan
@@ -85,22 +85,10 @@ class AssessmentLine:
 
     def to_json(self) -> dict[str, str | None]:
         """The line as the JSON contract writes it (docs/json.md)."""
-        return {
-            "cert_no": self.cert_no,
-            "name": self.name,
-            "person_no": self.person_no,
-            "insurance": self.insurance,
-            "period": str(self.period),
-            "unit_base": _money(self.unit_base),
-            "unit_amount": _money(self.unit_amount),
-            "person_base": _money(self.person_base),
-            "person_amount": _money(self.person_amount),
-            "account_transfer": _money(self.account_transfer),
-        }
+        from medins_core.serialize import to_json
 
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format_yuan(value)
+        data: dict[str, str | None] = to_json(self)
+        return data
 
 
 @attrs.frozen
@@ -148,31 +136,10 @@ class Assessment:
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON contract (docs/json.md): amounts as strings with two decimals."""
+        from medins_core.serialize import to_json
 
-        return {
-            "region": self.region,
-            "region_name": self.region_name,
-            "periods": [str(p) for p in self.periods],
-            "payment_type": self.payment_type.value,
-            "persons": self.persons,
-            "lines": [line.to_json() for line in self.lines],
-            "totals": [
-                {
-                    "insurance": t.insurance,
-                    "name": t.name,
-                    "persons": t.persons,
-                    "unit_base": _money(t.unit_base),
-                    "unit_amount": _money(t.unit_amount),
-                    "person_base": _money(t.person_base),
-                    "person_amount": _money(t.person_amount),
-                    "account_transfer": _money(t.account_transfer),
-                }
-                for t in self.totals
-            ],
-            "total": _money(self.total),
-            "total_upper": self.total_upper,
-            "warnings": [{"code": w.code, "message": w.message} for w in self.warnings],
-        }
+        data: dict[str, object] = to_json(self)
+        return data
 
 
 def line_rates(rules: RegionRules, line: str, period: Period, parts: Parts) -> LineRates:
