@@ -29,7 +29,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
 
 from medins_core.assessment import Parts, PaymentType
-from medins_core.bulk._engine import LINE_SCHEMA, MONEY, BulkAssessment, Context, run, yuan
+from medins_core.bulk._engine import Context, run
+from medins_core.bulk._lines import LINE_SCHEMA, MONEY, BulkAssessment, yuan
 from medins_core.bulk._read import (
     COLUMNS,
     OPEN_END,
