@@ -24,7 +24,7 @@ from medins_core.operations import (
     Arrear,
     BackpayLine,
     BackpayRequest,
-    Context,
+    CheckContext,
     EnrollmentRequest,
     MonthChange,
     Problem,
@@ -81,7 +81,7 @@ requests = st.one_of(
     ),
     st.builds(UnitRegistrationRequest, text, text, text, text, text),
     st.builds(
-        Context,
+        CheckContext,
         st.none() | st.lists(st.builds(ActiveCover, st.sampled_from(["unit", "flexible", "resident"]), codes,
                                        st.none() | text), max_size=2).map(tuple),
         st.none() | st.lists(st.builds(Arrear, periods, text), max_size=2).map(tuple),

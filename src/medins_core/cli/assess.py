@@ -54,7 +54,7 @@ def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
 
 def assessment_from(args: argparse.Namespace) -> Assessment:
     """Read the roster and assess it; a bad roster raises RosterError listing every bad cell."""
-    rules = registry_from(args).region(args.region)
+    rules = registry_from(args).region(args.region).rules
     start = Period.parse(args.period, field="--period")
     end = Period.parse(args.to, field="--to") if args.to else start
     roster = read_roster(args.roster, rules=rules)
@@ -85,7 +85,7 @@ def run_bulk(args: argparse.Namespace) -> int:
         return 2
     from tqdm import tqdm
 
-    rules = registry_from(args).region(args.region)
+    rules = registry_from(args).region(args.region).rules
     start = Period.parse(args.period, field="--period")
     end = Period.parse(args.to, field="--to") if args.to else start
     lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
