@@ -80,11 +80,10 @@ class Kernel:
         self.mode = policy.mode
         self.per_total = policy.stage == "per_total"
         self._rates: dict[tuple[str, int], _FenRates] = {}
-        self._patterns: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without its caches (sent to Dask workers)."""
-        return {**self.__dict__, "_rates": {}, "_patterns": {}}
+        return {**self.__dict__, "_rates": {}}
 
     def fen_rates(self, segment: Segment) -> _FenRates:
         """The segment's sides as exact fen fractions (computed once)."""
@@ -96,10 +95,7 @@ class Kernel:
 
     def pattern(self, written: tuple[str, ...]) -> tuple[str, ...]:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
-        found = self._patterns.get(written)
-        if found is None:
-            found = self._patterns[written] = self.plan.covered(written)
-        return found
+        return self.plan.covered(written)
 
     def amounts(self, base: Array, side: FenRate) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
