@@ -35,6 +35,7 @@ from medins_core.operations import (
 )
 from medins_core.period import Period
 from medins_core.registry import load_registry
+from medins_core.retirement import Retirement, RetirementGroup, retirement
 from medins_core.serialize import from_json, to_json
 from medins_core.testing import roster_with_bases
 
@@ -110,6 +111,16 @@ def test_results_round_trip(result: Assessment) -> None:
 @given(request=requests)
 def test_requests_round_trip(request: Any) -> None:
     assert from_json(through_text(request), type(request)) == request
+
+
+@given(birth=st.builds(Period, st.integers(1940, 2010), st.integers(1, 12)), group=st.sampled_from(RetirementGroup))
+def test_retirement_round_trips_with_the_birth_month_as_before(birth: Period, group: RetirementGroup) -> None:
+    result = retirement(birth, group)
+    data = through_text(result)
+    assert data == result.to_json() and data["birth"] == birth.iso
+    assert list(data) == ["birth", "group", "original_age_months", "delay_months", "retirement_age_months",
+                          "retirement_month"]
+    assert from_json(data, Retirement) == result
 
 
 @given(rate=st.decimals(0, 1, places=7))

@@ -9,7 +9,8 @@ warnings) and every operation request type (``medins_core.operations``: requests
 * :class:`~medins_core.period.Period` as ``"YYYYMM"``, dates as ISO ``"YYYY-MM-DD"``;
 * enums as their values, tuples as lists;
 * an :class:`Assessment` also carries ``total_upper`` (the total in Chinese capitals), which
-  :func:`from_json` ignores.
+  :func:`from_json` ignores; a :class:`~medins_core.retirement.Retirement` writes the month of
+  birth as ``"YYYY-MM"``, as ``medins retirement`` always has.
 
 ``from_json(to_json(x), type(x)) == x`` for all of them (tested with hypothesis).
 """
@@ -66,6 +67,24 @@ def _assessment_hook(cls: Any) -> Any:
 
 
 converter.register_unstructure_hook_factory(_is_assessment, _assessment_hook)
+
+
+def _is_retirement(cls: Any) -> bool:
+    from medins_core.retirement import Retirement
+
+    return cls is Retirement
+
+
+def _retirement_hook(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(result: Any) -> dict[str, Any]:
+        return {**plain(result), "birth": result.birth.iso}  # the month of birth as YYYY-MM
+
+    return unstructure
+
+
+converter.register_unstructure_hook_factory(_is_retirement, _retirement_hook)
 
 
 def to_json(value: Any) -> Any:
