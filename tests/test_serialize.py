@@ -19,6 +19,7 @@ from medins_core.assessment import (
     PaymentType,
     assess,
 )
+from medins_core.money import format_yuan
 from medins_core.operations import (
     ActiveCover,
     Arrear,
@@ -121,6 +122,12 @@ def test_retirement_round_trips_with_the_birth_month_as_before(birth: Period, gr
     assert list(data) == ["birth", "group", "original_age_months", "delay_months", "retirement_age_months",
                           "retirement_month"]
     assert from_json(data, Retirement) == result
+
+
+@given(amount=st.decimals(-(10**15), 10**15, places=2) | st.decimals(-(10**15), 10**15, places=0)
+       | st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("1E+3"), Decimal("-1.5E+2")]))
+def test_money_is_written_as_format_yuan_writes_it(amount: Decimal) -> None:
+    assert to_json(amount) == format_yuan(amount)
 
 
 @given(rate=st.decimals(0, 1, places=7))
