@@ -71,6 +71,10 @@ class InputError(MedinsError, ValueError):
     """The caller's input (a value, a roster row, a command-line argument) cannot be used."""
 
 
+class InputTypeError(InputError, TypeError):
+    """An input of the wrong type (a float column where money is expected)."""
+
+
 class FileProblems(InputError):
     """A file with several problems: :attr:`problems` lists each, the error itself is the first."""
 

@@ -15,6 +15,8 @@ one wage for every period, and the same cover on each of its lines.
 from __future__ import annotations
 
 import csv
+import datetime
+import functools
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -123,13 +125,19 @@ def assess_file(
     on_lines: LineSink | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     encoding: str = "utf8",
+    today: datetime.date | None = None,
 ) -> BulkAssessment:
     """Assess a roster file (``.csv``, ``.csv.gz``, ``.parquet``) read in chunks of ``chunk_rows``.
+
+    Rows get the checks :func:`~medins_core.io.roster.read_roster` makes (ID numbers, names,
+    wages above 0; with ``today``, no birth date after it), with the same codes and row
+    numbers (the header is row 1). Every problem reading the file is an InputError with a
+    code (see docs/limits.md).
 
     As :func:`assess_table`; memory stays at about one chunk unless ``keep_lines``. Every CSV
     column is read as text (a wage is never parsed as a float); ``encoding`` is the CSV's text
     encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
-    (rows count from 1 after the header).
+    (the header is row 1, as in the reference path).
     """
     context = Context(rules, start, end, lines, parts)
     try:
@@ -140,7 +148,8 @@ def assess_file(
             progress=progress,
             keep_lines=keep_lines,
             on_lines=on_lines,
-            parse=parse_batch,
+            # a file gets the roster reader's checks, so both paths give one verdict
+            parse=functools.partial(parse_batch, roster_checks=True, today=today),
         )
     except MedinsError as exc:
         if exc.file is None and exc.row is not None:

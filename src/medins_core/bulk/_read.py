@@ -9,6 +9,7 @@ once in Python (with :meth:`Period.parse`, the same as the rest of medins) and m
 from __future__ import annotations
 
 import csv
+import datetime
 import queue
 import re
 import threading
@@ -25,7 +26,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from medins_core.errors import InputError
+from medins_core.codes import is_resident_id_type
+from medins_core.errors import InputError, InputTypeError
+from medins_core.ids import mask_cert_no, parse_resident_id
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
 from medins_core.model import DEFAULT_LINES, MAX_WAGE
 from medins_core.money import to_money
@@ -192,12 +195,12 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 def _fen(amount: Decimal, row: int | None = None) -> int:
     """A non-negative wage in whole fen, exactly."""
     if amount < 0:
-        raise _error("invalid_amount", f"工资不能为负: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资不能为负: {amount}", "wage", row)
     fen = amount.scaleb(2)
     if fen != fen.to_integral_value():
-        raise _error("invalid_amount", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
     if fen >= _MAX_WAGE_FEN:
-        raise _error("invalid_amount", f"工资金额过大: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资金额过大: {amount}", "wage", row)
     return int(fen)
 
 
@@ -219,7 +222,7 @@ def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
         raise
     if (fen < 0).any():
         row = int(np.flatnonzero(fen < 0)[0])
-        raise _error("invalid_amount", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
+        raise _error("invalid_wage", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
     return fen
 
 
@@ -242,15 +245,27 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     for i, text in enumerate(encoded.dictionary.to_pylist()):
         try:
+            if not text.strip():
+                raise _error("missing_field", "工资不能为空", "wage")
             values[i] = _fen(to_money(text, field="wage"))
         except InputError as exc:  # only now look for the row, to name it
             row = first_row + int(np.flatnonzero(indices == i)[0])
-            raise _error(exc.code, exc.message, "wage", row) from None
+            code = exc.code if exc.code == "missing_field" else "invalid_wage"  # the reference's codes
+            raise _error(code, exc.message, "wage", row) from None
     result: NDArray[np.int64] = values[indices]
     return result
 
 
-def _wages(batch: Any, first_row: int) -> NDArray[np.int64]:
+def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
+    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants."""
+    fen = _wage_fen(batch, first_row)
+    if checked and len(fen) and fen.min() <= 0:
+        row = int(np.flatnonzero(fen <= 0)[0])
+        raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
+    return fen
+
+
+def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
     wage, fen = _column(batch, "wage"), _column(batch, "wage_fen")
     if wage is not None and fen is not None:
         raise _error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
@@ -259,20 +274,22 @@ def _wages(batch: Any, first_row: int) -> NDArray[np.int64]:
     column: Any = wage if wage is not None else fen
     name = "wage" if wage is not None else "wage_fen"
     if column.null_count:
-        raise _error("missing_wage", "没有申报工资", name, first_row + _first_null(column))
+        raise _error("missing_field", "工资不能为空", name, first_row + _first_null(column))
     kind = column.type
     if pa.types.is_floating(kind):
-        raise TypeError(f"float is not accepted for money: column {name!r} is {kind}; use text, decimal or integer fen")
+        raise InputTypeError(
+            "invalid_column", f"float is not accepted for money: 列 {name} 为浮点数 ({kind})，请用文本、小数或整数分", field=name
+        )
     if fen is not None:
         if not pa.types.is_integer(kind):
             raise _error("invalid_column", f"wage_fen 应为整数分，而不是 {kind}", name)
         values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
         if (values < 0).any():
             row = int(np.flatnonzero(values < 0)[0])
-            raise _error("invalid_amount", f"工资不能为负: {values[row]} 分", name, first_row + row)
+            raise _error("invalid_wage", f"工资不能为负: {values[row]} 分", name, first_row + row)
         if (values >= _MAX_WAGE_FEN).any():
             row = int(np.flatnonzero(values >= _MAX_WAGE_FEN)[0])
-            raise _error("invalid_amount", f"工资金额过大: {values[row]} 分", name, first_row + row)
+            raise _error("invalid_wage", f"工资金额过大: {values[row]} 分", name, first_row + row)
         return np.asarray(values, dtype=np.int64)
     if pa.types.is_decimal(kind):
         return _decimal_fen(column, first_row)
@@ -301,7 +318,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if column is None or column.null_count == n:
         return np.full(n, open_value, dtype=np.int64)
     if pa.types.is_floating(column.type):
-        raise TypeError(f"float is not accepted for a period: column {name!r} is {column.type}")
+        raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
         fast = _compact_periods(column, open_value)
         if fast is not None:
@@ -385,24 +402,48 @@ def _needs_cleaning(array: Any) -> bool:
     return bool(_UNCLEAN[body].any())
 
 
-def parse_batch(batch: Any, first_row: int = 1) -> Rows:
-    """Parse one record batch of a roster; ``first_row`` numbers its first row in errors.
+def parse_batch(
+    batch: Any, first_row: int = 1, *, roster_checks: bool = False, today: datetime.date | None = None
+) -> Rows:
+    """Parse one record batch of a roster; ``first_row`` is the number of its first data row.
+
+    Errors name the row as the reference path does (:func:`~medins_core.io.roster.read_roster`):
+    the header is row 1, so data row ``n`` is row ``n + 1``, and they carry the reference's
+    codes. With ``roster_checks`` (files: :func:`~medins_core.bulk.assess_file`) every check
+    of the roster reader is made: a resident ID number is checked in full (where 证件类型 is
+    absent or 居民身份证), a name must not be empty, a wage must be above 0; with ``today`` a
+    birth date after it is refused. Without, a table is taken as the API takes members
+    (:func:`~medins_core.assessment.assess`). When several rows are bad, the first is
+    reported, as the reference's first problem.
 
     Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
     ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,
     only when lines are made, since amounts do not depend on them.
     """
-    batch = canonical(batch)
-    cert = _required_text(batch, "cert_no", first_row)
-    codes = cert_codes(cert)
-    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
-        if _needs_cleaning(cert):
-            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
-            codes = cert_codes(cert)
-        if int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
-            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
-            raise _error("missing_field", "证件号码为空", "cert_no", first_row + row)
-    name = _required_text(batch, "name", first_row)
+    row0 = first_row + 1
+    try:
+        batch = canonical(batch)
+    except InputError as exc:
+        exc.row = 1
+        raise
+    found: list[InputError] = []
+
+    def attempt(check: Any, *args: Any) -> Any:
+        try:
+            return check(*args)
+        except InputError as exc:
+            found.append(exc)
+            return None
+
+    cert = attempt(_certificates, batch, row0, roster_checks, today)
+    name = attempt(_names, batch, row0) if roster_checks else attempt(_required_text, batch, "name", row0)
+    wage = attempt(_wages, batch, row0, roster_checks)
+    start = attempt(_periods, batch, "start", row0, OPEN_START)
+    end = attempt(_periods, batch, "end", row0, OPEN_END)
+    if found:
+        order = ("cert_no", "name", "wage", "wage_fen", "start", "end")
+        raise min(found, key=lambda e: (e.row or 0, order.index(e.field) if e.field in order else 9))
+    cert, codes = cert
     person_no = _column(batch, "person_no")
     if person_no is not None:
         person_no = pc.utf8_trim_whitespace(_as_string(person_no, "person_no"))
@@ -412,13 +453,87 @@ def parse_batch(batch: Any, first_row: int = 1) -> Rows:
         cert=cert,
         name=name,
         person_no=person_no,
-        wage=_wages(batch, first_row),
-        start=_periods(batch, "start", first_row, OPEN_START),
-        end=_periods(batch, "end", first_row, OPEN_END),
+        wage=wage,
+        start=start,
+        end=end,
         patterns=patterns,
         pattern=pattern,
         codes=codes,
     )
+
+
+def _certificates(
+    batch: Any, row0: int, checked: bool, today: datetime.date | None
+) -> tuple[Any, NDArray[np.int64]]:
+    cert = _required_text(batch, "cert_no", row0)
+    codes = cert_codes(cert)
+    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
+        if _needs_cleaning(cert):
+            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
+            codes = cert_codes(cert)
+        if len(cert) and int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
+            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
+            raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + row)
+    if not checked:
+        return cert, codes
+    resident = _resident_rows(batch, len(cert))
+    suspect = resident & ~_plausible_ids(codes, today)
+    if suspect.any():
+        certs = cert.to_pylist()
+        for i in np.flatnonzero(suspect):  # the exact checks, for the few rows flagged
+            try:
+                birth = parse_resident_id(certs[i]).birth
+            except InputError as exc:
+                raise _error(exc.code, exc.message, "cert_no", row0 + int(i)) from None
+            if today is not None and birth > today:
+                raise _error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
+    return cert, codes
+
+
+def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
+    """Rows whose certificate is a resident ID: 证件类型 absent, empty or a resident ID name."""
+    column = _column(batch, "cert_type")
+    if column is None:
+        return np.ones(n, dtype=bool)
+    values, indices, nulls = _distinct(_as_string(column, "cert_type"))
+    resident = np.array([not v.strip() or is_resident_id_type(v) for v in values] or [True])
+    result: NDArray[np.bool_] = resident[indices] | nulls
+    return result
+
+
+_WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
+_CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)  # 10 is X
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
+    """Rows whose code is a resident ID with a right check character and a real birth date
+    from 1900 on (not after ``today``); the others are checked exactly, one by one."""
+    ok = codes >= 0
+    digits17, last = np.divmod(np.where(ok, codes, 0), 11)
+    digits = np.empty((len(codes), 17), dtype=np.int64)
+    rest = digits17
+    for i in range(16, -1, -1):
+        rest, digits[:, i] = np.divmod(rest, 10)
+    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == last
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    month = digits[:, 10] * 10 + digits[:, 11]
+    day = digits[:, 12] * 10 + digits[:, 13]
+    ok &= (year >= 1900) & (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
+    if today is not None:
+        ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
+    result: NDArray[np.bool_] = ok
+    return result
+
+
+def _names(batch: Any, row0: int) -> Any:
+    name = _required_text(batch, "name", row0)
+    if len(name) and int(pc.min(pc.utf8_length(pc.utf8_trim_whitespace(name))).as_py()) == 0:
+        empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
+        raise _error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
+    return name
 
 
 # --- sources ---------------------------------------------------------------------------
