@@ -25,8 +25,6 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from medins_core.errors import FileProblems, Interrupted, MedinsError
-from medins_core.ids import mask_text
-from medins_core.io.output import cleanup, inputs_scope
 
 
 def commands() -> list[str]:
@@ -103,6 +101,8 @@ def _interruptible() -> Iterator[None]:
 
 
 def _fail(code: str, message: str) -> int:
+    from medins_core.ids import mask_text
+
     print(f"medins: [{code}] {mask_text(message)}", file=sys.stderr)
     return EXIT_ERROR
 
@@ -118,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    from medins_core.io.output import cleanup, inputs_scope  # after parsing: --help needs neither
+
     try:
         with inputs_scope(), _interruptible():
             try:
