@@ -12,7 +12,7 @@ from pathlib import Path
 
 import attrs
 
-from medins_core.codes import PersonCategory, is_resident_id_type
+from medins_core.codes import PersonCategory, is_resident_id_type, split_lines
 from medins_core.errors import FileProblems, InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
 from medins_core.io.table import MAX_ROWS, Table, read_table
@@ -163,10 +163,7 @@ def _lines(text: str, rules: RegionRules | None, fail: Callable[[str], None]) ->
         return ()
     by_name = {line.name: code for code, line in rules.lines.items()} if rules else {}
     codes = []
-    for part in text.replace("、", ",").replace("，", ",").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
+    for part in split_lines(text):
         code = by_name.get(part, part)
         if rules is not None and code not in rules.lines:
             fail(f"未知的险种「{part}」")
