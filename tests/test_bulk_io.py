@@ -42,6 +42,13 @@ HUAIAN = REGISTRY.region("320800")
 EXAMPLE = Path(__file__).parents[1] / "src" / "medins_core" / "examples" / "suzhou_unit.csv"
 
 
+def valid_id(first17: str) -> str:
+    """A resident ID number with a right check character."""
+    from stdnum.cn import ric
+
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
 def batch(**columns: Any) -> Any:
     base = {"cert_no": [f"32050619850312{i:04d}" for i in range(len(next(iter(columns.values()))))]}
     base["name"] = ["张三"] * len(base["cert_no"])
@@ -105,21 +112,22 @@ def test_wage_text_is_read_exactly_as_to_money_reads_it(text: str, fen: int) -> 
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("-3.00", "invalid_amount"),  # negative
-        ("5737.123", "invalid_amount"),  # finer than a fen
-        ("abc", "invalid_amount"),
-        ("1e3", "invalid_amount"),
-        ("5.", "invalid_amount"),
-        (".5", "invalid_amount"),
-        ("1.2.3", "invalid_amount"),
-        ("1,23", "invalid_amount"),
-        ("", "invalid_amount"),
+        ("-3.00", "invalid_wage"),  # negative
+        ("5737.123", "invalid_wage"),  # finer than a fen
+        ("abc", "invalid_wage"),
+        ("1e3", "invalid_wage"),
+        ("5.", "invalid_wage"),
+        (".5", "invalid_wage"),
+        ("1.2.3", "invalid_wage"),
+        ("1,23", "invalid_wage"),
+        ("", "missing_field"),
     ],
 )
 def test_bad_wages_are_refused_naming_the_row(text: str, code: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_batch(batch(wage=["100", text]), first_row=7)
-    assert caught.value.code == code and caught.value.row == 8 and caught.value.field == "wage"
+    # data row 8 is file row 9 (the header is row 1), as the reference path numbers it
+    assert caught.value.code == code and caught.value.row == 9 and caught.value.field == "wage"
 
 
 def test_wage_columns_other_than_text() -> None:
@@ -137,7 +145,7 @@ def test_wage_columns_other_than_text() -> None:
         parse_batch(batch(wage=["1"], wage_fen=[100]))
     with pytest.raises(InputError) as caught:
         parse_batch(batch(wage=["1", None]))
-    assert caught.value.code == "missing_wage" and caught.value.row == 2
+    assert caught.value.code == "missing_field" and caught.value.row == 3
 
 
 def test_periods_in_every_form_medins_reads() -> None:
@@ -150,7 +158,7 @@ def test_periods_in_every_form_medins_reads() -> None:
     assert ints.start.tolist() == [Period(2022, 8).index]
     with pytest.raises(InputError) as caught:
         parse_batch(batch(wage=["1", "1"], end=["202213", "202212"]))
-    assert caught.value.code == "invalid_period" and caught.value.row == 1 and caught.value.field == "end"
+    assert caught.value.code == "invalid_period" and caught.value.row == 2 and caught.value.field == "end"
 
 
 def test_certificate_numbers_are_cleaned_as_the_roster_reader_does() -> None:
@@ -199,7 +207,8 @@ def test_csv_gzip_and_parquet_in_chunks_with_progress(tmp_path: Path) -> None:
     persons = 3000
     table = pa.table(
         {
-            "cert_no": [f"32080219800101{i:04d}" for i in range(persons)],
+            # real ID numbers: a file gets the roster reader's checks
+            "cert_no": [valid_id(f"3208021980{1 + i // 1000:02d}{1 + i % 28:02d}{i % 1000:03d}") for i in range(persons)],
             "name": [f"职工{i}" for i in range(persons)],
             "wage": [f"{2000 + i * 37 % 30000}.{i % 100:02d}" for i in range(persons)],
             "start": ["202103" if i % 10 == 0 else "" for i in range(persons)],
@@ -227,7 +236,7 @@ def test_errors_in_a_file_name_the_file_and_row(tmp_path: Path) -> None:
     path.write_text("证件号码,姓名,缴费工资\n320506198503120116,张伟,8500\n320505199007070226,王芳,85.001\n", "utf-8")
     with pytest.raises(InputError) as caught:
         assess_file(path, SUZHOU, "202208")
-    assert caught.value.file == str(path) and caught.value.row == 2
+    assert caught.value.file == str(path) and caught.value.row == 3  # line 3 of the file, as the reference
     with pytest.raises(InputError, match="不支持"):
         assess_file(tmp_path / "roster.xlsx", SUZHOU, "202208")
 

@@ -2,7 +2,8 @@
 
 Every error has a stable English ``code`` for programs and a Chinese ``message`` for the
 person at the counter, plus where it happened (file, row, column, field) when that is known.
-Messages never carry a full ID or phone number: callers mask them first (see :mod:`medins_core.ids`).
+Messages never carry a full ID or phone number: every message, file name and column is
+masked when the error is made (:func:`medins_core.ids.mask_text`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ class MedinsError(Exception):
         column: str | None = None,
         field: str | None = None,
     ) -> None:
+        from medins_core.ids import mask_text  # here, not at the top: ids imports this module
+
         self.code = code
-        self.message = message
-        self.file = file
+        # masked where every error is made, so no message can carry a full ID or mobile number
+        self.message = mask_text(message)
+        self.file = None if file is None else mask_text(file)
         self.row = row
-        self.column = column
+        self.column = None if column is None else mask_text(column)
         self.field = field
         super().__init__(str(self))
 
@@ -67,6 +71,10 @@ class InputError(MedinsError, ValueError):
     """The caller's input (a value, a roster row, a command-line argument) cannot be used."""
 
 
+class InputTypeError(InputError, TypeError):
+    """An input of the wrong type (a float column where money is expected)."""
+
+
 class FileProblems(InputError):
     """A file with several problems: :attr:`problems` lists each, the error itself is the first."""
 
@@ -90,3 +98,18 @@ class ParameterError(MedinsError, LookupError):
 
 class RegionError(MedinsError, LookupError):
     """A region code that no plugin provides, or a conflict between plugins."""
+
+
+class OutputError(MedinsError, OSError):
+    """An output that cannot or must not be written (an input, a device, a full disk)."""
+
+
+class Interrupted(MedinsError):
+    """The command was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP); ``signal`` is its number."""
+
+    def __init__(self, signal: int) -> None:
+        self.signal = signal
+        super().__init__("interrupted", f"已中断（信号 {signal}），未写入任何文件")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.signal,))

@@ -225,3 +225,18 @@ def mask_mobile(s: str) -> str:
 
 def _mask(s: str, head: int, tail: int) -> str:
     return s[:head] + "*" * (len(s) - head - tail) + s[len(s) - tail :]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", re.ASCII)
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])", re.ASCII)
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every resident ID number and mobile number in it masked.
+
+    Applied to every error message medins makes (:class:`~medins_core.errors.MedinsError`)
+    and to the text of library errors it wraps, so a cell echoed into a message never shows
+    a full number: ``未知的险种「3205**********001X」``.
+    """
+    text = _ID_IN_TEXT.sub(lambda m: mask_cert_no(m.group()), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: m.group()[:-8] + "****" + m.group()[-4:], text)

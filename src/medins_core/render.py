@@ -76,12 +76,31 @@ LINE_FIELDS = (
     "cert_no", "name", "person_no", "insurance", "period", "unit_base", "unit_amount",
     "person_base", "person_amount", "account_transfer",
 )
+#: The text fields of a CSV line; the others are amounts, written as numbers (a negative
+#: amount stays ``-12.34``, so a spreadsheet still sums it).
+TEXT_FIELDS = frozenset(LINE_FIELDS[:5])
+#: First characters that make a spreadsheet read a cell as a formula (or hide one).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell safe to open in a spreadsheet: one starting as a formula gets a ``'``.
+
+    ``=1+1`` becomes ``'=1+1``, so Excel and WPS show it as text instead of running it
+    (CSV formula injection). Used for the text fields of every CSV medins writes; amounts
+    are never passed through it.
+    """
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def write_lines_csv(assessment: Assessment, stream: TextIO) -> None:
-    """Every line of the assessment as CSV (the same fields as the JSON ``lines``)."""
+    """Every line of the assessment as CSV (the same fields as the JSON ``lines``); text
+    fields are neutralised with :func:`csv_text`."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(LINE_FIELDS)
     for line in assessment.lines:
         data = line.to_json()
-        writer.writerow(["" if data[f] is None else data[f] for f in LINE_FIELDS])
+        writer.writerow([
+            "" if data[f] is None else csv_text(str(data[f])) if f in TEXT_FIELDS else data[f]
+            for f in LINE_FIELDS
+        ])

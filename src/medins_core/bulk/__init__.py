@@ -14,22 +14,28 @@ one wage for every period, and the same cover on each of its lines.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
+import functools
 import io
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 try:
     import numpy  # noqa: F401
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
 
 from medins_core.assessment import Parts, PaymentType
-from medins_core.bulk._engine import LINE_SCHEMA, MONEY, BulkAssessment, Context, run, yuan
+from medins_core.bulk._engine import Context, run
+from medins_core.bulk._lines import LINE_SCHEMA, MONEY, BulkAssessment, yuan
 from medins_core.bulk._read import (
     COLUMNS,
     OPEN_END,
@@ -42,9 +48,11 @@ from medins_core.bulk._read import (
     read_file,
 )
 from medins_core.errors import MedinsError
+from medins_core.io.output import atomic_output
 from medins_core.model import Member, Person
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
+from medins_core.render import FORMULA_PREFIXES, TEXT_FIELDS
 
 __all__ = [
     "COLUMNS",
@@ -123,13 +131,19 @@ def assess_file(
     on_lines: LineSink | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     encoding: str = "utf8",
+    today: datetime.date | None = None,
 ) -> BulkAssessment:
     """Assess a roster file (``.csv``, ``.csv.gz``, ``.parquet``) read in chunks of ``chunk_rows``.
+
+    Rows get the checks :func:`~medins_core.io.roster.read_roster` makes (ID numbers, names,
+    wages above 0; with ``today``, no birth date after it), with the same codes and row
+    numbers (the header is row 1). Every problem reading the file is an InputError with a
+    code (see docs/limits.md).
 
     As :func:`assess_table`; memory stays at about one chunk unless ``keep_lines``. Every CSV
     column is read as text (a wage is never parsed as a float); ``encoding`` is the CSV's text
     encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
-    (rows count from 1 after the header).
+    (the header is row 1, as in the reference path).
     """
     context = Context(rules, start, end, lines, parts)
     try:
@@ -140,7 +154,8 @@ def assess_file(
             progress=progress,
             keep_lines=keep_lines,
             on_lines=on_lines,
-            parse=parse_batch,
+            # a file gets the roster reader's checks, so both paths give one verdict
+            parse=functools.partial(parse_batch, roster_checks=True, today=today),
         )
     except MedinsError as exc:
         if exc.file is None and exc.row is not None:
@@ -177,6 +192,25 @@ def to_members(
     return members
 
 
+class _Aborted(Exception):
+    """Thrown into an output to drop it."""
+
+
+_FORMULA = "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]"
+
+
+def _neutralised(table: Any) -> Any:
+    """``table`` with text cells that start as a formula prefixed by ``'`` (amounts untouched)."""
+    for name in TEXT_FIELDS:
+        index = table.schema.get_field_index(name)
+        column = table.column(index)
+        mask = pc.match_substring_regex(column, _FORMULA)
+        if pc.any(mask).as_py():
+            fixed = pc.if_else(mask, pc.binary_join_element_wise("'", column, ""), column)
+            table = table.set_column(index, name, fixed)
+    return table
+
+
 class LineCsvWriter:
     """Writes lines as CSV while they are computed: pass it as ``on_lines``.
 
@@ -191,25 +225,27 @@ class LineCsvWriter:
 
     def __init__(self, target: str | Path | BinaryIO) -> None:
         self.path = Path(target) if isinstance(target, (str, Path)) else None
-        self._stream: BinaryIO | None = None if isinstance(target, (str, Path)) else target
+        self._stream: IO[bytes] | None = None if isinstance(target, (str, Path)) else target
+        self._output: contextlib.ExitStack | None = None
         self._started = False
         self.lines = 0
 
-    def _part(self) -> Path:
-        assert self.path is not None
-        return self.path.with_name(self.path.name + ".part")
-
-    def _open(self) -> BinaryIO:
-        if self._stream is None:
-            self._stream = self._part().open("wb")
+    def _open(self) -> IO[bytes]:
+        stream = self._stream
+        if stream is None:
+            assert self.path is not None
+            self._output = contextlib.ExitStack()
+            stream = self._stream = self._output.enter_context(atomic_output(self.path))
         if not self._started:
-            self._stream.write((",".join(LINE_SCHEMA.names) + "\n").encode())
+            stream.write((",".join(LINE_SCHEMA.names) + "\n").encode())
             self._started = True
-        return self._stream
+        return stream
 
     def __call__(self, table: Any) -> None:
-        """Append one table of lines (schema :data:`LINE_SCHEMA`)."""
+        """Append one table of lines (schema :data:`LINE_SCHEMA`); text fields are
+        neutralised as :func:`medins_core.render.csv_text` does."""
         stream = self._open()
+        table = _neutralised(table)
         try:  # Arrow is fast but quotes every string; unquoted is what csv.writer writes
             sink = pa.BufferOutputStream()
             pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
@@ -225,18 +261,16 @@ class LineCsvWriter:
     def close(self) -> None:
         """Finish (a header only when there were no lines) and move a file into place."""
         self._open()
-        if self.path is not None and self._stream is not None:
-            self._stream.close()
-            self._stream = None
-            self._part().replace(self.path)
+        if self._output is not None:
+            output, self._output, self._stream = self._output, None, None
+            output.close()
 
     def abort(self) -> None:
         """Drop a partial file."""
-        if self.path is not None:
-            if self._stream is not None:
-                self._stream.close()
-                self._stream = None
-            self._part().unlink(missing_ok=True)
+        if self._output is not None:
+            output, self._output, self._stream = self._output, None, None
+            with contextlib.suppress(_Aborted):
+                output.__exit__(_Aborted, _Aborted(), None)
 
     def __enter__(self) -> LineCsvWriter:  # noqa: PYI034 (typing.Self needs Python 3.11)
         return self

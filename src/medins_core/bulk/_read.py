@@ -8,10 +8,14 @@ once in Python (with :meth:`Period.parse`, the same as the rest of medins) and m
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
+import io
 import queue
 import re
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +29,11 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from medins_core.errors import InputError
+from medins_core.codes import is_resident_id_type
+from medins_core.errors import InputError, InputTypeError
+from medins_core.ids import mask_cert_no, parse_resident_id
+from medins_core.io.limits import MAX_BULK_BYTES
+from medins_core.io.output import note_input
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
 from medins_core.model import DEFAULT_LINES, MAX_WAGE
 from medins_core.money import to_money
@@ -192,12 +200,12 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 def _fen(amount: Decimal, row: int | None = None) -> int:
     """A non-negative wage in whole fen, exactly."""
     if amount < 0:
-        raise _error("invalid_amount", f"工资不能为负: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资不能为负: {amount}", "wage", row)
     fen = amount.scaleb(2)
     if fen != fen.to_integral_value():
-        raise _error("invalid_amount", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
     if fen >= _MAX_WAGE_FEN:
-        raise _error("invalid_amount", f"工资金额过大: {amount}", "wage", row)
+        raise _error("invalid_wage", f"工资金额过大: {amount}", "wage", row)
     return int(fen)
 
 
@@ -219,7 +227,7 @@ def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
         raise
     if (fen < 0).any():
         row = int(np.flatnonzero(fen < 0)[0])
-        raise _error("invalid_amount", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
+        raise _error("invalid_wage", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
     return fen
 
 
@@ -242,15 +250,27 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     for i, text in enumerate(encoded.dictionary.to_pylist()):
         try:
+            if not text.strip():
+                raise _error("missing_field", "工资不能为空", "wage")
             values[i] = _fen(to_money(text, field="wage"))
         except InputError as exc:  # only now look for the row, to name it
             row = first_row + int(np.flatnonzero(indices == i)[0])
-            raise _error(exc.code, exc.message, "wage", row) from None
+            code = exc.code if exc.code == "missing_field" else "invalid_wage"  # the reference's codes
+            raise _error(code, exc.message, "wage", row) from None
     result: NDArray[np.int64] = values[indices]
     return result
 
 
-def _wages(batch: Any, first_row: int) -> NDArray[np.int64]:
+def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
+    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants."""
+    fen = _wage_fen(batch, first_row)
+    if checked and len(fen) and fen.min() <= 0:
+        row = int(np.flatnonzero(fen <= 0)[0])
+        raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
+    return fen
+
+
+def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
     wage, fen = _column(batch, "wage"), _column(batch, "wage_fen")
     if wage is not None and fen is not None:
         raise _error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
@@ -259,20 +279,22 @@ def _wages(batch: Any, first_row: int) -> NDArray[np.int64]:
     column: Any = wage if wage is not None else fen
     name = "wage" if wage is not None else "wage_fen"
     if column.null_count:
-        raise _error("missing_wage", "没有申报工资", name, first_row + _first_null(column))
+        raise _error("missing_field", "工资不能为空", name, first_row + _first_null(column))
     kind = column.type
     if pa.types.is_floating(kind):
-        raise TypeError(f"float is not accepted for money: column {name!r} is {kind}; use text, decimal or integer fen")
+        raise InputTypeError(
+            "invalid_column", f"float is not accepted for money: 列 {name} 为浮点数 ({kind})，请用文本、小数或整数分", field=name
+        )
     if fen is not None:
         if not pa.types.is_integer(kind):
             raise _error("invalid_column", f"wage_fen 应为整数分，而不是 {kind}", name)
         values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
         if (values < 0).any():
             row = int(np.flatnonzero(values < 0)[0])
-            raise _error("invalid_amount", f"工资不能为负: {values[row]} 分", name, first_row + row)
+            raise _error("invalid_wage", f"工资不能为负: {values[row]} 分", name, first_row + row)
         if (values >= _MAX_WAGE_FEN).any():
             row = int(np.flatnonzero(values >= _MAX_WAGE_FEN)[0])
-            raise _error("invalid_amount", f"工资金额过大: {values[row]} 分", name, first_row + row)
+            raise _error("invalid_wage", f"工资金额过大: {values[row]} 分", name, first_row + row)
         return np.asarray(values, dtype=np.int64)
     if pa.types.is_decimal(kind):
         return _decimal_fen(column, first_row)
@@ -301,7 +323,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if column is None or column.null_count == n:
         return np.full(n, open_value, dtype=np.int64)
     if pa.types.is_floating(column.type):
-        raise TypeError(f"float is not accepted for a period: column {name!r} is {column.type}")
+        raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
         fast = _compact_periods(column, open_value)
         if fast is not None:
@@ -385,24 +407,48 @@ def _needs_cleaning(array: Any) -> bool:
     return bool(_UNCLEAN[body].any())
 
 
-def parse_batch(batch: Any, first_row: int = 1) -> Rows:
-    """Parse one record batch of a roster; ``first_row`` numbers its first row in errors.
+def parse_batch(
+    batch: Any, first_row: int = 1, *, roster_checks: bool = False, today: datetime.date | None = None
+) -> Rows:
+    """Parse one record batch of a roster; ``first_row`` is the number of its first data row.
+
+    Errors name the row as the reference path does (:func:`~medins_core.io.roster.read_roster`):
+    the header is row 1, so data row ``n`` is row ``n + 1``, and they carry the reference's
+    codes. With ``roster_checks`` (files: :func:`~medins_core.bulk.assess_file`) every check
+    of the roster reader is made: a resident ID number is checked in full (where 证件类型 is
+    absent or 居民身份证), a name must not be empty, a wage must be above 0; with ``today`` a
+    birth date after it is refused. Without, a table is taken as the API takes members
+    (:func:`~medins_core.assessment.assess`). When several rows are bad, the first is
+    reported, as the reference's first problem.
 
     Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
     ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,
     only when lines are made, since amounts do not depend on them.
     """
-    batch = canonical(batch)
-    cert = _required_text(batch, "cert_no", first_row)
-    codes = cert_codes(cert)
-    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
-        if _needs_cleaning(cert):
-            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
-            codes = cert_codes(cert)
-        if int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
-            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
-            raise _error("missing_field", "证件号码为空", "cert_no", first_row + row)
-    name = _required_text(batch, "name", first_row)
+    row0 = first_row + 1
+    try:
+        batch = canonical(batch)
+    except InputError as exc:
+        exc.row = 1
+        raise
+    found: list[InputError] = []
+
+    def attempt(check: Any, *args: Any) -> Any:
+        try:
+            return check(*args)
+        except InputError as exc:
+            found.append(exc)
+            return None
+
+    cert = attempt(_certificates, batch, row0, roster_checks, today)
+    name = attempt(_names, batch, row0) if roster_checks else attempt(_required_text, batch, "name", row0)
+    wage = attempt(_wages, batch, row0, roster_checks)
+    start = attempt(_periods, batch, "start", row0, OPEN_START)
+    end = attempt(_periods, batch, "end", row0, OPEN_END)
+    if found:
+        order = ("cert_no", "name", "wage", "wage_fen", "start", "end")
+        raise min(found, key=lambda e: (e.row or 0, order.index(e.field) if e.field in order else 9))
+    cert, codes = cert
     person_no = _column(batch, "person_no")
     if person_no is not None:
         person_no = pc.utf8_trim_whitespace(_as_string(person_no, "person_no"))
@@ -412,13 +458,87 @@ def parse_batch(batch: Any, first_row: int = 1) -> Rows:
         cert=cert,
         name=name,
         person_no=person_no,
-        wage=_wages(batch, first_row),
-        start=_periods(batch, "start", first_row, OPEN_START),
-        end=_periods(batch, "end", first_row, OPEN_END),
+        wage=wage,
+        start=start,
+        end=end,
         patterns=patterns,
         pattern=pattern,
         codes=codes,
     )
+
+
+def _certificates(
+    batch: Any, row0: int, checked: bool, today: datetime.date | None
+) -> tuple[Any, NDArray[np.int64]]:
+    cert = _required_text(batch, "cert_no", row0)
+    codes = cert_codes(cert)
+    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
+        if _needs_cleaning(cert):
+            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
+            codes = cert_codes(cert)
+        if len(cert) and int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
+            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
+            raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + row)
+    if not checked:
+        return cert, codes
+    resident = _resident_rows(batch, len(cert))
+    suspect = resident & ~_plausible_ids(codes, today)
+    if suspect.any():
+        certs = cert.to_pylist()
+        for i in np.flatnonzero(suspect):  # the exact checks, for the few rows flagged
+            try:
+                birth = parse_resident_id(certs[i]).birth
+            except InputError as exc:
+                raise _error(exc.code, exc.message, "cert_no", row0 + int(i)) from None
+            if today is not None and birth > today:
+                raise _error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
+    return cert, codes
+
+
+def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
+    """Rows whose certificate is a resident ID: 证件类型 absent, empty or a resident ID name."""
+    column = _column(batch, "cert_type")
+    if column is None:
+        return np.ones(n, dtype=bool)
+    values, indices, nulls = _distinct(_as_string(column, "cert_type"))
+    resident = np.array([not v.strip() or is_resident_id_type(v) for v in values] or [True])
+    result: NDArray[np.bool_] = resident[indices] | nulls
+    return result
+
+
+_WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
+_CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)  # 10 is X
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
+    """Rows whose code is a resident ID with a right check character and a real birth date
+    from 1900 on (not after ``today``); the others are checked exactly, one by one."""
+    ok = codes >= 0
+    digits17, last = np.divmod(np.where(ok, codes, 0), 11)
+    digits = np.empty((len(codes), 17), dtype=np.int64)
+    rest = digits17
+    for i in range(16, -1, -1):
+        rest, digits[:, i] = np.divmod(rest, 10)
+    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == last
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    month = digits[:, 10] * 10 + digits[:, 11]
+    day = digits[:, 12] * 10 + digits[:, 13]
+    ok &= (year >= 1900) & (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
+    if today is not None:
+        ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
+    result: NDArray[np.bool_] = ok
+    return result
+
+
+def _names(batch: Any, row0: int) -> Any:
+    name = _required_text(batch, "name", row0)
+    if len(name) and int(pc.min(pc.utf8_length(pc.utf8_trim_whitespace(name))).as_py()) == 0:
+        empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
+        raise _error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
+    return name
 
 
 # --- sources ---------------------------------------------------------------------------
@@ -479,20 +599,36 @@ def file_rows(path: str | Path) -> int | None:
     """The number of rows of a Parquet file (from its footer); None for CSV (unknown up front)."""
     path = Path(path)
     if _file_kind(path) == "parquet":
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        with _read_errors(path):
+            return int(pq.ParquetFile(path).metadata.num_rows)
     return None
+
+
+#: The largest block the CSV reader reads at once; a row must fit in one (so it bounds a row).
+MAX_BLOCK_BYTES = 32 * 1024 * 1024
 
 
 def read_file(path: str | Path, *, chunk_rows: int, encoding: str = "utf8") -> Iterator[Any]:
     """Record batches of a CSV (optionally compressed, e.g. ``.csv.gz``) or Parquet roster.
 
     Only the columns in :data:`COLUMNS` are read, all CSV columns as text, so no value is
-    ever inferred as a float. Memory stays at about one chunk whatever the file's size.
+    ever inferred as a float. Memory stays at about one chunk whatever the file's size: a
+    block read at once is at most :data:`MAX_BLOCK_BYTES`, the decompressed file at most
+    :data:`~medins_core.io.limits.MAX_BULK_BYTES`. A UTF-8 CSV that is not UTF-8 is read as
+    GB18030 (as the reference path does) unless it is mostly UTF-8 (``mixed_encoding``).
+    Every problem (damaged, truncated or empty file, a row of the wrong width) is an
+    InputError with a code, naming the file and, where known, the row.
     """
     path = Path(path)
     kind = _file_kind(path)
     if not path.is_file():
         raise InputError("file_missing", f"文件不存在: {path}", file=str(path))
+    note_input(path)
+    with _read_errors(path):
+        yield from _read_file(path, kind, chunk_rows, encoding)
+
+
+def _read_file(path: Path, kind: str, chunk_rows: int, encoding: str) -> Iterator[Any]:
     if kind == "parquet":
         parquet = pq.ParquetFile(path)
         names = [n for n in parquet.schema_arrow.names if n.strip() in _FIELD_OF]
@@ -500,20 +636,138 @@ def read_file(path: str | Path, *, chunk_rows: int, encoding: str = "utf8") -> I
         # decodes the next chunk while this one is assessed (both release the GIL).
         yield from _prefetch(parquet.iter_batches(batch_size=chunk_rows, columns=names))
         return
-    present = [n for n in _csv_names(path, encoding) if n.strip() in _FIELD_OF]
+    encoding = _csv_encoding(path, encoding)
+    header = _csv_names(path, encoding)
+    if not header:
+        raise InputError("empty_file", "文件为空", file=str(path))
+    present = [n for n in header if n.strip() in _FIELD_OF]
     types = {n: pa.int64() if _FIELD_OF[n.strip()] == "wage_fen" else pa.string() for n in present}
-    block = max(1 << 14, min(1 << 30, chunk_rows * _csv_row_bytes(path)))
+    block = max(1 << 14, min(MAX_BLOCK_BYTES, chunk_rows * _csv_row_bytes(path)))
     reader = pa_csv.open_csv(
-        pa.input_stream(str(path), compression="detect"),
+        _bounded_stream(path),
         read_options=pa_csv.ReadOptions(block_size=block, encoding=encoding),
         convert_options=pa_csv.ConvertOptions(
             column_types=types, include_columns=present, strings_can_be_null=False, quoted_strings_can_be_null=False
         ),
     )
+    rows = 0
     with reader:
         for batch in reader:
+            rows += batch.num_rows
             for offset in range(0, batch.num_rows, chunk_rows):  # a block may hold more rows
                 yield batch.slice(offset, chunk_rows)
+    if not rows:
+        raise InputError("empty_roster", "花名册没有数据行", file=str(path), row=2)
+
+
+def _bounded_stream(path: Path) -> Any:
+    """The file's decompressed bytes, refused past MAX_BULK_BYTES (a compressed bomb)."""
+    raw = pa.input_stream(str(path), compression="detect")
+    if not str(path).lower().endswith((".gz", ".bz2", ".zst", ".lz4", ".br")):
+        if path.stat().st_size > MAX_BULK_BYTES:
+            raise InputError("file_too_large", f"文件超过 {MAX_BULK_BYTES >> 30} GB 上限", file=str(path))
+        return raw
+
+    class Bounded(io.RawIOBase):
+        seen = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            data = raw.read(len(buffer))
+            self.seen += len(data)
+            if self.seen > MAX_BULK_BYTES:
+                raise InputError("file_too_large", f"文件解压后超过 {MAX_BULK_BYTES >> 30} GB 上限", file=str(path))
+            buffer[: len(data)] = data
+            return len(data)
+
+        def close(self) -> None:
+            raw.close()
+            super().close()
+
+    return pa.PythonFile(io.BufferedReader(Bounded(), 1 << 20), mode="r")
+
+
+def _csv_encoding(path: Path, encoding: str) -> str:
+    """``encoding``, or GB18030 for a file said to be UTF-8 whose first MB is clearly not."""
+    if encoding.lower().replace("-", "") != "utf8":
+        return encoding
+    with pa.input_stream(str(path), compression="detect") as stream:
+        head = stream.read(1 << 20)
+    try:
+        head.decode("utf-8")
+        return encoding
+    except UnicodeDecodeError as exc:
+        if len(head) == 1 << 20 and exc.start >= len(head) - 3:
+            return encoding  # a character cut at the end of the sample
+        bad = exc.start
+    loose = head.decode("utf-8", errors="replace")
+    broken = loose.count("\ufffd")
+    if sum(1 for c in loose if c > "\x7f") - broken >= broken:
+        raise InputError(
+            "mixed_encoding",
+            f"文件是 UTF-8 编码，但第 {bad} 字节处有无效字节（混入了其他编码的文字），请统一另存为 UTF-8",
+            file=str(path),
+            row=head.count(b"\n", 0, bad) + 1,
+        )
+    return "gb18030"
+
+
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """Library errors while reading ``path`` as coded InputErrors; their text, which may
+    echo a row (names, ID numbers), is not passed on."""
+    file = str(path)
+    try:
+        yield
+    except InputError:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
+        text = str(exc)
+        if "Expected" in text and "columns" in text:
+            row = _ragged_row(path)
+            raise InputError("row_width", "该行的单元格数与表头不同（金额中的千分位逗号等须加引号或去掉）", file=file, row=row) from None
+        if isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "UTF-8" in text or "decode" in text:
+            raise InputError("mixed_encoding", "文件中有无效的 UTF-8 字节（混入了其他编码的文字），请统一另存为 UTF-8", file=file) from None
+        if "Empty CSV" in text:
+            raise InputError("empty_file", "文件为空", file=file) from None
+        if "straddling" in text or "block" in text:
+            raise InputError("cell_too_long", "有一行或一个单元格过长，已拒绝", file=file) from None
+        if "Parquet" in text or "parquet" in text or "magic" in text:
+            raise InputError("unsupported_format", "文件不是有效的 Parquet 文件", file=file) from None
+        raise InputError("unsupported_format", f"无法读取文件（{type(exc).__name__}）", file=file) from None
+    except csv.Error:
+        raise InputError("cell_too_long", "表头过长或格式错误，已拒绝", file=file, row=1) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError("file_unreadable", f"无法读取文件，可能已损坏或被截断（{type(exc).__name__}）", file=file) from None
+
+
+def _ragged_row(path: Path) -> int | None:
+    """The first row whose width differs from the header's (the slow path, only on error)."""
+    with contextlib.suppress(Exception):
+        with pa.input_stream(str(path), compression="detect") as stream:
+            text = io.TextIOWrapper(io.BufferedReader(_Raw(stream)), encoding="utf-8", errors="replace", newline="")
+            width = None
+            for number, cells in enumerate(csv.reader(text), start=1):
+                if width is None:
+                    width = len(cells)
+                elif cells and len(cells) != width:
+                    return number
+    return None
+
+
+class _Raw(io.RawIOBase):
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _prefetch(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:

@@ -32,7 +32,9 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 import pyarrow as pa
 
 from medins_core.assessment import Parts, PaymentType
-from medins_core.bulk._engine import BulkAssessment, Context, Duplicates, Partial, portable
+from medins_core.bulk._engine import Context
+from medins_core.bulk._lines import BulkAssessment
+from medins_core.bulk._partial import Duplicates, Partial, portable
 from medins_core.bulk._read import parse_batch
 from medins_core.errors import MedinsError
 from medins_core.params import RegionRules
@@ -73,7 +75,7 @@ def _partial(frame: pd.DataFrame, context: Context, partition_info: dict[str, An
         rows = parse_batch(pa.RecordBatch.from_pandas(frame, preserve_index=False))
     except MedinsError as exc:  # a bad row: raised after merging, the first partition's first
         part = Partial(number=number, rows=len(frame))
-        part.fail(("", -2, number, 0, 0), portable(exc))
+        part.read_errors.append((number, portable(exc)))
         return pd.Series([part], dtype=object)
     duplicates = Duplicates()
     later = duplicates.within(rows, number)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
-from medins_core.assessment import Assessment, Parts, PaymentType, assess
+from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.codes import split_lines
 from medins_core.io.roster import read_roster
@@ -30,7 +31,7 @@ def register(subparsers: Subparsers) -> None:
         choices=["reference", "bulk"],
         default="reference",
         help="reference: 逐人核对花名册 (默认); bulk: 列式引擎, 用于大文件 (.csv/.csv.gz/.parquet, "
-        "需 pip install 'medins[bulk]'), 结果相同到分, 但不逐人校验证件号码",
+        "需 pip install 'medins[bulk]'), 校验、错误代码与行号同 reference, 结果相同到分",
     )
     add_format_option(parser, "table", "json", "csv")
     parser.set_defaults(func=run)
@@ -98,6 +99,7 @@ def run_bulk(args: argparse.Namespace) -> int:
     if args.format == "csv":
         with bulk.LineCsvWriter(sys.stdout.buffer) as write:
             write(result.lines)
+        warn_on_stderr(result.warnings)
     elif args.format == "json":
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -113,9 +115,16 @@ def emit(result: Assessment, fmt: str, *, unit_name: str = "", unit_no: str = ""
         print()
     elif fmt == "csv":
         write_lines_csv(result, sys.stdout)
+        warn_on_stderr(result.warnings)
     else:
         print(notice(result, unit_name=unit_name, unit_no=unit_no))
         text = warnings(result)
         if text:
             print()
             print(text)
+
+
+def warn_on_stderr(found: Sequence[AssessmentWarning]) -> None:
+    """Warnings beside a CSV of lines, which has no place for them: on stderr, one a line."""
+    for warning in found:
+        print(f"medins: 注意 [{warning.code}] {warning.message}", file=sys.stderr)

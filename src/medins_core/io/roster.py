@@ -15,7 +15,7 @@ import attrs
 from medins_core.codes import PersonCategory, is_resident_id_type, split_lines
 from medins_core.errors import FileProblems, InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
-from medins_core.io.table import MAX_ROWS, Table, read_table
+from medins_core.io.table import MAX_ROWS, Source, Table, read_table
 from medins_core.model import MAX_WAGE, Member, Person
 from medins_core.money import FEN, to_money
 from medins_core.params import RegionRules
@@ -72,15 +72,28 @@ def _columns(table: Table) -> dict[str, int]:
 
 
 def read_roster(
-    path: str | Path, *, rules: RegionRules | None = None, max_rows: int = MAX_ROWS
+    source: Source,
+    *,
+    rules: RegionRules | None = None,
+    max_rows: int = MAX_ROWS,
+    name: str | None = None,
 ) -> Roster:
-    """Read and check a roster file; raises :class:`RosterError` listing every problem.
+    """Read and check a roster; raises :class:`RosterError` listing every problem.
+
+    ``source`` is a path, the file's bytes or a binary file object (a portal's upload);
+    ``name`` names it in messages and, for bytes, tells CSV from XLSX (see
+    :func:`~medins_core.io.table.read_table`). A file with a header and no data rows is an
+    error (``empty_roster``), not an assessment of nobody.
 
     ``rules`` resolves insurance line names (职工基本医疗保险) to codes; without it the 险种
     column must hold codes.
     """
-    table = read_table(path, max_rows=max_rows)
-    columns = _columns(table)
+    table = read_table(source, max_rows=max_rows, collect_cell_errors=True, name=name)
+    columns = _columns(table)  # the header first: a wrong header explains every row
+    if table.problems:
+        raise RosterError(table.file, list(table.problems))
+    if not table.rows:
+        raise RosterError(table.file, [InputError("empty_roster", "花名册没有数据行", file=table.file, row=2)])
     members: list[Member] = []
     problems: list[InputError] = []
     warnings: list[str] = []

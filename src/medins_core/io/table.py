@@ -23,10 +23,22 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO, Union
 
 import attrs
 
 from medins_core.errors import InputError
+from medins_core.io.limits import (
+    EXCEL_ROWS,
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_STREAMED_CELLS,
+    MAX_UNZIPPED_BYTES,
+)
+from medins_core.io.output import note_input
 
 try:  # optional: openpyxl reads the same files, only about 15 times slower
     from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[import-not-found,unused-ignore]
@@ -39,24 +51,19 @@ __all__ = [
     "MAX_CELLS",
     "MAX_ROWS",
     "MAX_UNZIPPED_BYTES",
+    "Source",
     "Table",
     "read_table",
 ]
 
-#: Uploads are limited to 10 MB, as in the portals (jiangsu-unit-hall-user-manual.txt 3.6–3.8).
-MAX_BYTES = 10 * 1024 * 1024
-#: The most an XLSX may expand to; a larger one is treated as a compressed bomb.
-MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
-#: Default limit on data rows; callers may raise or lower it.
-MAX_ROWS = 200_000
-#: The most cells (rows × columns, blanks included) a sheet may span.
-MAX_CELLS = 20_000_000
 #: XLSX readers :func:`read_table` knows; ``auto`` is calamine when installed.
 ENGINES = ("auto", "calamine", "openpyxl")
 # Floats hold 15 significant digits exactly; a longer number has lost digits already.
 _FLOAT_EXACT = 10**15
 # Excel's last row; a reference beyond it is not a spreadsheet Excel wrote.
-_EXCEL_ROWS = 1_048_576
+_EXCEL_ROWS = EXCEL_ROWS
+#: What :func:`read_table` reads: a path, the bytes of a file, or a binary file object.
+Source = Union[str, Path, bytes, BinaryIO]
 
 
 @attrs.frozen
@@ -80,34 +87,37 @@ def _error(
 
 
 def read_table(
-    path: str | Path,
+    source: Source,
     *,
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
     collect_cell_errors: bool = False,
     engine: str = "auto",
+    name: str | None = None,
 ) -> Table:
-    """Read ``path`` (``.csv`` or ``.xlsx``); raises InputError naming what is wrong and where.
+    """Read a ``.csv`` or ``.xlsx`` table; raises InputError naming what is wrong and where.
 
-    Blank rows are skipped; more than ``max_rows`` data rows or a file over ``max_bytes`` is
-    refused. A cell whose number lost digits raises, or with ``collect_cell_errors`` is kept as
-    written (e.g. ``3.2050619700101e+17``) and reported in :attr:`Table.problems`, so one bad
-    cell fails its row rather than the file. ``engine`` picks the XLSX reader (:data:`ENGINES`).
+    ``source`` is a path, the file's bytes or a binary file object (an upload); ``name`` is
+    the file name used in messages and, for bytes, to tell CSV from XLSX (without it, bytes
+    starting as a zip archive are XLSX). Blank rows are skipped; more than ``max_rows`` data
+    rows or a file over ``max_bytes`` is refused (the limits are in
+    :mod:`medins_core.io.limits`). A CSV row with more or fewer cells than the header is an
+    error naming the row. A cell whose number lost digits raises, or with
+    ``collect_cell_errors`` is kept as written (e.g. ``3.2050619700101e+17``) and reported in
+    :attr:`Table.problems`, so one bad cell fails its row rather than the file. ``engine``
+    picks the XLSX reader (:data:`ENGINES`).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-    path = Path(path)
-    file = str(path)
-    if not path.is_file():
-        raise _error("file_not_found", "文件不存在", file)
-    if path.stat().st_size > max_bytes:
-        raise _error("file_too_large", f"文件超过 {max_bytes / (1024 * 1024):g} MB 上限", file)
-    suffix = path.suffix.lower()
+    data, file = _load(source, max_bytes, name)
+    suffix = Path(file).suffix.lower()
+    if not isinstance(source, (str, Path)) and suffix not in (".csv", ".xlsx", ".xlsm", ".xls"):
+        suffix = ".xlsx" if data.startswith(b"PK\x03\x04") else ".csv"
     problems: list[InputError] = []
     if suffix == ".csv":
-        raw_rows = _csv_rows(path)
+        raw_rows = _csv_rows(data, file, problems)
     elif suffix in (".xlsx", ".xlsm"):
-        raw_rows = _xlsx_rows(path, engine, problems if collect_cell_errors else None)
+        raw_rows = _xlsx_rows(data, file, engine, problems)
     elif suffix == ".xls":
         raise _error("unsupported_format", "不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv", file)
     else:
@@ -120,6 +130,8 @@ def read_table(
             header = _trim(cells)
             if not any(header):
                 raise _error("missing_header", "第 1 行应为表头", file, row=1)
+            if len(header) > MAX_COLUMNS:
+                raise _error("too_many_columns", f"表头超过 {MAX_COLUMNS} 列上限", file, row=1)
             continue
         if not any(cells):
             continue  # blank rows are not data
@@ -128,6 +140,8 @@ def read_table(
         rows.append((number, _trim(cells)))
     if header is None:
         raise _error("empty_file", "文件为空", file)
+    if problems and not collect_cell_errors:
+        raise problems[0]
     return Table(file, header, tuple(rows), tuple(problems))
 
 
@@ -139,29 +153,100 @@ def _trim(cells: Sequence[str]) -> tuple[str, ...]:
     return tuple(cells[:end])
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    data = path.read_bytes()
-    # Excel in China saves CSV as GB18030 (GBK) unless told otherwise; UTF-8 (with BOM) first.
-    for encoding in ("utf-8-sig", "gb18030"):
+def _load(source: Source, max_bytes: int, name: str | None) -> tuple[bytes, str]:
+    """The bytes of ``source`` (at most ``max_bytes``) and the file name for messages."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        file = str(path)
+        if not path.is_file():
+            raise _error("file_not_found", "文件不存在", file)
+        if path.stat().st_size > max_bytes:
+            raise _error("file_too_large", f"文件超过 {max_bytes / (1024 * 1024):g} MB 上限", file)
+        note_input(path)
         try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise _error("bad_encoding", "无法识别文件编码", str(path))
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield number, [cell.strip() for cell in cells]
+            with path.open("rb") as stream:
+                data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise _error("file_unreadable", f"无法读取文件: {exc.strerror}", file) from None
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data, file = bytes(source), name or "<upload>"
+    else:
+        data, file = source.read(max_bytes + 1), name or str(getattr(source, "name", "<upload>"))
+    if len(data) > max_bytes:
+        raise _error("file_too_large", f"文件超过 {max_bytes / (1024 * 1024):g} MB 上限", file)
+    return data, file
+
+
+def _decode(data: bytes, file: str) -> str:
+    """CSV text: UTF-8 (with or without BOM), else GB18030 (Excel in China saves CSV so).
+
+    A file that is mostly valid UTF-8 with a few bad bytes is neither: decoding it as
+    GB18030 would garble every name, so it is refused naming the row and byte offset.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    loose = data.decode("utf-8", errors="replace")
+    broken = loose.count("\ufffd")
+    fine = sum(1 for c in loose if c > "\x7f") - broken
+    if fine > 0 and broken <= fine:
+        row = data.count(b"\n", 0, bad) + 1
+        raise _error(
+            "mixed_encoding",
+            f"文件是 UTF-8 编码，但第 {bad} 字节处有无效字节（混入了其他编码的文字），请统一另存为 UTF-8",
+            file,
+            row=row,
+        )
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise _error("bad_encoding", f"无法识别文件编码（第 {exc.start} 字节）", file, row=row) from None
+
+
+def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV file; a row whose width differs from the header's is kept and
+    reported in ``problems``, so the header is judged first and the row fails by number."""
+    text = _decode(data, file)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    width: int | None = None
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if width is None:
+                width = len(cells)
+            elif cells and any(c.strip() for c in cells) and len(cells) != width:
+                problems.append(
+                    _error(
+                        "row_width",
+                        f"该行有 {len(cells)} 个单元格，表头有 {width} 列"
+                        "（金额中的千分位逗号等须加引号或去掉）",
+                        file,
+                        row=number,
+                    )
+                )
+            for index, cell in enumerate(cells):
+                if len(cell) > MAX_CELL_CHARS:
+                    raise _error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", file, row=number, column=column_letter_of(index))
+            yield number, [cell.strip() for cell in cells]
+    except csv.Error as exc:
+        too_long = "field larger than field limit" in str(exc)
+        raise _error(
+            "cell_too_long" if too_long else "bad_csv",
+            f"单元格超过 {MAX_CELL_CHARS} 个字符" if too_long else "CSV 格式错误（引号不成对或含空字符）",
+            file,
+            row=number + 1,
+        ) from None
 
 
 # --- XLSX ----------------------------------------------------------------------------------
 
 
 def _xlsx_rows(
-    path: Path, engine: str, problems: list[InputError] | None
+    data: bytes, file: str, engine: str, problems: list[InputError] | None
 ) -> Iterator[tuple[int, list[str]]]:
-    file = str(path)
-    bounded = _check_archive(path)
+    bounded = _check_archive(data, file)
     if engine == "calamine" and CalamineWorkbook is None:
         raise ValueError("engine 'calamine' needs python-calamine, which is not installed")
     use_calamine = engine == "calamine" or (
@@ -173,7 +258,7 @@ def _xlsx_rows(
             "表格结构无法预先确定范围，请用 Excel/WPS 另存为 .xlsx 后再上传",
             file,
         )
-    reader = _calamine_values(path) if use_calamine else _openpyxl_values(path)
+    reader = _calamine_values(data, file) if use_calamine else _openpyxl_values(data, file)
     header: list[str] | None = None
     for number, values in reader:
         cells = [
@@ -184,34 +269,80 @@ def _xlsx_rows(
         ]
         if header is None:
             header = cells
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                raise _error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", file, row=number, column=column_letter_of(index))
         yield number, cells
 
 
-def _check_archive(path: Path) -> bool:
+def column_letter_of(index: int) -> str:
+    """The letters of a 0-based column index, for messages."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _longest_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The longest run of bytes without a ``<`` in an entry, read in chunks (no full copy)."""
+    longest = run = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            cut = chunk.find(b"<")
+            if cut < 0:
+                run += len(chunk)
+                longest = max(longest, run)
+                continue
+            pieces = chunk.split(b"<")
+            longest = max(longest, run + cut, max(map(len, pieces)))
+            run = len(pieces[-1])
+    return longest
+
+
+def _check_archive(data: bytes | Path, file: str | None = None) -> bool:
     """Refuse a damaged or bomb archive; True when every sheet's extent is known to be small.
 
     Declared sizes are checked before anything is expanded; both zipfile and calamine stop
-    reading an entry at its declared size, so the sum is a real bound. Then each worksheet is
-    expanded (bounded by that sum) and its cell references scanned (:func:`_sheet_extent`).
+    reading an entry at its declared size, so the sum is a real bound. Each entry is then
+    streamed once to refuse a text longer than any cell may be (a 250 MB shared string),
+    and each worksheet expanded (bounded by that sum) and its cell references scanned
+    (:func:`_sheet_extent`). A sheet that cannot be bounded (cells without ``r=``) is read
+    by the streaming reader only when it has at most :data:`MAX_STREAMED_CELLS` cells.
     """
-    file = str(path)
+    if isinstance(data, Path):
+        file, data = str(data), data.read_bytes()
+    file = file or "<upload>"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
                 raise _error("file_too_large", "文件解压后过大，已拒绝", file)
+            for info in infos:
+                # 6 bytes a character at most (an entity such as &#x4E2D; is 8 for 1, rare)
+                if _longest_text(archive, info) > 8 * MAX_CELL_CHARS:
+                    raise _error("cell_too_long", f"表格中有超过 {MAX_CELL_CHARS} 个字符的文字，已拒绝", file)
             bounded = True
             # every entry, whatever its name: a workbook may place a sheet anywhere
             for info in infos:
-                data = archive.read(info)
-                if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                entry = archive.read(info)
+                if entry.startswith((b"\xff\xfe", b"\xfe\xff")):
                     bounded = False  # UTF-16 XML: the byte scan below cannot read it
+                    if len(entry) // 2 > MAX_STREAMED_CELLS * 8:
+                        raise _error("file_too_large", "表格单元格过多，已拒绝", file)
                     continue
-                if b"sheetData" not in data:
+                if b"sheetData" not in entry:
                     continue
-                extent = _sheet_extent(data)
+                extent = _sheet_extent(entry)
                 if extent is None:
                     bounded = False
+                    if entry.count(b"c") > MAX_STREAMED_CELLS and _cell_elements(entry) > MAX_STREAMED_CELLS:
+                        raise _error(
+                            "file_too_large",
+                            f"表格单元格超过 {MAX_STREAMED_CELLS} 个（且未标明单元格位置），已拒绝",
+                            file,
+                        )
                 elif extent[0] * extent[1] > MAX_CELLS or extent[0] > _EXCEL_ROWS:
                     raise _error(
                         "file_too_large", "表格范围过大（行数×列数超过上限），已拒绝", file
@@ -223,9 +354,18 @@ def _check_archive(path: Path) -> bool:
         EOFError,
         NotImplementedError,
         RuntimeError,
+        ValueError,
+        OSError,
         zlib.error,
-    ):
+    ) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise _error("unsupported_format", "文件不是有效的 .xlsx 表格", file) from None
+
+
+def _cell_elements(entry: bytes) -> int:
+    """Cell elements of a sheet, with or without a namespace prefix."""
+    return len(re.findall(rb"<(?:[A-Za-z0-9_]+:)?c[\s/>]", entry))
 
 
 _CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,4})')
@@ -265,39 +405,60 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _calamine_values(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
-    file = str(path)
+def _calamine_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[object]]]:
     try:
-        with CalamineWorkbook.from_path(path) as workbook:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+            visible = [
+                i for i, sheet in enumerate(workbook.sheets_metadata) if str(sheet.visible).endswith("Visible")
+            ]
+            if not visible:
+                raise _error("no_visible_sheet", "工作簿中没有可见的工作表", file)
+            # the first visible sheet, as Excel shows it; a hidden first sheet is not the data
             # skip_empty_area=False keeps row 1 at index 0 whatever the first used cell is
-            values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {exc}", file) from None
+            values = workbook.get_sheet_by_index(visible[0]).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError, IndexError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     yield from enumerate(values, start=1)
 
 
-def _openpyxl_values(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[object]]]:
     from openpyxl import load_workbook
 
-    file = str(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {exc}", file) from None
+        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     try:
-        sheet = workbook.worksheets[0]
+        visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+        if not visible:
+            raise _error("no_visible_sheet", "工作簿中没有可见的工作表", file)
+        sheet = visible[0]  # the first visible sheet, as Excel shows it
         # The declared dimension may be a lie (A1:XFD1048576); without it rows are not padded.
         sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > _EXCEL_ROWS:
                 raise _error("file_too_large", "表格行数超过 Excel 上限，已拒绝", file)
+            if len(values) > MAX_COLUMNS:
+                values = _trim_values(values, file, number)
             yield number, values
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, for damage found while reading rows
-        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {exc}", file) from None
+        raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     finally:
         workbook.close()
+
+
+def _trim_values(values: Sequence[object], file: str, row: int) -> Sequence[object]:
+    """A row's values without trailing blanks; refused if still wider than MAX_COLUMNS."""
+    end = len(values)
+    while end and values[end - 1] in (None, ""):
+        end -= 1
+    if end > MAX_COLUMNS:
+        raise _error("too_many_columns", f"该行超过 {MAX_COLUMNS} 列上限", file, row=row)
+    return values[:end]
 
 
 def _cell_text(

@@ -23,17 +23,18 @@ import contextlib
 import datetime
 import enum
 import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker
 from xlsxwriter.exceptions import XlsxInputError  # type: ignore[import-untyped]
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name  # type: ignore[import-untyped]
+
+from medins_core.io.output import atomic_output, private_tempdir
 
 __all__ = ["Column", "Kind", "Sheet", "Value", "atomic_output", "column_letter", "write_xlsx"]
 
@@ -284,7 +285,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
     # XlsxWriter's own temporary files (one per sheet) go to a folder removed on any outcome.
     with (
         atomic_output(path) as out,
-        tempfile.TemporaryDirectory(prefix="medins-xlsx-", ignore_cleanup_errors=True) as scratch,
+        private_tempdir("medins-xlsx-") as scratch,
     ):
         book = xlsxwriter.Workbook(out, {**_OPTIONS, "tmpdir": scratch})
         try:
@@ -332,28 +333,3 @@ def _list_range(sheet: str, index: int, length: int) -> str:
     letter = column_letter(index)
     quoted = "'" + sheet.replace("'", "''") + "'"
     return f"{quoted}!${letter}$1:${letter}${length}"
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only if the ``with`` block completes.
-
-    The data goes to a temporary file in the same folder (so the rename is atomic on one file
-    system), is flushed to disk, and is renamed over ``path``; on any exception the temporary
-    file is removed and ``path`` is untouched.
-    """
-    target = Path(path)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
