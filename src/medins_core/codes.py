@@ -121,8 +121,13 @@ class CertType(str, enum.Enum):
         return {"01": "居民身份证(户口簿)", "99": "其他身份证件"}[self.value]
 
 
+#: The name a request or roster row takes when its 证件类型 is left out.
+RESIDENT_ID = "居民身份证"
+
 #: Names under which rosters write the resident ID card.
-RESIDENT_ID_NAMES = frozenset({"01", "居民身份证", "居民身份证(户口簿)", "身份证", "户口簿"})
+RESIDENT_ID_NAMES = frozenset(
+    {CertType.RESIDENT_ID.value, RESIDENT_ID, CertType.RESIDENT_ID.zh, "身份证", "户口簿"}
+)
 
 
 def is_resident_id_type(cert_type: str) -> bool:

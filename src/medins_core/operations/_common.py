@@ -9,9 +9,9 @@ from typing import Any, Protocol
 from medins_core.codes import is_resident_id_type
 from medins_core.errors import InputError
 from medins_core.ids import Gender, parse_mobile, parse_resident_id
-from medins_core.params import RegionRules
 from medins_core.operations.problems import Problem, _error, _warning
 from medins_core.operations.requests import CheckContext, Request
+from medins_core.params import RegionRules
 
 
 class RegionLike(Protocol):

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from medins_core.period import Period
+from medins_core.codes import RESIDENT_ID
+from medins_core.operations._common import (
+    RegionLike,
+    _identity,
+    _line_name,
+    _missing,
+    _rule,
+    _unknown_lines,
+)
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import BackpayRequest, CheckContext
-from medins_core.operations._common import RegionLike, _identity, _line_name, _missing, _rule, _unknown_lines
+from medins_core.period import Period
 
 
 _BACKPAY_LABELS = {"start": "开始期号", "end": "结束期号", "insurance": "险种类型"}
@@ -40,7 +48,7 @@ def check_backpay(
         problems.append(_error("period_in_future", "end", "不能补缴当前月份之后的月份"))
     problems += _unknown_lines(rules, request.insurance)
     if request.cert_no is not None:
-        problems += _identity("居民身份证", request.cert_no, today)[0]
+        problems += _identity(RESIDENT_ID, request.cert_no, today)[0]
         problems += [
             _error(
                 "excluded_insurance",

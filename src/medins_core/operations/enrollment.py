@@ -7,11 +7,20 @@ from datetime import date
 
 from medins_core.codes import is_resident_id_type
 from medins_core.ids import Gender
-from medins_core.params import RegionRules
-from medins_core.period import Period
+from medins_core.operations._common import (
+    RegionLike,
+    _age,
+    _identity,
+    _line_name,
+    _missing,
+    _mobile,
+    _rule,
+    _unknown_lines,
+)
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import ActiveCover, CheckContext, EnrollmentRequest
-from medins_core.operations._common import RegionLike, _age, _identity, _line_name, _missing, _mobile, _rule, _unknown_lines
+from medins_core.params import RegionRules
+from medins_core.period import Period
 
 
 _ENROLLMENT_LABELS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from medins_core.codes import PersonCategory
-from medins_core.period import Period
+from medins_core.operations._common import RegionLike, _identity, _missing, _month_end_label, _rule
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, SuspensionRequest
-from medins_core.operations._common import RegionLike, _identity, _missing, _month_end_label, _rule
+from medins_core.period import Period
 
 
 _SUSPENSION_LABELS = {"unit_no": "单位编号", "cert_no": "证件号码", "date": "减员时间"}

@@ -7,11 +7,19 @@ from datetime import date
 
 from medins_core.errors import InputError
 from medins_core.ids import parse_uscc
-from medins_core.params import RegionRules
+from medins_core.operations._common import (
+    RegionLike,
+    _blank,
+    _identity,
+    _missing,
+    _mobile,
+    _rule,
+    _unknown_lines,
+)
 from medins_core.operations.enrollment import _government_lines
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, UnitRegistrationRequest
-from medins_core.operations._common import RegionLike, _blank, _identity, _missing, _mobile, _rule, _unknown_lines
+from medins_core.params import RegionRules
 
 
 _UNIT_LABELS = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medins_core.params import RegionRules
-from medins_core.period import Period
+from medins_core.operations._common import RegionLike, _identity, _missing, _rule
 from medins_core.operations.problems import Problem, _error, _warning
 from medins_core.operations.requests import CheckContext, WageDeclarationRequest
-from medins_core.operations._common import RegionLike, _identity, _missing, _rule
+from medins_core.params import RegionRules
+from medins_core.period import Period
 
 
 _WAGE_LABELS = {
