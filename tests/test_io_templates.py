@@ -11,7 +11,6 @@ import pytest
 
 from medins_core import plugin
 from medins_core.errors import InputError
-from medins_core.plugin import hookimpl
 from medins_core.io.table import Table, read_table
 from medins_core.io.templates import (
     ETHNIC_GROUPS,
@@ -28,6 +27,7 @@ from medins_core.io.templates import (
 )
 from medins_core.io.xlsx import Kind
 from medins_core.params import RegionRules
+from medins_core.plugin import hookimpl
 from medins_core.registry import load_registry
 
 REGISTRY = load_registry(use_env=False)

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medins_core.plugin import hookimpl
 from medins_core.operations import (
     ActiveCover,
     Context,
@@ -24,6 +23,7 @@ from medins_core.operations import (
 )
 from medins_core.params import RegionRules
 from medins_core.period import Period
+from medins_core.plugin import hookimpl
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 

@@ -19,12 +19,13 @@ from medins_core.assessment import (
     PaymentType,
     assess,
 )
+from medins_core.money import format_yuan
 from medins_core.operations import (
     ActiveCover,
     Arrear,
     BackpayLine,
     BackpayRequest,
-    Context,
+    CheckContext,
     EnrollmentRequest,
     MonthChange,
     Problem,
@@ -35,6 +36,7 @@ from medins_core.operations import (
 )
 from medins_core.period import Period
 from medins_core.registry import load_registry
+from medins_core.retirement import Retirement, RetirementGroup, retirement
 from medins_core.serialize import from_json, to_json
 from medins_core.testing import roster_with_bases
 
@@ -81,7 +83,7 @@ requests = st.one_of(
     ),
     st.builds(UnitRegistrationRequest, text, text, text, text, text),
     st.builds(
-        Context,
+        CheckContext,
         st.none() | st.lists(st.builds(ActiveCover, st.sampled_from(["unit", "flexible", "resident"]), codes,
                                        st.none() | text), max_size=2).map(tuple),
         st.none() | st.lists(st.builds(Arrear, periods, text), max_size=2).map(tuple),
@@ -110,6 +112,22 @@ def test_results_round_trip(result: Assessment) -> None:
 @given(request=requests)
 def test_requests_round_trip(request: Any) -> None:
     assert from_json(through_text(request), type(request)) == request
+
+
+@given(birth=st.builds(Period, st.integers(1940, 2010), st.integers(1, 12)), group=st.sampled_from(RetirementGroup))
+def test_retirement_round_trips_with_the_birth_month_as_before(birth: Period, group: RetirementGroup) -> None:
+    result = retirement(birth, group)
+    data = through_text(result)
+    assert data == result.to_json() and data["birth"] == birth.iso
+    assert list(data) == ["birth", "group", "original_age_months", "delay_months", "retirement_age_months",
+                          "retirement_month"]
+    assert from_json(data, Retirement) == result
+
+
+@given(amount=st.decimals(-(10**15), 10**15, places=2) | st.decimals(-(10**15), 10**15, places=0)
+       | st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("1E+3"), Decimal("-1.5E+2")]))
+def test_money_is_written_as_format_yuan_writes_it(amount: Decimal) -> None:
+    assert to_json(amount) == format_yuan(amount)
 
 
 @given(rate=st.decimals(0, 1, places=7))

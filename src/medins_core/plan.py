@@ -165,10 +165,12 @@ class Plan:
         self.by_name = {line.name: code for code, line in rules.lines.items()}
         self.limits = tuple(rules.base_limit(p) for p in self.periods)
         self._segments: dict[str, tuple[Segment, ...]] = {}
+        self._at: dict[tuple[str, int], Segment] = {}
+        self._covered: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without its cache (sent to Dask workers)."""
-        return {**self.__dict__, "_segments": {}}
+        """Pickled without its caches (sent to Dask workers)."""
+        return {**self.__dict__, "_segments": {}, "_at": {}, "_covered": {}}
 
     def line_order(self, code: str) -> int:
         """Sort position of a line in lines and totals."""
@@ -177,6 +179,13 @@ class Plan:
     def covered(self, written: Iterable[str]) -> tuple[str, ...]:
         """The lines a cover charges: names read as codes, ``*`` expanded, limited to the
         selected lines, deduplicated in order."""
+        key = tuple(written)
+        known = self._covered.get(key)
+        if known is None:
+            known = self._covered[key] = self._expand(key)
+        return known
+
+    def _expand(self, written: tuple[str, ...]) -> tuple[str, ...]:
         codes = (self.by_name.get(code, code) for code in written)
         found = [
             code
@@ -210,7 +219,10 @@ class Plan:
 
     def segment(self, line: str, k: int) -> Segment:
         """The segment of ``line`` holding period index ``k``."""
-        return next(s for s in self.segments(line) if s.first <= k <= s.last)
+        found = self._at.get((line, k))
+        if found is None:
+            found = self._at[(line, k)] = next(s for s in self.segments(line) if s.first <= k <= s.last)
+        return found
 
     def _rates(self, line: str, period: Period) -> tuple[LineRates | None, tuple[str, ...]]:
         used: list[ParamValue] = []

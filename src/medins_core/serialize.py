@@ -9,7 +9,8 @@ warnings) and every operation request type (``medins_core.operations``: requests
 * :class:`~medins_core.period.Period` as ``"YYYYMM"``, dates as ISO ``"YYYY-MM-DD"``;
 * enums as their values, tuples as lists;
 * an :class:`Assessment` also carries ``total_upper`` (the total in Chinese capitals), which
-  :func:`from_json` ignores.
+  :func:`from_json` ignores; a :class:`~medins_core.retirement.Retirement` writes the month of
+  birth as ``"YYYY-MM"``, as ``medins retirement`` always has.
 
 ``from_json(to_json(x), type(x)) == x`` for all of them (tested with hypothesis).
 """
@@ -22,7 +23,6 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from medins_core.money import format_yuan
 from medins_core.period import Period
 
 T = TypeVar("T")
@@ -33,7 +33,8 @@ converter = cattrs.Converter()
 def _decimal(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -2:
-        return format_yuan(value)
+        text = f"{value:.2f}"  # exact: no digit is dropped (format_yuan's result, faster)
+        return "0.00" if text == "-0.00" else text
     return str(value)
 
 
@@ -66,6 +67,24 @@ def _assessment_hook(cls: Any) -> Any:
 
 
 converter.register_unstructure_hook_factory(_is_assessment, _assessment_hook)
+
+
+def _is_retirement(cls: Any) -> bool:
+    from medins_core.retirement import Retirement
+
+    return cls is Retirement
+
+
+def _retirement_hook(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(result: Any) -> dict[str, Any]:
+        return {**plain(result), "birth": result.birth.iso}  # the month of birth as YYYY-MM
+
+    return unstructure
+
+
+converter.register_unstructure_hook_factory(_is_retirement, _retirement_hook)
 
 
 def to_json(value: Any) -> Any:

@@ -35,7 +35,7 @@ from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
 from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
-from medins_core.plan import FenRate, Plan, Segment
+from medins_core.plan import FenRate, HasRules, Plan, Segment
 
 Array = NDArray[Any]  # int64, or object holding Python ints when int64 could overflow
 
@@ -55,7 +55,7 @@ def _dot(values: Array | int, months: NDArray[np.int64]) -> int:
     return int(np.dot(values.astype(object), months.astype(object)))
 
 
-class Context:
+class Kernel:
     """One assessment's plan, with the integer forms of its rounding and rates.
 
     Built before any row is read, so argument errors come first, as in the reference.
@@ -63,7 +63,7 @@ class Context:
 
     def __init__(
         self,
-        rules: RegionRules,
+        rules: RegionRules | HasRules,
         start: PeriodLike,
         end: PeriodLike | None,
         lines: Sequence[str] | None,
@@ -80,11 +80,10 @@ class Context:
         self.mode = policy.mode
         self.per_total = policy.stage == "per_total"
         self._rates: dict[tuple[str, int], _FenRates] = {}
-        self._patterns: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without its caches (sent to Dask workers)."""
-        return {**self.__dict__, "_rates": {}, "_patterns": {}}
+        return {**self.__dict__, "_rates": {}}
 
     def fen_rates(self, segment: Segment) -> _FenRates:
         """The segment's sides as exact fen fractions (computed once)."""
@@ -96,10 +95,7 @@ class Context:
 
     def pattern(self, written: tuple[str, ...]) -> tuple[str, ...]:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
-        found = self._patterns.get(written)
-        if found is None:
-            found = self._patterns[written] = self.plan.covered(written)
-        return found
+        return self.plan.covered(written)
 
     def amounts(self, base: Array, side: FenRate) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
@@ -270,7 +266,7 @@ def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> N
 
 
 def run(
-    context: Context,
+    kernel: Kernel,
     batches: Iterator[Any],
     *,
     payment_type: PaymentType,
@@ -292,19 +288,19 @@ def run(
         if want_lines:  # lines come out ordered by certificate number within each chunk
             order = _cert_order(rows)
             rows, later = rows.take(order).clean_names(), later[order]
-        part, pieces = context.process(rows, later, want_lines, number)
+        part, pieces = kernel.process(rows, later, want_lines, number)
         total.merge(part)
         if want_lines and not total.failed:
             limit = None if on_lines is None else 1 << 20
-            for table in line_tables(context.plan, rows, pieces, limit):
+            for table in line_tables(kernel.plan, rows, pieces, limit):
                 if on_lines is not None:
                     on_lines(table)
                 if keep_lines:
                     kept.append(table)
         if progress is not None:
             progress(done)
-    lines = sorted_lines(context.plan, kept) if keep_lines else None
-    return context.finish(total, payment_type, duplicates, lines)
+    lines = sorted_lines(kernel.plan, kept) if keep_lines else None
+    return kernel.finish(total, payment_type, duplicates, lines)
 
 
 def _cert_order(rows: Rows) -> NDArray[np.int64]:

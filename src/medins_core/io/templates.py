@@ -29,8 +29,6 @@ from medins_core.errors import FileProblems, InputError
 from medins_core.io.table import Table
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
 from medins_core.money import to_money
-from medins_core.params import RegionRules
-
 
 
 class HasTemplates(Protocol):
@@ -55,13 +53,13 @@ __all__ = [
     "REASON_TITLE",
     "SUSPEND_REASONS",
     "TEXT_FMT",
+    "HasTemplates",
     "HeaderError",
     "Template",
     "TemplateColumn",
+    "check_kind",
     "match_header",
     "parse_date",
-    "HasTemplates",
-    "check_kind",
     "template_for",
     "template_sheets",
     "write_template",

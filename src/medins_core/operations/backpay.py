@@ -17,7 +17,6 @@ from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import BackpayRequest, CheckContext
 from medins_core.period import Period
 
-
 _BACKPAY_LABELS = {"start": "开始期号", "end": "结束期号", "insurance": "险种类型"}
 
 

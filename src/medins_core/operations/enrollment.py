@@ -22,7 +22,6 @@ from medins_core.operations.requests import ActiveCover, CheckContext, Enrollmen
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
-
 _ENROLLMENT_LABELS = {
     "unit_no": "单位编号",
     "cert_no": "证件号码",

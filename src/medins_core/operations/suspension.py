@@ -10,7 +10,6 @@ from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, SuspensionRequest
 from medins_core.period import Period
 
-
 _SUSPENSION_LABELS = {"unit_no": "单位编号", "cert_no": "证件号码", "date": "减员时间"}
 
 

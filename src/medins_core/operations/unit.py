@@ -21,7 +21,6 @@ from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, UnitRegistrationRequest
 from medins_core.params import RegionRules
 
-
 _UNIT_LABELS = {
     "uscc": "统一社会信用代码",
     "name": "单位名称",

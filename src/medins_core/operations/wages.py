@@ -11,7 +11,6 @@ from medins_core.operations.requests import CheckContext, WageDeclarationRequest
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
-
 _WAGE_LABELS = {
     "unit_no": "单位编号",
     "person_no": "人员编号",
