@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from medins_core.codes import is_resident_id_type
+from medins_core.codes import RESIDENT_ID, is_resident_id_type
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_cert_no
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
@@ -409,7 +409,7 @@ class _RowParser:
             name=get("name"),
             start=None if start is None else Period.of(start),
             insurance=self.options.lines,
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),
             gender=get("gender") or None,
             mobile=get("mobile") or None,
@@ -423,7 +423,7 @@ class _RowParser:
             cert_no=get("cert_no").upper(),
             date=self._date(get, "date", problems),
             name=get("name"),
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             reason=get("reason"),
         )
 
@@ -442,7 +442,7 @@ class _RowParser:
         return WageDeclarationRequest(
             unit_no=get("unit_no") or self.options.unit_no,
             person_no=get("person_no"),
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             name=get("name"),
             cert_no=get("cert_no").upper(),
             retired_status=get("retired_status"),
