@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from medins_core.codes import is_resident_id_type
 from medins_core.errors import InputError, InputTypeError
 from medins_core.ids import mask_cert_no, parse_resident_id
+from medins_core.io.limits import MAX_CELL_CHARS
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
 from medins_core.model import DEFAULT_LINES, MAX_WAGE
 from medins_core.money import to_money
@@ -255,6 +256,9 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
 def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
     """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants."""
     fen = _wage_fen(batch, first_row)
+    if len(fen) and fen.max() >= _MAX_WAGE_FEN:  # the fast decimal path does not look
+        row = int(np.flatnonzero(fen >= _MAX_WAGE_FEN)[0])
+        raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
     if checked and len(fen) and fen.min() <= 0:
         row = int(np.flatnonzero(fen <= 0)[0])
         raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
@@ -472,6 +476,7 @@ def _certificates(
             raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + row)
     if not checked:
         return cert, codes
+    _no_duplicates(cert, row0)
     resident = _resident_rows(batch, len(cert))
     suspect = resident & ~_plausible_ids(codes, today)
     if suspect.any():
@@ -484,6 +489,21 @@ def _certificates(
             if today is not None and birth > today:
                 raise _error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
     return cert, codes
+
+
+def _no_duplicates(cert: Any, row0: int) -> None:
+    """A person listed twice in a batch, named as the reference does (across batches the
+    engine finds it)."""
+    indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
+    values, first = np.unique(indices, return_index=True)
+    if len(values) == len(indices):
+        return
+    later = np.ones(len(indices), dtype=bool)
+    later[first] = False
+    row = int(np.flatnonzero(later)[0])
+    seen = int(first[np.searchsorted(values, indices[row])])
+    number = cert[row].as_py()
+    raise _error("duplicate_person", f"与第 {row0 + seen} 行是同一人员 ({mask_cert_no(number)})", "cert_no", row0 + row)
 
 
 def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
@@ -526,6 +546,10 @@ def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDA
 
 def _names(batch: Any, row0: int) -> Any:
     name = _required_text(batch, "name", row0)
+    lengths = pc.utf8_length(name).to_numpy(zero_copy_only=False)
+    if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+        row = row0 + int(np.flatnonzero(lengths > MAX_CELL_CHARS)[0])
+        raise _error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
     if len(name) and int(pc.min(pc.utf8_length(pc.utf8_trim_whitespace(name))).as_py()) == 0:
         empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
         raise _error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))

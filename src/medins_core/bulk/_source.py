@@ -124,6 +124,9 @@ def _read_file(path: Path, kind: str, chunk_rows: int, encoding: str) -> Iterato
     header = _csv_names(path, encoding)
     if not header:
         raise InputError("empty_file", "文件为空", file=str(path))
+    unknown = [n for n in header if n.strip() and n.strip() not in _FIELD_OF]
+    if unknown:  # as the roster reader: a misnamed column is not silently left out
+        raise InputError("unknown_column", f"无法识别的列「{unknown[0]}」", file=str(path), row=1, column=unknown[0])
     present = [n for n in header if n.strip() in _FIELD_OF]
     types = {n: pa.int64() if _FIELD_OF[n.strip()] == "wage_fen" else pa.string() for n in present}
     block = max(1 << 14, min(MAX_BLOCK_BYTES, chunk_rows * _csv_row_bytes(path)))
@@ -179,6 +182,9 @@ def _csv_encoding(path: Path, encoding: str) -> str:
         return encoding
     with pa.input_stream(str(path), compression="detect") as stream:
         head = stream.read(1 << 20)
+    if b"\x00" in head:
+        row = head.count(b"\n", 0, head.index(b"\x00")) + 1
+        raise InputError("bad_csv", "CSV 格式错误（含空字符）", file=str(path), row=row)
     try:
         head.decode("utf-8")
         return encoding
