@@ -254,15 +254,30 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
 
 
 def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
-    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants."""
-    fen = _wage_fen(batch, first_row)
+    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants.
+
+    The first bad row is reported whatever is wrong with it, as the reference does.
+    """
+    try:
+        fen = _wage_fen(batch, first_row)
+    except InputError as exc:
+        if checked and exc.row is not None and exc.row > first_row:
+            _positive(_wage_fen(batch.slice(0, exc.row - first_row), first_row), first_row)  # rows before it
+        raise
     if len(fen) and fen.max() >= _MAX_WAGE_FEN:  # the fast decimal path does not look
         row = int(np.flatnonzero(fen >= _MAX_WAGE_FEN)[0])
+        if checked:
+            _positive(fen[:row], first_row)
         raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
-    if checked and len(fen) and fen.min() <= 0:
+    if checked:
+        _positive(fen, first_row)
+    return fen
+
+
+def _positive(fen: NDArray[np.int64], first_row: int) -> None:
+    if len(fen) and fen.min() <= 0:
         row = int(np.flatnonzero(fen <= 0)[0])
         raise _error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
-    return fen
 
 
 def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
@@ -467,27 +482,26 @@ def _certificates(
 ) -> tuple[Any, NDArray[np.int64]]:
     cert = _required_text(batch, "cert_no", row0)
     codes = cert_codes(cert)
-    if (codes < 0).any():  # a resident ID number needs no cleaning; others might
-        if _needs_cleaning(cert):
-            cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
-            codes = cert_codes(cert)
-        if len(cert) and int(pc.min(pc.utf8_length(cert)).as_py()) == 0:
-            row = int(np.flatnonzero(pc.equal(cert, "").to_numpy(zero_copy_only=False))[0])
-            raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + row)
-    if not checked:
-        return cert, codes
-    _no_duplicates(cert, row0)
-    resident = _resident_rows(batch, len(cert))
-    suspect = resident & ~_plausible_ids(codes, today)
-    if suspect.any():
+    if (codes < 0).any() and _needs_cleaning(cert):  # a resident ID number needs no cleaning
+        cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
+        codes = cert_codes(cert)
+    empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
+    flagged = empty
+    if checked:
+        flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(codes, today))
+    if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
-        for i in np.flatnonzero(suspect):  # the exact checks, for the few rows flagged
+        for i in np.flatnonzero(flagged):
+            if not certs[i]:
+                raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + int(i))
             try:
                 birth = parse_resident_id(certs[i]).birth
             except InputError as exc:
                 raise _error(exc.code, exc.message, "cert_no", row0 + int(i)) from None
             if today is not None and birth > today:
                 raise _error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
+    if checked:
+        _no_duplicates(cert, row0)
     return cert, codes
 
 
