@@ -61,7 +61,7 @@ def main() -> None:
     n = args.rows
     registry = load_registry(use_env=False)
     rules = registry.region(REGION)
-    template = template_for("enroll", rules, registry)
+    template = template_for("enroll", rules)
     data = list(rows(n))
     with tempfile.TemporaryDirectory() as folder:
         upload = Path(folder) / "upload.xlsx"
@@ -84,7 +84,7 @@ def main() -> None:
 
         def check() -> None:
             results.append(
-                check_file("enroll", upload, rules=rules, registry=registry, today=TODAY)
+                check_file("enroll", upload, region=rules, today=TODAY)
             )
 
         total = timed("check end to end (read + every row + related)", n, check)

@@ -66,7 +66,7 @@ def region_section(rules: RegionRules) -> str:
 
 def generated(plugin: str) -> str:
     """The generated part of one province page."""
-    regions = [r for r in load_registry(use_env=False) if r.plugin == plugin]
+    regions = [r.rules for r in load_registry(use_env=False) if r.plugin == plugin]
     return "\n\n".join(region_section(r) for r in regions)
 
 

@@ -298,9 +298,8 @@ def test_a_unit_of_two_thousand_over_a_rate_change() -> None:
 
 
 def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
-    """A person listed again in a later chunk: the reference stops at the second listing, so
-    what only that listing would meet (an unknown line) is not the error; what the first
-    listing meets, or anyone with a smaller number, still is."""
+    """A person listed again, in the same or a later chunk: by the canonical precedence the
+    error is duplicate_person in both engines, whoever meets an unknown line."""
     rules = REGISTRY.region("320800")
 
     def row(cert: str, lines: list[str] | None) -> dict[str, Any]:
@@ -309,13 +308,14 @@ def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
                 "lines": lines, "lines_text": None if lines is None else ",".join(lines)}
 
     cases = [
-        [row("B1", None), row("C1", None), row("B1", ["999"])],  # duplicate_person
-        [row("B1", ["999"]), row("C1", None), row("B1", None)],  # parameter_unknown (first listing)
-        [row("B1", None), row("A1", ["999"]), row("B1", None)],  # parameter_unknown (A1 < B1)
-        [row("B1", None), row("C1", ["999"]), row("B1", None)],  # duplicate_person (B1 < C1)
+        [row("B1", None), row("C1", None), row("B1", ["999"])],
+        [row("B1", ["999"]), row("C1", None), row("B1", None)],
+        [row("B1", None), row("A1", ["999"]), row("B1", None)],
+        [row("B1", None), row("C1", ["999"]), row("B1", None)],
         [row("P9", None), row("C1", None), row("P9", ["999"]), row("10000000000000000X", None)] * 2,
     ]
     for rows in cases:
         for chunk_rows in (1, 2, 4096):
-            check_same({"rules": rules, "start": Period(2021, 1), "end": Period(2021, 2), "rows": rows,
-                        "lines": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+            result = check_same({"rules": rules, "start": Period(2021, 1), "end": Period(2021, 2), "rows": rows,
+                                 "lines": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+            assert result[1] == "duplicate_person"

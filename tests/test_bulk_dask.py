@@ -70,9 +70,9 @@ def test_dask_finds_a_person_in_two_partitions(client: Any) -> None:
     assert caught.value.code == "duplicate_person"
 
 
-def test_an_error_met_only_at_a_second_listing_gives_way_to_the_duplicate(client: Any) -> None:
-    """The reference stops at a person's second listing, so an unknown line there is never
-    met: the error is duplicate_person, whichever partition holds the second listing."""
+def test_a_duplicate_comes_before_an_unknown_parameter(client: Any) -> None:
+    """The canonical precedence (medins_core.plan): a person listed twice is the error,
+    whichever partition holds either listing and whoever meets an unknown line."""
     frame = roster(60)
     frame.loc[50, "cert_no"] = "10000000000000000X"  # the smallest number: met first
     frame.loc[5, "cert_no"] = "10000000000000000X"
@@ -83,6 +83,10 @@ def test_an_error_met_only_at_a_second_listing_gives_way_to_the_duplicate(client
     with pytest.raises(InputError) as caught:
         assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")
     assert single.value.code == caught.value.code == "duplicate_person"
-    frame.loc[5, "lines"] = "999"  # now the first listing meets it first
+    frame.loc[5, "lines"] = "999"  # the first listing meets it too: still the duplicate
+    with pytest.raises(InputError) as both:
+        assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")
+    assert both.value.code == "duplicate_person"
+    frame.loc[50, "cert_no"] = "10000000000000001X"  # no duplicate: the unknown line
     with pytest.raises(ParameterError):
         assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")

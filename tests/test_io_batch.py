@@ -53,7 +53,7 @@ def _check(
     path: Path, kind: str = "enroll", region: str = "320500", **options: object
 ) -> BatchResult:
     return check_file(
-        kind, path, rules=REGISTRY.region(region), registry=REGISTRY, today=TODAY,
+        kind, path, region=REGISTRY.region(region), today=TODAY,
         options=BatchOptions(**options),  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -136,7 +136,7 @@ def test_the_failure_list_reads_back_and_checks_again(tmp_path: Path) -> None:
         )
         for r in (_person(0), bad, _person(2))
     ]
-    write_template(template_for("enroll", REGISTRY.region("320500"), REGISTRY), source, rows)
+    write_template(template_for("enroll", REGISTRY.region("320500")), source, rows)
     result = _check(source)
     assert _codes(result) == {3: ["invalid_wage"]}
     out = tmp_path / "failures.xlsx"
@@ -153,7 +153,7 @@ def test_the_failure_list_reads_back_and_checks_again(tmp_path: Path) -> None:
 
 
 def test_a_bad_row_in_the_middle_of_twenty_thousand_loses_nothing(tmp_path: Path) -> None:
-    template = template_for("enroll", REGISTRY.region("320500"), REGISTRY)
+    template = template_for("enroll", REGISTRY.region("320500"))
     fields = [c.field for c in template.columns]
     rows = [dict(zip(fields, _person(i))) for i in range(20_000)]
     rows[9_999]["mobile"] = "12345"

@@ -11,7 +11,7 @@ import pytest
 
 import medins_rules_hebei
 import medins_rules_liaoning
-from medins_core import hookspecs, operations
+from medins_core import operations, plugin
 from medins_core.operations import (
     OPERATIONS,
     BackpayRequest,
@@ -51,13 +51,13 @@ def test_there_is_one_check_per_operation() -> None:
     ],
 )
 def test_check_dispatches_on_the_request_class(req: object) -> None:
-    found = check(req, rules=REGISTRY.region("210200"), registry=REGISTRY, today=TODAY)  # type: ignore[arg-type]
+    found = check(req, region=REGISTRY.region("210200"), today=TODAY)  # type: ignore[arg-type]
     assert found and all(p.code == "missing_field" for p in found)
 
 
 def test_check_refuses_other_objects() -> None:
     with pytest.raises(TypeError):
-        check(object(), rules=REGISTRY.region("210200"), registry=REGISTRY, today=TODAY)  # type: ignore[arg-type]
+        check(object(), region=REGISTRY.region("210200"), today=TODAY)  # type: ignore[arg-type]
 
 
 def test_problems_are_frozen_values_and_warnings_do_not_refuse() -> None:
@@ -76,7 +76,7 @@ def test_requests_refuse_a_float_wage() -> None:
 
 def test_the_check_hook_is_specified_and_collects_every_answer() -> None:
     assert REGISTRY.plugin_manager.hook.medins_check.spec is not None
-    assert not hookspecs.medins_check.medins_spec["firstresult"]  # type: ignore[attr-defined]
+    assert not plugin.medins_check.medins_spec["firstresult"]  # type: ignore[attr-defined]
 
 
 def test_every_shipped_rule_has_a_source_and_a_known_name() -> None:
@@ -104,20 +104,21 @@ def test_every_shipped_rule_has_a_source_and_a_known_name() -> None:
         "unit_password_must_contain",
         "unit_password_letters_digits_only",
     }
-    for rules in REGISTRY:
-        for rule in rules.rules.values():
+    for region in REGISTRY:
+        for rule in region.rules.rules.values():
             assert rule.name in known and ".txt" in rule.source, (rules.code, rule.name)
 
 
 def test_jiangsu_wide_rules_are_in_every_jiangsu_region_and_suzhous_window_only_in_suzhou() -> None:
-    names = {code: set(REGISTRY.region(code).rules) for code in ("320500", "320700", "320800")}
+    names = {code: set(REGISTRY.region(code).rules.rules) for code in ("320500", "320700", "320800")}
     assert names["320500"] - names["320800"] == {"enroll_next_month_from_day"}
     assert names["320700"] == names["320800"]
 
 
 DOCS = Path(__file__).parent.parent / "docs"
 SOURCES = [
-    Path(operations.__file__),
+    *sorted(Path(operations.__file__).parent.glob("*.py")),
+    Path(operations.__file__).parent.parent / "region.py",
     Path(medins_rules_hebei.__file__),
     Path(medins_rules_liaoning.__file__),
 ]
@@ -138,6 +139,6 @@ def test_every_problem_code_is_documented() -> None:
 
 def test_every_shipped_rule_is_on_an_operation_page() -> None:
     pages = "".join(p.read_text(encoding="utf-8") for p in (DOCS / "operations").glob("*.md"))
-    for rules in REGISTRY:
-        for name in rules.rules:
+    for region in REGISTRY:
+        for name in region.rules.rules:
             assert f"`{name}`" in pages, name

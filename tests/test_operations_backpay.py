@@ -30,7 +30,7 @@ def problems(
     region: str, req: BackpayRequest, today: date = date(2021, 7, 1), context: Context = NO_CONTEXT
 ) -> list[Problem]:
     return check_backpay(
-        req, rules=REGISTRY.region(region), registry=REGISTRY, today=today, context=context
+        req, region=REGISTRY.region(region), today=today, context=context
     )
 
 

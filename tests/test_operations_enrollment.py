@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medins_core.hookspecs import hookimpl
 from medins_core.operations import (
     ActiveCover,
     Context,
@@ -24,6 +23,7 @@ from medins_core.operations import (
 )
 from medins_core.params import RegionRules
 from medins_core.period import Period
+from medins_core.plugin import hookimpl
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
@@ -56,7 +56,7 @@ def problems(
 ) -> list[Problem]:
     req = request(region, today, **changes)
     return check_enrollment(
-        req, rules=REGISTRY.region(region), registry=REGISTRY, today=today, context=context
+        req, region=REGISTRY.region(region), today=today, context=context
     )
 
 
@@ -240,7 +240,7 @@ def test_jiangsu_government_units_may_choose_320_and_it_sets_the_person_type() -
     without = request("320500", government_unit=True)
     with_320 = attrs.evolve(without, insurance=(*without.insurance, "320"))
     assert problems("320500", government_unit=True) == []
-    assert check_enrollment(with_320, rules=rules, registry=REGISTRY, today=TODAY) == []
+    assert check_enrollment(with_320, region=rules, today=TODAY) == []
     assert enrollment_person_type(without, rules) == "职工在职"
     assert enrollment_person_type(with_320, rules) == "公务员在职"
 
@@ -336,7 +336,7 @@ def test_plugin_hooks_answer_for_their_own_regions() -> None:
         req = request(region)
         assert (
             codes(
-                check_enrollment(req, rules=registry.region(region), registry=registry, today=TODAY)
+                check_enrollment(req, region=registry.region(region), today=TODAY)
             )
             == expected
         )

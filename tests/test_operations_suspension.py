@@ -36,7 +36,7 @@ def problems(
         SuspensionRequest(unit_no="U1", cert_no=PERSON, date=date(2022, 9, 30)), **changes
     )
     return check_suspension(
-        req, rules=REGISTRY.region(region), registry=REGISTRY, today=today, context=context
+        req, region=REGISTRY.region(region), today=today, context=context
     )
 
 

@@ -47,7 +47,7 @@ COMPLETE = UnitRegistrationRequest(
 
 def problems(code: str, **changes: Any) -> list[Problem]:
     req = attrs.evolve(COMPLETE, **changes)
-    return check_unit_registration(req, rules=REGISTRY.region(code), registry=REGISTRY, today=TODAY)
+    return check_unit_registration(req, region=REGISTRY.region(code), today=TODAY)
 
 
 def codes(found: list[Problem]) -> list[str]:

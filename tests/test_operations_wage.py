@@ -45,11 +45,10 @@ ROW = WageDeclarationRequest(
 
 
 def problems(
-    region: str, context: Context = NO_CONTEXT, registry: Registry = REGISTRY, **changes: Any
+    region: str, context: Context = NO_CONTEXT, loaded: Registry = REGISTRY, **changes: Any
 ) -> list[Problem]:
     req = attrs.evolve(ROW, **changes)
-    rules = registry.region(region)
-    return check_wage_declaration(req, rules=rules, registry=registry, today=TODAY, context=context)
+    return check_wage_declaration(req, region=loaded.region(region), today=TODAY, context=context)
 
 
 def codes(found: list[Problem]) -> list[str]:
@@ -131,18 +130,18 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Registry:
 
 
 def test_a_wage_below_the_floor_warns_with_the_base_used(limited: Registry) -> None:
-    found = problems("210200", registry=limited, wage="3000")
+    found = problems("210200", loaded=limited, wage="3000")
     assert [(p.code, p.severity) for p in found] == [("wage_below_floor", Severity.WARNING)]
     assert "4000" in found[0].message and "按4000核定" in found[0].message
 
 
 def test_a_wage_above_the_ceiling_warns_with_the_base_used(limited: Registry) -> None:
-    found = problems("210200", registry=limited, wage="25000")
+    found = problems("210200", loaded=limited, wage="25000")
     assert codes(found) == ["wage_above_ceiling"] and "按20000核定" in found[0].message
 
 
 def test_the_limits_of_each_period_apply(limited: Registry) -> None:
-    found = problems("210200", registry=limited, wage="4100", start="202306", end="202307")
+    found = problems("210200", loaded=limited, wage="4100", start="202306", end="202307")
     assert [p.code for p in found] == ["outside_base_year", "wage_below_floor"]
     assert "202307" in found[1].message and "按4200核定" in found[1].message
 
@@ -153,14 +152,14 @@ def test_without_limits_there_is_no_warning() -> None:
 
 @given(wage=st.decimals(min_value=4000, max_value=20000, places=2))
 def test_a_wage_within_the_limits_is_accepted_silently(limited: Registry, wage: Decimal) -> None:
-    assert problems("210200", registry=limited, wage=wage) == []
+    assert problems("210200", loaded=limited, wage=wage) == []
 
 
 @given(wage=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("3999.99"), places=2))
 def test_any_wage_below_the_floor_gets_one_warning_naming_the_floor(
     limited: Registry, wage: Decimal
 ) -> None:
-    found = problems("210200", registry=limited, wage=wage)
+    found = problems("210200", loaded=limited, wage=wage)
     assert codes(found) == ["wage_below_floor"] and "按4000核定" in found[0].message
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from medins_core import hookspecs
+from medins_core import plugin
 from medins_core.errors import RegionError
-from medins_core.hookspecs import hookimpl
+from medins_core.plugin import hookimpl
 from medins_core.registry import load_registry
 
 
@@ -63,7 +63,7 @@ def test_a_broken_plugin_is_reported_not_fatal() -> None:
 
 
 def test_every_hookspec_is_documented() -> None:
-    specs = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("medins_")]
+    specs = [f for name, f in inspect.getmembers(plugin, inspect.isfunction) if name.startswith("medins_")]
     assert specs
     for spec in specs:
         assert spec.__doc__ and len(spec.__doc__.strip()) > 40, spec.__name__

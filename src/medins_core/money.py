@@ -9,6 +9,7 @@ from __future__ import annotations
 import decimal
 import re
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 
 import attrs
@@ -153,6 +154,23 @@ class RoundingPolicy:
         if self.stage == "per_line":
             return self.round(sum((self.round(a) for a in line_amounts), Decimal(0)))
         return self.round(sum(line_amounts, Decimal(0)))
+
+
+#: The context of the engine's Decimal arithmetic: wide enough for any amount the engine
+#: meets (rates have a few decimals, amounts under 10**18 fen) and trapping anything inexact
+#: that would be a defect, whatever the caller's ``decimal.getcontext()`` says.
+ENGINE_CONTEXT = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+
+def engine_context() -> AbstractContextManager[decimal.Context]:
+    """``with engine_context():`` runs Decimal arithmetic in :data:`ENGINE_CONTEXT`."""
+    return decimal.localcontext(ENGINE_CONTEXT)
 
 
 def _cents(amount: object, func: str) -> int:

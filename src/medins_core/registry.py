@@ -1,4 +1,4 @@
-"""Finds province plugins and resolves a region code to its :class:`RegionRules`.
+"""Finds province plugins and resolves a region code to its :class:`~medins_core.region.Region`.
 
 Plugins come from the entry-point group ``medins.rules`` (the built-in provinces too) and from
 objects passed in by the caller. A plugin that fails to import or whose hook raises is reported
@@ -18,20 +18,13 @@ from typing import cast
 import attrs
 import pluggy
 
-from medins_core import hookspecs
+from medins_core import plugin as contract
 from medins_core.errors import RegionError
 from medins_core.params import Readable, RegionRules, iter_toml_files, parse_region_file
+from medins_core.region import PluginProblem, Region
 
 #: Environment variable with operator parameter directories, separated like PATH.
 PARAMS_ENV = "MEDINS_PARAMS"
-
-
-@attrs.frozen
-class PluginProblem:
-    """A plugin that could not be used, and why."""
-
-    plugin: str
-    message: str
 
 
 @attrs.define
@@ -44,8 +37,9 @@ class Registry:
     conflicts: dict[str, list[str]]
     problems: list[PluginProblem]
 
-    def region(self, code: str) -> RegionRules:
-        """The rules of region ``code`` (an alias such as a county resolves to its pooling region)."""
+    def region(self, code: str) -> Region:
+        """Region ``code`` with its data and its plugin's hooks (an alias such as a county
+        resolves to its pooling region)."""
         code = str(code).strip()
         if code in self.conflicts:
             raise RegionError(
@@ -55,20 +49,20 @@ class Registry:
             )
         code = self.aliases.get(code, code)
         try:
-            return self.regions[code]
+            return Region(self.regions[code], self.plugin_manager, self.problems)
         except KeyError:
             known = ", ".join(sorted(self.regions))
             raise RegionError(
                 "unknown_region", f"未知的统筹区代码 {code!r}；可用: {known}", field="region"
             ) from None
 
-    def __iter__(self) -> Iterator[RegionRules]:
-        return iter(sorted(self.regions.values(), key=lambda r: r.code))
+    def __iter__(self) -> Iterator[Region]:
+        return iter(self.region(code) for code in sorted(self.regions))
 
 
 def _plugin_manager() -> pluggy.PluginManager:
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
-    manager.add_hookspecs(hookspecs)
+    manager = pluggy.PluginManager(contract.PROJECT)
+    manager.add_hookspecs(contract)
     return manager
 
 
@@ -88,7 +82,7 @@ def load_registry(
     manager = _plugin_manager()
     problems: list[PluginProblem] = []
     if use_entry_points:
-        for entry in entry_points(group=hookspecs.ENTRY_POINT_GROUP):
+        for entry in entry_points(group=contract.ENTRY_POINT_GROUP):
             try:
                 manager.register(entry.load(), name=entry.name)
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the others down
@@ -101,7 +95,7 @@ def load_registry(
     for impl in manager.hook.medins_region_files.get_hookimpls():
         try:
             files = cast("Sequence[Readable]", impl.function())
-            loaded = [RegionRules.from_file(parse_region_file(f), impl.plugin_name) for f in files]
+            loaded = [_load(f, impl.plugin_name) for f in files]
         except Exception as exc:  # noqa: BLE001 - reported, and the other plugins still load
             problems.append(PluginProblem(impl.plugin_name, str(exc)))
             continue
@@ -120,8 +114,21 @@ def load_registry(
     for directory in _params_dirs(params_dirs, use_env):
         for path in iter_toml_files(Path(directory)):
             data = parse_region_file(path, overlay=True)
-            registry.region(data.region.code).overlay(data)
+            registry.region(data.region.code).rules.overlay(data)
     return registry
+
+
+def _load(file: Readable, plugin: str) -> RegionRules:
+    """A shipped region file, refused when its ``[region] code`` is not its file name."""
+    data = parse_region_file(file)
+    stem = Path(str(getattr(file, "name", ""))).stem
+    if stem and stem != data.region.code:
+        raise RegionError(
+            "region_file_name",
+            f"{data.file}: [region] code = {data.region.code!r} 与文件名 {stem!r} 不一致",
+            field="region.code",
+        )
+    return RegionRules.from_file(data, plugin)
 
 
 def _params_dirs(explicit: Sequence[str | Path], use_env: bool) -> list[str | Path]:

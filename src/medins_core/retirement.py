@@ -123,14 +123,10 @@ class Retirement:
 
     def to_json(self) -> dict[str, str | int]:
         """A JSON-ready dict; months as ``birth`` ``"YYYY-MM"`` and ``retirement_month`` ``"YYYYMM"``."""
-        return {
-            "birth": self.birth.iso,
-            "group": self.group.value,
-            "original_age_months": self.original_age_months,
-            "delay_months": self.delay_months,
-            "retirement_age_months": self.retirement_age_months,
-            "retirement_month": str(self.retirement_month),
-        }
+        from medins_core.serialize import to_json
+
+        data: dict[str, str | int] = to_json(self)
+        return data
 
 
 def retirement(birth: PeriodLike, group: RetirementGroup | str) -> Retirement:

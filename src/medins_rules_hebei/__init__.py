@@ -16,10 +16,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.operations import BackpayRequest, Context, Problem, Request
-from medins_core.params import Readable, RegionRules
-from medins_core.period import Period
+from medins_core.plugin import (
+    BackpayRequest,
+    CheckContext,
+    Period,
+    Problem,
+    Readable,
+    RegionRules,
+    Request,
+    hookimpl,
+    package_data_files,
+)
 
 #: The regions of this plugin's data files; hooks answer only for these.
 REGIONS = frozenset({"130200"})
@@ -33,7 +40,7 @@ def medins_region_files() -> list[Readable]:
 
 @hookimpl
 def medins_check(
-    operation: str, request: Request, rules: RegionRules, today: date, context: Context
+    operation: str, request: Request, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """Hebei's logic: back-pay and assessment follow the rolling business period."""
     if rules.code not in REGIONS or not isinstance(request, BackpayRequest):
@@ -42,7 +49,7 @@ def medins_check(
 
 
 def business_period_problems(
-    request: BackpayRequest, rules: RegionRules, today: date, context: Context
+    request: BackpayRequest, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """The rolling business period (业务期, 滚动申报制).
 

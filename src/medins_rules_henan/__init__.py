@@ -11,8 +11,11 @@ Limitations:
 
 from __future__ import annotations
 
-from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.params import Readable
+from medins_core.plugin import (
+    Readable,
+    hookimpl,
+    package_data_files,
+)
 
 
 @hookimpl

@@ -15,9 +15,13 @@ Templates:
 
 from __future__ import annotations
 
-from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.io.templates import Template
-from medins_core.params import Readable, RegionRules
+from medins_core.plugin import (
+    Readable,
+    RegionRules,
+    Template,
+    hookimpl,
+    package_data_files,
+)
 from medins_rules_jiangsu.templates import TEMPLATES
 
 #: The regions of this plugin's data files; hooks answer only for these.

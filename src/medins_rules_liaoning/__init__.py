@@ -18,12 +18,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from medins_core.hookspecs import hookimpl, package_data_files
-from medins_core.ids import mask_cert_no
-from medins_core.io.templates import Template
-from medins_core.operations import BackpayLine, BackpayRequest, Context, Problem, Request
-from medins_core.params import Readable, RegionRules
-from medins_core.period import Period
+from medins_core.plugin import (
+    BackpayLine,
+    BackpayRequest,
+    CheckContext,
+    Period,
+    Problem,
+    Readable,
+    RegionRules,
+    Request,
+    Template,
+    hookimpl,
+    mask_cert_no,
+    package_data_files,
+)
 from medins_rules_liaoning.templates import TEMPLATES
 
 #: The regions of this plugin's data files; hooks answer only for these.
@@ -38,7 +46,7 @@ def medins_region_files() -> list[Readable]:
 
 @hookimpl
 def medins_check(
-    operation: str, request: Request, rules: RegionRules, today: date, context: Context
+    operation: str, request: Request, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """Liaoning's logic: the order in which a unit's arrears are paid."""
     if (
@@ -56,7 +64,7 @@ def medins_template(kind: str, rules: RegionRules) -> Template | None:
     return TEMPLATES.get(kind) if rules.code in REGIONS else None
 
 
-def arrears_order_problems(request: BackpayRequest, today: date, context: Context) -> list[Problem]:
+def arrears_order_problems(request: BackpayRequest, today: date, context: CheckContext) -> list[Problem]:
     """Arrears are paid current month first, then newest month first, a month for all its persons.
 
     liaoning-dalian-unit-hall-user-manual.txt 4.9.2: 1 欠费补缴时需要先缴纳当月费用; 2 补缴时优先补

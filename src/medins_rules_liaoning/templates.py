@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from medins_core.io.templates import (
+from medins_core.plugin import (
     CERT_NO_COLUMN,
     CERT_TYPE_COLUMN,
     MONEY_FMT,
@@ -16,10 +16,10 @@ from medins_core.io.templates import (
     NAME_COLUMN,
     PERSON_STATES,
     TEXT_FMT,
+    Kind,
     Template,
     TemplateColumn,
 )
-from medins_core.io.xlsx import Kind
 
 _DL = "liaoning-dalian-unit-hall-user-manual.txt"
 

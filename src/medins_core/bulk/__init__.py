@@ -34,7 +34,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
 
 from medins_core.assessment import Parts, PaymentType
-from medins_core.bulk._engine import LINE_SCHEMA, MONEY, BulkAssessment, Context, run, yuan
+from medins_core.bulk._engine import Kernel, run
+from medins_core.bulk._lines import LINE_SCHEMA, MONEY, BulkAssessment, yuan
 from medins_core.bulk._read import (
     COLUMNS,
     OPEN_END,
@@ -49,6 +50,7 @@ from medins_core.io.output import atomic_output
 from medins_core.model import Member, Person
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
+from medins_core.plan import HasRules
 from medins_core.render import FORMULA_PREFIXES, TEXT_FIELDS
 
 __all__ = [
@@ -78,7 +80,7 @@ LineSink = Callable[[Any], object]
 
 def assess_table(
     data: TableLike,
-    rules: RegionRules,
+    rules: RegionRules | HasRules,
     start: PeriodLike,
     end: PeriodLike | None = None,
     *,
@@ -102,9 +104,9 @@ def assess_table(
     line and certificate number, but tables are not merged with each other). ``progress`` is
     called with the number of rows done after each chunk.
     """
-    context = Context(rules, start, end, lines, parts)
+    kernel = Kernel(rules, start, end, lines, parts)
     return run(
-        context,
+        kernel,
         iter_batches(data, chunk_rows),
         payment_type=payment_type,
         progress=progress,
@@ -116,7 +118,7 @@ def assess_table(
 
 def assess_file(
     path: str | Path,
-    rules: RegionRules,
+    rules: RegionRules | HasRules,
     start: PeriodLike,
     end: PeriodLike | None = None,
     *,
@@ -142,10 +144,10 @@ def assess_file(
     encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
     (the header is row 1, as in the reference path).
     """
-    context = Context(rules, start, end, lines, parts)
+    kernel = Kernel(rules, start, end, lines, parts)
     try:
         return run(
-            context,
+            kernel,
             read_file(path, chunk_rows=chunk_rows, encoding=encoding),
             payment_type=payment_type,
             progress=progress,

@@ -32,18 +32,21 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 import pyarrow as pa
 
 from medins_core.assessment import Parts, PaymentType
-from medins_core.bulk._engine import BulkAssessment, Context, Duplicates, Partial, portable
+from medins_core.bulk._engine import Kernel
+from medins_core.bulk._lines import BulkAssessment
+from medins_core.bulk._partial import Duplicates, Partial, portable
 from medins_core.bulk._read import parse_batch
 from medins_core.errors import MedinsError
 from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
+from medins_core.plan import HasRules
 
 __all__ = ["assess_dask"]
 
 
 def assess_dask(
     frame: dd.DataFrame,
-    rules: RegionRules,
+    rules: RegionRules | HasRules,
     start: PeriodLike,
     end: PeriodLike | None = None,
     *,
@@ -57,26 +60,26 @@ def assess_dask(
     (``dtype=str``). Results and errors are those of the single-process engine; row numbers in
     errors count within a partition.
     """
-    context = Context(rules, start, end, lines, parts)
-    partials = frame.map_partitions(_partial, context, meta=pd.Series([], dtype=object))  # type: ignore[no-untyped-call]
+    kernel = Kernel(rules, start, end, lines, parts)
+    partials = frame.map_partitions(_partial, kernel, meta=pd.Series([], dtype=object))  # type: ignore[no-untyped-call]
     merged = Partial(duplicates=Duplicates())
     for part in partials.compute():  # in partition order
         merged.merge(part)
     assert merged.duplicates is not None
-    return context.finish(merged, payment_type, merged.duplicates)
+    return kernel.finish(merged, payment_type, merged.duplicates)
 
 
-def _partial(frame: pd.DataFrame, context: Context, partition_info: dict[str, Any] | None = None) -> pd.Series:
+def _partial(frame: pd.DataFrame, kernel: Kernel, partition_info: dict[str, Any] | None = None) -> pd.Series:
     """One partition's partial result, as a one-element Series."""
     number = 0 if partition_info is None else int(partition_info.get("number", 0))
     try:
         rows = parse_batch(pa.RecordBatch.from_pandas(frame, preserve_index=False))
     except MedinsError as exc:  # a bad row: raised after merging, the first partition's first
         part = Partial(number=number, rows=len(frame))
-        part.fail(("", -2, number, 0, 0), portable(exc))
+        part.read_errors.append((number, portable(exc)))
         return pd.Series([part], dtype=object)
     duplicates = Duplicates()
     later = duplicates.within(rows, number)
-    part, _ = context.process(rows, later, keep=False, number=number)
+    part, _ = kernel.process(rows, later, keep=False, number=number)
     part.duplicates = duplicates
     return pd.Series([part], dtype=object)

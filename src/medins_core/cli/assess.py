@@ -6,8 +6,9 @@ import argparse
 import datetime
 import json
 import sys
+from collections.abc import Sequence
 
-from medins_core.assessment import Assessment, Parts, PaymentType, assess
+from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.errors import InputError
 from medins_core.io.limits import MAX_YEARS_AHEAD
@@ -71,7 +72,7 @@ def periods_from(args: argparse.Namespace) -> tuple[Period, Period]:
 
 def assessment_from(args: argparse.Namespace) -> Assessment:
     """Read the roster and assess it; a bad roster raises RosterError listing every bad cell."""
-    rules = registry_from(args).region(args.region)
+    rules = registry_from(args).region(args.region).rules
     start, end = periods_from(args)
     roster = read_roster(args.roster, rules=rules, today=datetime.date.today())
     for message in roster.warnings:
@@ -101,7 +102,7 @@ def run_bulk(args: argparse.Namespace) -> int:
         return 2
     from tqdm import tqdm
 
-    rules = registry_from(args).region(args.region)
+    rules = registry_from(args).region(args.region).rules
     start, end = periods_from(args)
     lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
     with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
@@ -114,6 +115,7 @@ def run_bulk(args: argparse.Namespace) -> int:
     if args.format == "csv":
         with bulk.LineCsvWriter(sys.stdout.buffer) as write:
             write(result.lines)
+        warn_on_stderr(result.warnings)
     elif args.format == "json":
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -129,9 +131,16 @@ def emit(result: Assessment, fmt: str, *, unit_name: str = "", unit_no: str = ""
         print()
     elif fmt == "csv":
         write_lines_csv(result, sys.stdout)
+        warn_on_stderr(result.warnings)
     else:
         print(notice(result, unit_name=unit_name, unit_no=unit_no))
         text = warnings(result)
         if text:
             print()
             print(text)
+
+
+def warn_on_stderr(found: Sequence[AssessmentWarning]) -> None:
+    """Warnings beside a CSV of lines, which has no place for them: on stderr, one a line."""
+    for warning in found:
+        print(f"medins: 注意 [{warning.code}] {warning.message}", file=sys.stderr)

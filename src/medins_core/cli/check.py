@@ -65,8 +65,8 @@ def _today(text: str | None) -> datetime.date:
 
 def run(args: argparse.Namespace) -> int:
     """Check the file and print the answer; exit 0, 1 or 2 (see the module)."""
-    registry = registry_from(args)
-    rules = registry.region(args.region)
+    region = registry_from(args).region(args.region)
+    rules = region.rules
     lines = tuple(c.strip() for c in args.lines.split(",") if c.strip()) if args.lines else ()
     for code in lines:
         rules.line(code)  # an unknown code is an error naming the region
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         result = check_file(
-            args.kind, args.file, rules=rules, registry=registry, today=_today(args.today),
+            args.kind, args.file, region=region, today=_today(args.today),
             options=options, max_rows=args.max_rows,
         )  # fmt: skip
     except HeaderError as exc:

@@ -23,7 +23,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Assess the example roster shipped in the package."""
-    rules = registry_from(args).region(DEMO_REGION)
+    rules = registry_from(args).region(DEMO_REGION).rules
     with as_file(files("medins_core") / "examples" / "suzhou_unit.csv") as path:
         roster = read_roster(path, rules=rules)
         if args.format == "table":

@@ -24,7 +24,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print what is in force."""
-    rules = registry_from(args).region(args.region)
+    rules = registry_from(args).region(args.region).rules
     period = Period.parse(args.period, field="--period")
     found: list[dict[str, Any]] = []
     local = (code for code, line in rules.lines.items() if not line.national)

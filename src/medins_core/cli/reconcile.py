@@ -44,8 +44,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print, and write the lists as templates when asked."""
-    registry = registry_from(args) if args.region else None
-    rules = registry.region(args.region) if registry is not None else None
+    region = registry_from(args).region(args.region) if args.region else None
     result = reconcile(read_people(args.staff), read_people(args.roster, insured_only=True))
     for kind, people, path in (
         ("enroll", result.add, args.add_out),
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             rows = [
                 {"cert_type": p.cert_type, "cert_no": p.cert_no, "name": p.name} for p in people
             ]
-            write_template(template_for(kind, rules, registry), path, rows)
+            write_template(template_for(kind, region), path, rows)
             print(f"medins: 已写入 {len(rows)} 人: {path}", file=sys.stderr)
     if args.format == "json":
         # dumps, not dump: only the one-shot encoder is in C (seconds for 100,000 rows)

@@ -21,6 +21,7 @@ def register(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the regions."""
     registry = registry_from(args)
+    failed = 2 if registry.problems or registry.conflicts else 0  # the rest is still listed
     rows: list[dict[str, Any]] = [
         {
             "code": r.code,
@@ -32,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
             "status": r.status(),
             "default_lines": list(r.default_lines),
         }
-        for r in registry
+        for r in (region.rules for region in registry)
     ]
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+        return failed
     header = ["代码", "名称", "省份", "插件", "数据年份", "状态", "别名"]
     body = [
         [r["code"], r["name"], r["province"], r["plugin"], r["data_years"] or "-", r["status"],
@@ -44,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
         for r in rows
     ]
     print(table(header, body))
-    return 0
+    return failed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from medins_core.cli._common import Subparsers, add_params_option, registry_from
-from medins_core.io.templates import KINDS, template_for, write_template
+from medins_core.io.templates import KINDS, write_template
 
 
 def register(subparsers: Subparsers) -> None:
@@ -25,9 +25,9 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the template; the file appears only when complete."""
-    registry = registry_from(args)
-    rules = registry.region(args.region)
-    template = template_for(args.kind, rules, registry)
+    region = registry_from(args).region(args.region)
+    rules = region.rules
+    template = region.template(args.kind)
     write_template(template, args.output, region=f"{rules.name} {rules.code}")
     print(
         f"已写入 {template.name}（{rules.name} {rules.code}，{len(template.columns)} 列）: {args.output}"

@@ -28,12 +28,11 @@ from medins_core.io.templates import (
     Template,
     match_header,
     parse_date,
-    template_for,
     write_template,
 )
 from medins_core.money import to_money
 from medins_core.operations import (
-    Context,
+    CheckContext,
     EnrollmentRequest,
     Problem,
     Request,
@@ -44,7 +43,7 @@ from medins_core.operations import (
 )
 from medins_core.params import RegionRules
 from medins_core.period import Period
-from medins_core.registry import Registry
+from medins_core.region import Region
 
 __all__ = [
     "CHECK_KINDS",
@@ -68,7 +67,7 @@ class BatchOptions:
     ``lines`` are the insurance lines chosen for the whole upload (enrollment; default the
     region's default lines), ``start``/``end`` the months of a wage declaration whose template
     has no such columns (default: today's month, as the Dalian template's default), and
-    ``context`` what the portal would look up (:class:`~medins_core.operations.Context`).
+    ``context`` what the portal would look up (:class:`~medins_core.operations.CheckContext`).
     """
 
     unit_no: str = ""
@@ -76,7 +75,7 @@ class BatchOptions:
     government_unit: bool = False
     start: Period | None = None
     end: Period | None = None
-    context: Context = attrs.field(factory=Context)
+    context: CheckContext = attrs.field(factory=CheckContext)
 
 
 @attrs.frozen
@@ -171,29 +170,27 @@ def check_file(
     kind: str,
     path: str | Path,
     *,
-    rules: RegionRules,
-    registry: Registry,
+    region: Region,
     today: datetime.date,
     options: BatchOptions = BatchOptions(),
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
 ) -> BatchResult:
-    """Read and check a filled template of ``kind`` (:data:`CHECK_KINDS`) for ``rules``' region.
+    """Read and check a filled template of ``kind`` (:data:`CHECK_KINDS`) for ``region``.
 
     Raises :class:`~medins_core.errors.InputError` when the file itself cannot be used (not a
     spreadsheet, too large, too many rows) and :class:`~medins_core.io.templates.HeaderError`
     when row 1 is not the template's header; otherwise every row is answered.
     """
     table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
-    return check_table(kind, table, rules=rules, registry=registry, today=today, options=options)
+    return check_table(kind, table, region=region, today=today, options=options)
 
 
 def check_table(
     kind: str,
     table: Table,
     *,
-    rules: RegionRules,
-    registry: Registry,
+    region: Region,
     today: datetime.date,
     options: BatchOptions = BatchOptions(),
 ) -> BatchResult:
@@ -202,7 +199,8 @@ def check_table(
         raise InputError(
             "unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind"
         )
-    template = template_for(kind, rules, registry)
+    rules = region.rules
+    template = region.template(kind)
     columns = match_header(table, template)
     lines = options.lines or rules.default_lines
     if kind == "enroll" and not lines:
@@ -237,8 +235,7 @@ def check_table(
                     p
                     for p in check(
                         request,
-                        rules=rules,
-                        registry=registry,
+                        region=region,
                         today=today,
                         context=options.context,
                     )

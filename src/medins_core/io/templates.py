@@ -20,7 +20,7 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import Protocol
 
 import attrs
 
@@ -28,10 +28,13 @@ from medins_core.errors import FileProblems, InputError
 from medins_core.io.table import Table
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
 from medins_core.money import to_money
-from medins_core.params import RegionRules
 
-if TYPE_CHECKING:  # only the annotation: the caller passes the registry in
-    from medins_core.registry import Registry
+
+class HasTemplates(Protocol):
+    """A region that answers its portal's templates (:class:`medins_core.region.Region`)."""
+
+    def template(self, kind: str) -> Template:
+        """The template of ``kind`` for this region."""
 
 __all__ = [
     "CERT_NO_COLUMN",
@@ -49,9 +52,11 @@ __all__ = [
     "REASON_TITLE",
     "SUSPEND_REASONS",
     "TEXT_FMT",
+    "HasTemplates",
     "HeaderError",
     "Template",
     "TemplateColumn",
+    "check_kind",
     "match_header",
     "parse_date",
     "template_for",
@@ -336,25 +341,22 @@ GENERIC: dict[str, Template] = {
 """The template of each kind for a region whose portal document prints none."""
 
 
-def template_for(
-    kind: str, rules: RegionRules | None = None, registry: Registry | None = None
-) -> Template:
-    """The template of ``kind`` for the region: its plugin's answer, else :data:`GENERIC`.
-
-    ``registry`` is the one ``rules`` came from; its plugins answer the ``medins_template``
-    hook. Without ``rules`` the answer is the generic template.
-    """
+def check_kind(kind: str) -> str:
+    """``kind`` when it is one of :data:`KINDS`, else an ``unknown_template`` error."""
     if kind not in KINDS:
         raise InputError(
             "unknown_template", f"未知的模板类型 {kind!r}；可用: {', '.join(KINDS)}", field="kind"
         )
-    if rules is None:
-        return GENERIC[kind]
-    if registry is None:  # silently generic would lose the portal's own columns
-        raise TypeError("template_for: a region's template needs the registry its rules came from")
-    hook = registry.plugin_manager.hook
-    found = cast("Template | None", hook.medins_template(kind=kind, rules=rules))
-    return found if found is not None else GENERIC[kind]
+    return kind
+
+
+def template_for(kind: str, region: HasTemplates | None = None) -> Template:
+    """The template of ``kind`` for ``region`` (its plugin's answer, else :data:`GENERIC`).
+
+    Without a region the answer is the generic template.
+    """
+    check_kind(kind)
+    return GENERIC[kind] if region is None else region.template(kind)
 
 
 # --- reading ------------------------------------------------------------------------------

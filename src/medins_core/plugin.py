@@ -1,4 +1,4 @@
-"""The pluggy contract between the engine and province plugins.
+"""The whole contract between the engine and a province plugin, in one module.
 
 A province plugin is a module (or object) with functions marked ``@hookimpl`` whose names
 match the specifications below, registered under the entry-point group ``medins.rules``::
@@ -6,8 +6,11 @@ match the specifications below, registered under the entry-point group ``medins.
     [project.entry-points."medins.rules"]
     zhejiang = "medins_rules_zhejiang"
 
-The built-in provinces are loaded exactly this way. Numbers (rates, limits, windows) belong in
-the plugin's data files; hooks carry what is logic.
+The built-in provinces are loaded exactly this way, and import nothing from ``medins_core``
+but this module. Numbers (rates, limits, windows) belong in the plugin's data files; hooks
+carry what is logic. Everything a hook receives or returns is importable from here: the
+request types, :class:`Problem` and :class:`Severity`, :class:`RegionRules`, the template
+columns, :func:`package_data_files`. See ``docs/plugins.md``.
 """
 
 from __future__ import annotations
@@ -15,15 +18,83 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from importlib.resources import files
-from typing import TYPE_CHECKING
 
 import pluggy
 
+from medins_core.ids import mask_cert_no
+from medins_core.io.templates import (
+    CERT_NO_COLUMN,
+    CERT_TYPE_COLUMN,
+    GENERIC,
+    KINDS,
+    MONEY_FMT,
+    MONTH_FMT,
+    NAME_COLUMN,
+    PERSON_STATES,
+    TEXT_FMT,
+    Template,
+    TemplateColumn,
+)
+from medins_core.io.xlsx import Kind
+from medins_core.operations import (
+    OPERATIONS,
+    ActiveCover,
+    Arrear,
+    BackpayLine,
+    BackpayRequest,
+    CheckContext,
+    EnrollmentRequest,
+    MonthChange,
+    Problem,
+    Request,
+    Severity,
+    SuspensionRequest,
+    UnitRegistrationRequest,
+    WageDeclarationRequest,
+)
 from medins_core.params import Readable, RegionRules
+from medins_core.period import Period
 
-if TYPE_CHECKING:  # operations imports the registry, which imports this module
-    from medins_core.io.templates import Template
-    from medins_core.operations import Context, Problem, Request
+__all__ = [
+    "CERT_NO_COLUMN",
+    "CERT_TYPE_COLUMN",
+    "ENTRY_POINT_GROUP",
+    "GENERIC",
+    "KINDS",
+    "MONEY_FMT",
+    "MONTH_FMT",
+    "NAME_COLUMN",
+    "OPERATIONS",
+    "PERSON_STATES",
+    "PROJECT",
+    "TEXT_FMT",
+    "ActiveCover",
+    "Arrear",
+    "BackpayLine",
+    "BackpayRequest",
+    "CheckContext",
+    "EnrollmentRequest",
+    "Kind",
+    "MonthChange",
+    "Period",
+    "Problem",
+    "Readable",
+    "RegionRules",
+    "Request",
+    "Severity",
+    "SuspensionRequest",
+    "Template",
+    "TemplateColumn",
+    "UnitRegistrationRequest",
+    "WageDeclarationRequest",
+    "hookimpl",
+    "hookspec",
+    "mask_cert_no",
+    "medins_check",
+    "medins_region_files",
+    "medins_template",
+    "package_data_files",
+]
 
 PROJECT = "medins"
 ENTRY_POINT_GROUP = "medins.rules"
@@ -46,17 +117,18 @@ def medins_region_files() -> Sequence[Readable]:
 
 @hookspec
 def medins_check(
-    operation: str, request: Request, rules: RegionRules, today: date, context: Context
+    operation: str, request: Request, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """Return the problems a province finds in a business operation, beyond the engine's checks.
 
     ``operation`` is one of ``medins_core.operations.OPERATIONS`` (``"enrollment"``,
     ``"suspension"``, ``"wage_declaration"``, ``"backpay"``, ``"unit_registration"``) and
-    ``request`` the matching request. Every plugin is asked, so an implementation must answer
-    ``[]`` unless ``rules`` is one of its own regions (``rules.code``; ``rules.plugin`` names
-    the plugin that provides the region) and the rule applies to that region. Put logic here;
+    ``request`` the matching request. Only the plugin that provides the region is asked (``Region.check``); still answer
+    ``[]`` unless ``rules`` is one of your own regions (``rules.code``): the conformance kit
+    (``medins test``) asks with foreign regions and fails on an answer. Put logic here;
     numbers belong in the region's ``[[rules]]``, which the engine's generic checks read.
-    Every answer is collected (not ``firstresult``): the problems of all plugins are joined.
+    A hook that raises is reported once (``Registry.problems``) and answers a
+    ``plugin_failed`` error for that region; other regions keep working.
     """
     raise NotImplementedError  # pragma: no cover - a specification, never called
 
@@ -69,7 +141,7 @@ def medins_template(kind: str, rules: RegionRules) -> Template | None:
     ``"wages"``, ``"reconcile"``). Answer ``None`` unless ``rules`` is one of your own regions
     (``rules.code``) and its portal's document prints that template; when no plugin answers,
     the engine uses ``medins_core.io.templates.GENERIC``. Build the template from the public
-    columns of :mod:`medins_core.io.templates`, with a source on the template and every column.
+    columns re-exported here, with a source on the template and every column.
     A region has one template per kind, so this is ``firstresult``: the first answer that is
     not None wins (pluggy asks the plugins registered last first).
     """

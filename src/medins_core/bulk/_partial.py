@@ -1,0 +1,202 @@
+"""What one chunk of the columnar engine contributes, and how chunks merge.
+
+A :class:`Partial` holds integer sums per (line, segment), the periods each line was charged
+in (for :meth:`~medins_core.plan.Plan.outcome`), and what decides the errors. Partials merge
+exactly, in any grouping, so chunks and Dask partitions give the same result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from medins_core.bulk._read import Rows
+from medins_core.errors import MedinsError
+
+#: An error as plain data: partials travel between Dask processes.
+ErrorSpec = tuple[type[MedinsError], str, str, dict[str, Any]]
+
+
+def portable(error: MedinsError) -> ErrorSpec:
+    """``error`` as data that pickles; :func:`rebuild` makes it an exception again."""
+    where = {"file": error.file, "row": error.row, "column": error.column, "field": error.field}
+    return (type(error), error.code, error.message, where)
+
+
+def rebuild(spec: ErrorSpec) -> MedinsError:
+    """The exception :func:`portable` describes."""
+    kind, code, message, where = spec
+    return kind(code, message, **where)
+
+
+@attrs.define
+class Sums:
+    """Integer sums of one line over one segment; ``*_exact`` are numerators over the side's den."""
+
+    unit_base: int = 0
+    person_base: int = 0
+    unit_amount: int = 0
+    person_amount: int = 0
+    transfer: int = 0
+    unit_exact: int = 0
+    person_exact: int = 0
+
+    def add(self, other: Sums) -> None:
+        for field in attrs.fields(Sums):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+
+def _least(a: str | None, b: str | None) -> str | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+@attrs.define
+class Partial:
+    """What one chunk (or Dask partition) contributes; partials merge exactly (int sums).
+
+    ``number`` orders chunks as in the roster. ``reached`` maps each line to the period
+    indices it was charged in. ``duplicate`` is the smallest certificate number listed twice
+    within a chunk; ``duplicates`` (between chunks) travels with a Dask partition's partial.
+    ``failed`` says an error is certain, so no more lines need be written.
+    """
+
+    number: int = 0
+    rows: int = 0
+    persons: int = 0
+    line_persons: dict[str, int] = attrs.Factory(dict)
+    sums: dict[tuple[str, int], Sums] = attrs.Factory(dict)
+    transfer_unknown: set[str] = attrs.Factory(set)
+    reached: dict[str, set[int]] = attrs.Factory(dict)
+    read_errors: list[tuple[int, ErrorSpec]] = attrs.Factory(list)
+    no_defaults: bool = False
+    duplicate: str | None = None
+    failed: bool = False
+    duplicates: Duplicates | None = None
+
+    def merge(self, other: Partial) -> None:
+        """Add ``other``, which comes after this one in the roster."""
+        self.rows += other.rows
+        self.persons += other.persons
+        for line, count in other.line_persons.items():
+            self.line_persons[line] = self.line_persons.get(line, 0) + count
+        for key, sums in other.sums.items():
+            self.sums.setdefault(key, Sums()).add(sums)
+        self.transfer_unknown |= other.transfer_unknown
+        for line, ks in other.reached.items():
+            self.reached.setdefault(line, set()).update(ks)
+        self.read_errors.extend(other.read_errors)
+        self.no_defaults |= other.no_defaults
+        self.duplicate = _least(self.duplicate, other.duplicate)
+        self.failed |= other.failed
+        if other.duplicates is not None:
+            if self.duplicates is None:
+                self.duplicates = Duplicates()
+            self.duplicates.absorb(other.duplicates)
+
+    def duplicated(self, between: dict[str, int]) -> str | None:
+        """The smallest certificate number listed twice, within or between chunks."""
+        return _least(self.duplicate, min(between) if between else None)
+
+    def first_read_error(self) -> MedinsError | None:
+        """The bad row of the first chunk that had one."""
+        return rebuild(min(self.read_errors, key=lambda item: item[0])[1]) if self.read_errors else None
+
+
+def decode_cert(code: int) -> str:
+    """The resident ID number behind a code of :func:`~medins_core.bulk._read.cert_codes`."""
+    digits, last = divmod(code, 11)
+    return f"{digits:017d}" + ("X" if last == 10 else str(last))
+
+
+class Duplicates:
+    """Certificate numbers chunk by chunk, to find the persons listed twice.
+
+    Within a chunk, later listings are flagged at once (:meth:`within`). Between chunks, each
+    chunk's sorted resident-ID codes are kept (8 bytes a person) and compared once at the end
+    (:meth:`between`): one merge of sorted runs, instead of a search per chunk. Other numbers
+    are kept in a dict.
+    """
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[int, NDArray[np.int64]]] = []
+        self.others: dict[str, int] = {}  # number → first chunk
+        self.again: dict[str, int] = {}  # other numbers listed in two chunks → first chunk
+
+    def within(self, rows: Rows, number: int) -> NDArray[np.bool_]:
+        """Flag the rows repeating an earlier row of the same chunk; record the chunk's numbers."""
+        codes = rows.codes
+        later = np.zeros(len(codes), dtype=bool)
+        ids = np.flatnonzero(codes >= 0)
+        ordered = np.sort(codes[ids])
+        repeat = ordered[1:] == ordered[:-1]
+        if repeat.any():  # rare: find which rows (a stable order keeps the first first)
+            order = ids[np.argsort(codes[ids], kind="stable")]
+            later[order[1:][repeat]] = True
+            ordered = ordered[np.concatenate(([True], ~repeat))]
+        if ordered.size:
+            self.runs.append((number, ordered))
+        other = np.flatnonzero(codes < 0)
+        if other.size:
+            mine: set[str] = set()
+            for i, cert in zip(other, rows.cert.take(pa.array(other, type=pa.int64())).to_pylist()):
+                if cert in mine:
+                    later[i] = True
+                    continue
+                mine.add(cert)
+                first = self.others.setdefault(cert, number)
+                if first != number:
+                    self.again.setdefault(cert, first)
+        return later
+
+    def absorb(self, other: Duplicates) -> None:
+        """Add the numbers of later chunks (a Dask partition's)."""
+        self.runs.extend(other.runs)
+        for cert, number in other.others.items():
+            first = self.others.setdefault(cert, number)
+            if first != number:
+                self.again.setdefault(cert, first)
+        for cert, number in other.again.items():
+            self.again.setdefault(cert, number)
+
+    def between(self) -> dict[str, int]:
+        """The persons listed in two chunks: certificate number → first chunk."""
+        found = dict(self.again)
+        if len(self.runs) > 1:
+            merged = np.concatenate([run for _, run in self.runs])
+            merged.sort(kind="stable")  # runs are sorted already: timsort merges them
+            same = merged[1:] == merged[:-1]
+            if same.any():
+                for value in np.unique(merged[1:][same]):
+                    first = next(number for number, run in self.runs if _contains(run, int(value)))
+                    found[decode_cert(int(value))] = first
+        return found
+
+
+def _contains(run: NDArray[np.int64], value: int) -> bool:
+    at = int(np.searchsorted(run, value))
+    return at < run.size and int(run[at]) == value
+
+
+def smallest(rows: Rows, index: NDArray[np.int64]) -> int:
+    """The row (among ``index``, in input order for ties) with the smallest certificate number."""
+    codes = rows.codes[index]
+    best: int | None = None
+    ids = codes >= 0
+    if ids.any():
+        best = int(index[ids][np.argmin(codes[ids])])
+    if not ids.all():
+        others = index[~ids]
+        strings = rows.cert.take(pa.array(others, type=pa.int64()))
+        smallest = pc.min(strings).as_py()
+        candidate = int(others[np.flatnonzero(pc.equal(strings, smallest).to_numpy(zero_copy_only=False))[0]])
+        if best is None or smallest < rows.cert[best].as_py():
+            best = candidate
+    assert best is not None
+    return best
+
+

@@ -1,0 +1,132 @@
+"""Helpers shared by the operation checks: required fields, identity, mobile, line codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from medins_core.codes import is_resident_id_type
+from medins_core.errors import InputError
+from medins_core.ids import Gender, parse_mobile, parse_resident_id
+from medins_core.operations.problems import Problem, _error, _warning
+from medins_core.operations.requests import CheckContext, Request
+from medins_core.params import RegionRules
+
+
+class RegionLike(Protocol):
+    """What a check needs of a region: its data and its plugin's ``medins_check`` answers.
+
+    :class:`medins_core.region.Region` is one; the checks take this protocol so that this
+    package never imports the registry.
+    """
+
+    @property
+    def rules(self) -> RegionRules:
+        """The region's data."""
+
+    def hook_problems(
+        self, operation: str, request: Request, *, today: date, context: CheckContext
+    ) -> list[Problem]:
+        """The problems the region's plugin finds (its ``medins_check`` hook)."""
+
+
+def _rule(rules: RegionRules, name: str) -> Any:
+    """The value of a region rule, or None when the region does not have it."""
+    rule = rules.rule(name)
+    return None if rule is None else rule.value
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == () or (isinstance(value, str) and not value.strip())
+
+
+def _missing(request: object, fields: Iterable[str], labels: dict[str, str]) -> list[Problem]:
+    return [
+        _error("missing_field", field, f"{labels.get(field, field)}不能为空")
+        for field in fields
+        if _blank(getattr(request, field))
+    ]
+
+
+def _line_name(rules: RegionRules, code: str) -> str:
+    line = rules.lines.get(code)
+    return line.name if line is not None else code
+
+
+def _unknown_lines(rules: RegionRules, lines: Sequence[str]) -> list[Problem]:
+    return [
+        _error("unknown_insurance", "insurance", f"{rules.name}没有险种代码“{code}”")
+        for code in lines
+        if code not in rules.lines
+    ]
+
+
+def _age(birth: date, today: date) -> int:
+    """Completed years (周岁) on ``today``: reached on the birthday itself.
+
+    Someone born on 29 February reaches a new year on 1 March in other years.
+    """
+    had_birthday = (today.month, today.day) >= (birth.month, birth.day)
+    return today.year - birth.year - (0 if had_birthday else 1)
+
+
+_GENDERS = {"1": Gender.MALE, "男": Gender.MALE, "2": Gender.FEMALE, "女": Gender.FEMALE}
+
+
+def _identity(
+    cert_type: str,
+    cert_no: str,
+    today: date,
+    *,
+    birth: date | None = None,
+    gender: str | None = None,
+    field: str = "cert_no",
+) -> tuple[list[Problem], date | None, Gender | None]:
+    """Check a person's document number against the declared birth date and gender.
+
+    Returns the problems and the birth date and gender to use (from the ID when it is a
+    resident ID, else as declared; None when unknown).
+    """
+    problems: list[Problem] = []
+    declared_gender = _GENDERS.get(gender.strip()) if gender else None
+    if gender and declared_gender is None:
+        problems.append(_error("invalid_gender", "gender", f"性别应为男或女，而不是“{gender}”"))
+    if not is_resident_id_type(cert_type) or _blank(cert_no):
+        if birth is not None and birth > today:
+            problems.append(_error("birth_in_future", "birth", "出生日期不能晚于当前日期"))
+        return problems, birth, declared_gender
+    try:
+        rid = parse_resident_id(cert_no, field=field)
+    except InputError as exc:
+        problems.append(_error(exc.code, field, exc.message))
+        return problems, birth, declared_gender
+    if not rid.county_known:
+        problems.append(
+            _warning(
+                "unknown_county",
+                field,
+                f"证件号码的地区码 {rid.county} 不在行政区划代码表中，请核对",
+            )
+        )
+    if rid.birth > today:
+        problems.append(_error("birth_in_future", field, "证件号码中的出生日期晚于当前日期"))
+    if birth is not None and birth != rid.birth:
+        problems.append(_error("cert_birth_mismatch", "birth", "出生日期与证件号码不一致"))
+    if declared_gender is not None and declared_gender is not rid.gender:
+        problems.append(_error("cert_gender_mismatch", "gender", "性别与证件号码不一致"))
+    return problems, rid.birth, rid.gender
+
+
+def _mobile(value: str | None, field: str) -> list[Problem]:
+    if value is None or not value.strip():
+        return []
+    try:
+        parse_mobile(value, field=field)
+    except InputError as exc:
+        return [_error(exc.code, field, exc.message)]
+    return []
+
+
+def _month_end_label(offset: int) -> str:
+    return {-1: "上月末", 0: "本月末", 1: "下月末"}.get(offset, f"{offset:+d}个月的月末")

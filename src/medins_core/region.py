@@ -1,0 +1,143 @@
+"""A pooling region as the engine uses it: its data and its own plugin's hooks, together.
+
+:meth:`medins_core.registry.Registry.region` answers a :class:`Region`. The hooks are those of
+the plugin that provides the region, and of add-on plugins that provide no region (pluggy's
+``subset_hook_caller``), so no caller carries a registry beside the data. A hook that raises is reported once in the registry's problems and
+skipped: a check then answers a ``plugin_failed`` error, a template the generic one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+import attrs
+import pluggy
+
+from medins_core.io.templates import GENERIC, Template, check_kind
+from medins_core.operations import CheckContext, Problem, Request, check, operation_of
+from medins_core.params import RegionRules
+
+
+@attrs.frozen
+class PluginProblem:
+    """A plugin that could not be used, and why."""
+
+    plugin: str
+    message: str
+
+
+@attrs.define(eq=False, init=False)
+class Region:
+    """One pooling region: :attr:`rules` (its data) and its plugin's hooks.
+
+    Until every engine entry point takes a Region, reading an attribute it lacks reads the
+    :class:`RegionRules` (``region.code``, ``region.rate(...)``), so a Region also serves where
+    rules were expected; ``attrs.evolve(region, rounding=...)`` changes its rules and keeps
+    its hooks.
+    """
+
+    rules: RegionRules
+    _manager: pluggy.PluginManager = attrs.field(repr=False)
+    _problems: list[PluginProblem] = attrs.field(repr=False)
+
+    def __init__(
+        self,
+        rules: RegionRules,
+        manager: pluggy.PluginManager,
+        problems: list[PluginProblem],
+        **changes: Any,
+    ) -> None:
+        if changes:  # fields of the rules, from attrs.evolve
+            rules = attrs.evolve(rules, **changes)
+        self.__attrs_init__(rules, manager, problems)
+
+    @property
+    def code(self) -> str:
+        """The region code (统筹区代码)."""
+        return self.rules.code
+
+    @property
+    def name(self) -> str:
+        """The region's Chinese name."""
+        return self.rules.name
+
+    @property
+    def plugin(self) -> str:
+        """The name of the plugin that provides the region."""
+        return self.rules.plugin
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # attrs' own slots and copies must not reach the rules
+            raise AttributeError(name)
+        return getattr(self.rules, name)
+
+    def check(
+        self, request: Request, *, today: date, context: CheckContext = CheckContext()
+    ) -> list[Problem]:
+        """Every problem of ``request`` in this region: the engine's checks, then the plugin's."""
+        return check(request, region=self, today=today, context=context)
+
+    def hook_problems(
+        self, operation: str, request: Request, *, today: date, context: CheckContext
+    ) -> list[Problem]:
+        """What the region's plugin answers to ``medins_check`` (``[]`` when it has no hook)."""
+        operation_of(request)  # a request of no operation is a caller's error, not a plugin's
+        answers = self._call(
+            "medins_check",
+            operation=operation,
+            request=request,
+            rules=self.rules,
+            today=today,
+            context=context,
+        )
+        found: list[Problem] = []
+        for answer in cast("list[list[Problem] | Problem | None]", answers):
+            if isinstance(answer, Problem):  # a failure reported by _call
+                found.append(answer)
+            elif answer is not None:
+                found += answer
+        return found
+
+    def template(self, kind: str) -> Template:
+        """The batch template of ``kind`` the region's portal prints, else the generic one."""
+        check_kind(kind)
+        answers = self._call("medins_template", kind=kind, rules=self.rules)
+        for answer in answers:
+            if isinstance(answer, Template):
+                return answer
+        return GENERIC[kind]
+
+    def _call(self, hook_name: str, **kwargs: object) -> list[Any]:
+        """The answers to ``hook_name`` of the region's plugin and of add-on plugins, newest first.
+
+        An add-on provides no region files (an operator's extra checks or template); the
+        plugins of other regions are not asked, so one province cannot break another.
+
+        An implementation that raises is reported once and answers a ``plugin_failed`` problem
+        (checks) or nothing (templates); the others still answer.
+        """
+        providers = {i.plugin_name for i in self._manager.hook.medins_region_files.get_hookimpls()}
+        others = [
+            plugin
+            for plugin in self._manager.get_plugins()
+            if self._manager.get_name(plugin) in providers - {self.plugin}
+        ]
+        caller = self._manager.subset_hook_caller(hook_name, remove_plugins=others)
+        answers: list[Any] = []
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                answer = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception as exc:  # noqa: BLE001 - a faulty plugin must not break the engine
+                answers.append(self._failed(impl.plugin_name, hook_name, exc))
+                continue
+            answers.append(answer)
+        return answers
+
+    def _failed(self, plugin: str, hook_name: str, exc: Exception) -> Problem:
+        message = f"{hook_name} 出错: {exc!r}"
+        if PluginProblem(plugin, message) not in self._problems:
+            self._problems.append(PluginProblem(plugin, message))
+        return Problem(
+            "plugin_failed", "", f"插件 {plugin} 对统筹区 {self.code} 的 {hook_name} 出错，已跳过"
+        )

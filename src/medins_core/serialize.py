@@ -1,0 +1,97 @@
+"""JSON both ways through one cattrs converter: :func:`to_json` and :func:`from_json`.
+
+Every result type (:class:`~medins_core.assessment.Assessment` and its lines, totals and
+warnings) and every operation request type (``medins_core.operations``: requests, context,
+:class:`Problem`) goes through the same :data:`converter`:
+
+* money (Decimal) as a string; with at most two decimals exactly two (``"5000.00"``, as
+  docs/json.md promises), otherwise every digit (``"0.075"``), so nothing is ever lost;
+* :class:`~medins_core.period.Period` as ``"YYYYMM"``, dates as ISO ``"YYYY-MM-DD"``;
+* enums as their values, tuples as lists;
+* an :class:`Assessment` also carries ``total_upper`` (the total in Chinese capitals), which
+  :func:`from_json` ignores; a :class:`~medins_core.retirement.Retirement` writes the month of
+  birth as ``"YYYY-MM"``, as ``medins retirement`` always has.
+
+``from_json(to_json(x), type(x)) == x`` for all of them (tested with hypothesis).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import cattrs
+
+from medins_core.period import Period
+
+T = TypeVar("T")
+
+converter = cattrs.Converter()
+
+
+def _decimal(value: Decimal) -> str:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        text = f"{value:.2f}"  # exact: no digit is dropped (format_yuan's result, faster)
+        return "0.00" if text == "-0.00" else text
+    return str(value)
+
+
+converter.register_unstructure_hook(Decimal, _decimal)
+converter.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
+converter.register_unstructure_hook(Period, str)
+converter.register_structure_hook(Period, lambda value, _: Period.parse(value))
+converter.register_unstructure_hook(date, date.isoformat)
+converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
+
+
+def _is_assessment(cls: Any) -> bool:
+    from medins_core.assessment import Assessment
+
+    return cls is Assessment
+
+
+def _assessment_hook(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(result: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, value in plain(result).items():
+            if key == "warnings":
+                data["total_upper"] = result.total_upper
+            data[key] = value
+        return data
+
+    return unstructure
+
+
+converter.register_unstructure_hook_factory(_is_assessment, _assessment_hook)
+
+
+def _is_retirement(cls: Any) -> bool:
+    from medins_core.retirement import Retirement
+
+    return cls is Retirement
+
+
+def _retirement_hook(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(result: Any) -> dict[str, Any]:
+        return {**plain(result), "birth": result.birth.iso}  # the month of birth as YYYY-MM
+
+    return unstructure
+
+
+converter.register_unstructure_hook_factory(_is_retirement, _retirement_hook)
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as plain JSON data (dicts, lists, strings, numbers, None)."""
+    return converter.unstructure(value)
+
+
+def from_json(data: Any, cls: type[T]) -> T:
+    """The ``cls`` that :func:`to_json` wrote as ``data``."""
+    return converter.structure(data, cls)

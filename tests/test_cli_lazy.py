@@ -1,0 +1,36 @@
+"""The command line imports only the chosen subcommand's module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from medins_core.cli import build_parser, commands
+
+
+def imported_after(*argv: str) -> set[str]:
+    code = (
+        "import sys\nfrom medins_core.cli import main\n"
+        f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('medins_core')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.strip().splitlines()[-1].split())
+
+
+def test_help_lists_every_command_as_the_full_parser_does() -> None:
+    full = build_parser().format_help()
+    assert build_parser(["--help"]).format_help() == full
+    assert all(name in full for name in commands())
+
+
+def test_help_imports_no_subcommand() -> None:
+    loaded = imported_after("--help")
+    assert not any(f"medins_core.cli.{name}" in loaded for name in commands())
+    assert "medins_core.assessment" not in loaded
+
+
+def test_a_command_imports_only_its_module() -> None:
+    loaded = imported_after("regions", "--format", "json")
+    others = {f"medins_core.cli.{name}" for name in commands()} - {"medins_core.cli.regions"}
+    assert "medins_core.cli.regions" in loaded and not others & loaded
