@@ -306,7 +306,7 @@ def test_a_quantum_finer_than_a_fen_is_refused() -> None:
 
 
 def test_parquet_read_ahead_stops_with_its_reader(tmp_path: Path) -> None:
-    from medins_core.bulk._read import read_file
+    from medins_core.bulk._source import read_file
 
     path = tmp_path / "r.parquet"
     pq.write_table(pa.table({"cert_no": [f"A{i}" for i in range(5000)], "name": ["x"] * 5000, "wage": ["1"] * 5000}), path)

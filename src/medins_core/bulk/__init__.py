@@ -42,11 +42,9 @@ from medins_core.bulk._read import (
     OPEN_START,
     TableLike,
     canonical,
-    file_rows,
-    iter_batches,
     parse_batch,
-    read_file,
 )
+from medins_core.bulk._source import file_rows, iter_batches, read_file
 from medins_core.errors import MedinsError
 from medins_core.io.output import atomic_output
 from medins_core.model import Member, Person

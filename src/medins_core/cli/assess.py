@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.codes import split_lines
+from medins_core.errors import InputError
+from medins_core.io.limits import MAX_YEARS_AHEAD
 from medins_core.io.roster import read_roster
 from medins_core.period import Period
 from medins_core.render import notice, warnings, write_lines_csv
@@ -53,12 +56,26 @@ def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
     add_params_option(parser)
 
 
+def periods_from(args: argparse.Namespace) -> tuple[Period, Period]:
+    """``--period`` and ``--to``; one more than MAX_YEARS_AHEAD years after today's is refused."""
+    start = Period.parse(args.period, field="--period")
+    end = Period.parse(args.to, field="--to") if args.to else start
+    last = datetime.date.today().year + MAX_YEARS_AHEAD
+    for option, period in (("--period", start), ("--to", end)):
+        if period.year > last:
+            raise InputError(
+                "period_too_late",
+                f"费款所属期 {period} 晚于 {last} 年，请检查年份（上限见 docs/limits.md）",
+                field=option,
+            )
+    return start, end
+
+
 def assessment_from(args: argparse.Namespace) -> Assessment:
     """Read the roster and assess it; a bad roster raises RosterError listing every bad cell."""
     rules = registry_from(args).region(args.region).rules
-    start = Period.parse(args.period, field="--period")
-    end = Period.parse(args.to, field="--to") if args.to else start
-    roster = read_roster(args.roster, rules=rules)
+    start, end = periods_from(args)
+    roster = read_roster(args.roster, rules=rules, today=datetime.date.today())
     for message in roster.warnings:
         print(f"medins: 注意 {message}", file=sys.stderr)
     lines = list(split_lines(args.lines)) or None
@@ -87,14 +104,14 @@ def run_bulk(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     rules = registry_from(args).region(args.region).rules
-    start = Period.parse(args.period, field="--period")
-    end = Period.parse(args.to, field="--to") if args.to else start
+    start, end = periods_from(args)
     lines = list(split_lines(args.lines)) or None
     with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
         result = bulk.assess_file(
             args.roster, rules, start, end,
             payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
             progress=lambda done: bar.update(done - bar.n), keep_lines=args.format != "table",
+            today=datetime.date.today(),
         )
     if args.format == "csv":
         with bulk.LineCsvWriter(sys.stdout.buffer) as write:

@@ -16,7 +16,7 @@ from medins_core.cli import print_problems
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.codes import split_lines
 from medins_core.errors import InputError
-from medins_core.ids import mask_cert_no
+from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.batch import CHECK_KINDS, BatchOptions, BatchResult, check_file, write_failures
 from medins_core.io.table import MAX_ROWS
 from medins_core.io.templates import HeaderError
@@ -138,7 +138,7 @@ def render(result: BatchResult) -> str:
         for p in row.problems:
             mark = "" if p.is_error else "注意 "
             out.append(
-                f"    {mark}[{p.code}] {result.column_title(p.field) or p.field}: {p.message}"
+                f"    {mark}[{p.code}] {result.column_title(p.field) or p.field}: {mask_text(p.message)}"
             )
     if passed:
         out += ["", f"通过: 第 {ranges([r.row for r in passed])} 行"]
@@ -150,6 +150,7 @@ def render(result: BatchResult) -> str:
             grouped.setdefault((p.code, column), (p.message, []))[1].append(row.row)
     for (code, column), (message, rows) in grouped.items():
         shown = ranges(rows[:20]) + ("…" if len(rows) > 20 else "")
+        message = mask_text(message)
         example = f"{message} 等" if len(rows) > 1 else message
         out.append(f"注意 [{code}] {column}: {example} (共 {len(rows)} 行: 第 {shown} 行)")
     return "\n".join(out)

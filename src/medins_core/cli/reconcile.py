@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from medins_core.ids import mask_text
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.ids import mask_cert_no
 from medins_core.io.reconcile import Listed, Reconciliation, read_people, reconcile
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         # dumps, not dump: only the one-shot encoder is in C (seconds for 100,000 rows)
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
-        print(render(result))
+        print(mask_text(render(result)))  # a name cell may hold a number: the table is a message
     return 0 if result.agrees else 1
 
 

@@ -22,7 +22,7 @@ import attrs
 
 from medins_core.codes import RESIDENT_ID, is_resident_id_type
 from medins_core.errors import InputError, MedinsError
-from medins_core.ids import mask_cert_no
+from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
 from medins_core.io.templates import (
     Template,
@@ -140,7 +140,7 @@ class BatchResult:
                 "code": p.code,
                 "field": p.field,
                 "column": self.column_title(p.field),
-                "message": p.message,
+                "message": mask_text(p.message),
                 "severity": p.severity.value,
             }
 
@@ -536,7 +536,7 @@ def failure_rows(result: BatchResult) -> list[dict[str, str]]:
     for row in result.failed:
         values = result.values(row)
         reasons = [
-            f"{result.column_title(p.field) or p.field}：{p.message}"
+            f"{result.column_title(p.field) or p.field}：{mask_text(p.message)}"
             for p in row.problems
             if p.is_error
         ]

@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from medins_core.assessment import Assessment
+from medins_core.errors import OutputError
+from medins_core.io.limits import EXCEL_ROWS
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
 
 __all__ = ["NOTICE_HEADER", "ROSTER_HEADER", "write_notice_xlsx", "write_roster_xlsx"]
@@ -91,8 +93,17 @@ def write_roster_xlsx(
     """Write the roster (花名册) of ``assessment`` to ``path``: one row per person, line and month.
 
     The header is on row 1 so that the sheet can be filtered and read back; the unit, the
-    period and the totals per line are on a second sheet 汇总.
+    period and the totals per line are on a second sheet 汇总. More lines than an Excel
+    sheet holds (:data:`~medins_core.io.limits.EXCEL_ROWS`) are refused before anything is
+    written (``too_many_rows``); use ``medins assess --format csv`` for those.
     """
+    if len(assessment.lines) + 1 > EXCEL_ROWS:
+        raise OutputError(
+            "too_many_rows",
+            f"明细共 {len(assessment.lines)} 行，超过 Excel 工作表 {EXCEL_ROWS} 行的上限；"
+            "请分批导出或用 medins assess --format csv",
+            file=str(path),
+        )
 
     def lines() -> Iterator[Sequence[Value]]:
         yield list(ROSTER_HEADER)

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_STREAMED_CELLS",
     "MAX_UNZIPPED_BYTES",
+    "MAX_YEARS_AHEAD",
 ]
 
 #: Uploads are limited to 10 MB, as in the portals (jiangsu-unit-hall-user-manual.txt 3.6–3.8).
@@ -41,3 +42,7 @@ EXCEL_ROWS = 1_048_576
 MAX_BULK_BYTES = 4 * 1024 * 1024 * 1024
 #: The deepest nesting of tables and arrays in a parameter overlay (TOML).
 MAX_NESTING = 32
+#: How many calendar years after today's a fee period may lie (``--period``/``--to``): a
+#: later one (``2999-12``) is a typing mistake, refused with ``period_too_late``. Checked by
+#: the command line against the system date, never inside the engine.
+MAX_YEARS_AHEAD = 1

@@ -7,7 +7,8 @@ file, row and column, and no member is returned unless the whole file is good.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import attrs
@@ -77,18 +78,47 @@ def read_roster(
     rules: RegionRules | None = None,
     max_rows: int = MAX_ROWS,
     name: str | None = None,
+    today: datetime.date | None = None,
 ) -> Roster:
     """Read and check a roster; raises :class:`RosterError` listing every problem.
 
     ``source`` is a path, the file's bytes or a binary file object (a portal's upload);
     ``name`` names it in messages and, for bytes, tells CSV from XLSX (see
     :func:`~medins_core.io.table.read_table`). A file with a header and no data rows is an
-    error (``empty_roster``), not an assessment of nobody.
+    error (``empty_roster``), not an assessment of nobody. With ``today`` (the caller's
+    date, never the clock), an ID number whose birth date is after it is refused.
 
     ``rules`` resolves insurance line names (职工基本医疗保险) to codes; without it the 险种
     column must hold codes.
     """
     table = read_table(source, max_rows=max_rows, collect_cell_errors=True, name=name)
+    return _roster(table, rules, today)
+
+
+def roster_from_rows(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    rules: RegionRules | None = None,
+    today: datetime.date | None = None,
+    name: str = "<rows>",
+) -> Roster:
+    """Members from rows in memory (a portal's JSON), with exactly the checks of a roster file.
+
+    Each row maps a field or header (``cert_no``/``证件号码``, ``name``, ``wage``, and the
+    optional fields of :data:`COLUMNS`) to its text; values are converted with ``str``.
+    Errors name the row as a file would: the first row is row 2. ``Member.simple`` builds a
+    member without these checks; this is the way to build them from a caller's data.
+    """
+    items = [dict(row) for row in rows]
+    header = tuple(dict.fromkeys(key for row in items for key in row))
+    cells = tuple(
+        (number, tuple("" if row.get(key) is None else str(row.get(key)).strip() for key in header))
+        for number, row in enumerate(items, start=2)
+    )
+    return _roster(Table(name, header, cells), rules, today)
+
+
+def _roster(table: Table, rules: RegionRules | None, today: datetime.date | None) -> Roster:
     columns = _columns(table)  # the header first: a wrong header explains every row
     if table.problems:
         raise RosterError(table.file, list(table.problems))
@@ -114,7 +144,10 @@ def read_roster(
             fail("cert_no", "missing_field", "证件号码不能为空")
         elif is_resident_id_type(cert_type):
             try:
-                if not parse_resident_id(cert_no).county_known:
+                resident = parse_resident_id(cert_no)
+                if today is not None and resident.birth > today:
+                    fail("cert_no", "invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(cert_no)}")
+                elif not resident.county_known:
                     warnings.append(
                         f"文件 {table.file} 第 {number} 行: 证件号码 {mask_cert_no(cert_no)} 的地区码不在行政区划表中"
                     )

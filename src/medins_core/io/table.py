@@ -208,6 +208,9 @@ def _decode(data: bytes, file: str) -> str:
 def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tuple[int, list[str]]]:
     """The rows of a CSV file; a row whose width differs from the header's is kept and
     reported in ``problems``, so the header is judged first and the row fails by number."""
+    if b"\x00" in data:  # not text: a NUL would hide inside a name
+        row = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise _error("bad_csv", "CSV 格式错误（含空字符）", file, row=row)
     text = _decode(data, file)
     reader = csv.reader(io.StringIO(text, newline=""))
     width: int | None = None
