@@ -138,3 +138,10 @@ def test_operations_and_templates_do_not_import_the_registry() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 assert node.module not in {"medins_core.registry", "medins_core.region"}, path.name
+
+
+def test_a_plugin_passed_in_that_is_also_installed_is_loaded_once() -> None:
+    import medins_rules_hebei
+
+    registry = load_registry(plugins=[medins_rules_hebei], use_env=False)
+    assert registry.problems == [] and registry.region("130200").plugin == "hebei"

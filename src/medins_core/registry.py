@@ -88,7 +88,8 @@ def load_registry(
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the others down
                 problems.append(PluginProblem(entry.name, f"cannot load: {exc!r}"))
     for plugin in plugins:
-        manager.register(plugin)
+        if not manager.is_registered(plugin):  # also installed: its entry point loaded it already
+            manager.register(plugin)
 
     regions: dict[str, RegionRules] = {}
     claims: dict[str, list[str]] = {}
