@@ -22,7 +22,7 @@ TODAY = datetime.date(2022, 9, 15)
 SRC = Path(medins_core.__file__).parent.parent
 
 
-def enrollment(region: str) -> EnrollmentRequest:
+def enrollment() -> EnrollmentRequest:
     return EnrollmentRequest(
         unit_no="U1",
         cert_no=make_resident_id("320506", "19850312", 1),
@@ -60,21 +60,21 @@ def test_region_holds_its_data_and_answers_checks_and_templates() -> None:
     assert (region.code, region.name) == ("320500", "苏州市")
     assert isinstance(region.rules, RegionRules) and region.rules.code == "320500"
     assert region.template("enroll").same_start  # Jiangsu's own template
-    assert region.check(enrollment("320500"), today=TODAY) == []
+    assert region.check(enrollment(), today=TODAY) == []
 
 
 def test_a_raising_hook_is_reported_once_and_other_regions_keep_working(tmp_path: Path) -> None:
     registry = load_registry(plugins=[RaisingCheck(tmp_path)], use_env=False)
     hangzhou = registry.region("330100")
     for _ in range(2):
-        found = hangzhou.check(enrollment("330100"), today=TODAY)
+        found = hangzhou.check(enrollment(), today=TODAY)
         assert "plugin_failed" in [p.code for p in found]
         assert all(p.is_error for p in found if p.code == "plugin_failed")
     assert hangzhou.template("suspend").kind == "suspend"  # generic, the failure reported
     assert len([p for p in registry.problems if "medins_check" in p.message]) == 1
     assert len([p for p in registry.problems if "medins_template" in p.message]) == 1
     # the other plugins' regions are untouched, their own hooks still answer
-    assert registry.region("320500").check(enrollment("320500"), today=TODAY) == []
+    assert registry.region("320500").check(enrollment(), today=TODAY) == []
     backpay = BackpayRequest(unit_no="U1", start="202101", end="202102", insurance=("310",))
     assert "business_period_closed" in [
         p.code for p in registry.region("130200").check(backpay, today=TODAY)

@@ -8,6 +8,7 @@ data file with its own code and name, and :class:`InsuranceLine` carries both ki
 from __future__ import annotations
 
 import enum
+import re
 
 import attrs
 
@@ -120,10 +121,28 @@ class CertType(str, enum.Enum):
         return {"01": "居民身份证(户口簿)", "99": "其他身份证件"}[self.value]
 
 
+#: The name a request or roster row takes when its 证件类型 is left out.
+RESIDENT_ID = "居民身份证"
+
 #: Names under which rosters write the resident ID card.
-RESIDENT_ID_NAMES = frozenset({"01", "居民身份证", "居民身份证(户口簿)", "身份证", "户口簿"})
+RESIDENT_ID_NAMES = frozenset(
+    {CertType.RESIDENT_ID.value, RESIDENT_ID, CertType.RESIDENT_ID.zh, "身份证", "户口簿"}
+)
 
 
 def is_resident_id_type(cert_type: str) -> bool:
     """Whether a roster's 证件类型 cell means the resident ID (GB 11643), whose number is checked."""
     return cert_type.strip() in RESIDENT_ID_NAMES
+
+
+_LINE_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+def split_lines(text: str | None) -> tuple[str, ...]:
+    """The insurance lines written in one cell or option (``310,330``, ``职工基本医疗保险、生育保险``):
+    the parts between , ， 、 ; or ；, stripped, empty ones dropped, each once in order.
+
+    The one reader of such cells; mapping a name to its code is the region's (``rules.lines``).
+    """
+    parts = (part.strip() for part in _LINE_SEPARATORS.split(text or ""))
+    return tuple(dict.fromkeys(part for part in parts if part))

@@ -63,6 +63,22 @@ class Gender(str, enum.Enum):
         """The Chinese label: 男 or 女."""
         return "男" if self is Gender.MALE else "女"
 
+    @classmethod
+    def parse(cls, text: str | Gender) -> Gender:
+        """The one reading of a declared gender: the code (``1``/``2``) or 男/女.
+
+        Raises ValueError otherwise; callers turn it into their ``invalid_gender`` problem.
+        """
+        if isinstance(text, Gender):
+            return text
+        found = _GENDER_TEXT.get(str(text).strip())
+        if found is None:
+            raise ValueError(text)
+        return found
+
+
+_GENDER_TEXT = {"1": Gender.MALE, "男": Gender.MALE, "2": Gender.FEMALE, "女": Gender.FEMALE}
+
 
 @attrs.frozen
 class ResidentId:

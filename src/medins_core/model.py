@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from medins_core.codes import InsuranceStatus, PersonCategory
+from medins_core.codes import RESIDENT_ID, InsuranceStatus, PersonCategory
 from medins_core.errors import InputError
 from medins_core.money import FEN, to_money
 from medins_core.period import MIN_YEAR, Period
@@ -40,7 +40,7 @@ class Person:
 
     cert_no: str
     name: str
-    cert_type: str = "居民身份证"
+    cert_type: str = RESIDENT_ID
     person_type: str = "在职"
     person_no: str | None = None
 

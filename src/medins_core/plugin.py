@@ -123,9 +123,10 @@ def medins_check(
 
     ``operation`` is one of ``medins_core.operations.OPERATIONS`` (``"enrollment"``,
     ``"suspension"``, ``"wage_declaration"``, ``"backpay"``, ``"unit_registration"``) and
-    ``request`` the matching request. Only the plugin that provides the region is asked (``Region.check``); still answer
-    ``[]`` unless ``rules`` is one of your own regions (``rules.code``): the conformance kit
-    (``medins test``) asks with foreign regions and fails on an answer. Put logic here;
+    ``request`` the matching request. ``Region.check`` asks the plugin that provides the
+    region and add-on plugins that provide none; plugins of other regions are not asked.
+    Still answer ``[]`` unless ``rules`` is one of your own regions (``rules.code``): the
+    conformance kit (``medins test``) asks with foreign regions and fails on an answer. Put logic here;
     numbers belong in the region's ``[[rules]]``, which the engine's generic checks read.
     A hook that raises is reported once (``Registry.problems``) and answers a
     ``plugin_failed`` error for that region; other regions keep working.

@@ -16,6 +16,7 @@ import pluggy
 
 from medins_core.io.templates import GENERIC, Template, check_kind
 from medins_core.operations import CheckContext, Problem, Request, check, operation_of
+from medins_core.operations.catalogue import reword
 from medins_core.params import RegionRules
 
 
@@ -75,8 +76,14 @@ class Region:
     def check(
         self, request: Request, *, today: date, context: CheckContext = CheckContext()
     ) -> list[Problem]:
-        """Every problem of ``request`` in this region: the engine's checks, then the plugin's."""
-        return check(request, region=self, today=today, context=context)
+        """Every problem of ``request`` in this region: the engine's checks, then the plugin's.
+
+        A message the region words its own way (the ``messages`` rule, code → text) replaces
+        the engine's default wording.
+        """
+        rule = self.rules.rule("messages")
+        messages = rule.value if rule is not None and isinstance(rule.value, dict) else None
+        return reword(check(request, region=self, today=today, context=context), messages)
 
     def hook_problems(
         self, operation: str, request: Request, *, today: date, context: CheckContext

@@ -180,14 +180,11 @@ def group_for(
 
 
 def _gender(value: Gender | str) -> Gender:
-    if isinstance(value, Gender):
-        return value
-    text = str(value).strip()
-    by_text = {"1": Gender.MALE, "男": Gender.MALE, "2": Gender.FEMALE, "女": Gender.FEMALE}
-    if text not in by_text:
+    try:
+        return Gender.parse(value)
+    except ValueError:
         message = f"性别无效: {value!r}，应为 男/女 或 1/2"
-        raise InputError("invalid_gender", message, field="gender")
-    return by_text[text]
+        raise InputError("invalid_gender", message, field="gender") from None
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.codes import split_lines
 from medins_core.errors import InputError
 from medins_core.io.limits import MAX_YEARS_AHEAD
 from medins_core.io.roster import read_roster
@@ -77,7 +78,7 @@ def assessment_from(args: argparse.Namespace) -> Assessment:
     roster = read_roster(args.roster, rules=rules, today=datetime.date.today())
     for message in roster.warnings:
         print(f"medins: 注意 {message}", file=sys.stderr)
-    lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
+    lines = list(split_lines(args.lines)) or None
     return assess(
         roster.members, rules, start, end,
         payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
@@ -104,7 +105,7 @@ def run_bulk(args: argparse.Namespace) -> int:
 
     rules = registry_from(args).region(args.region).rules
     start, end = periods_from(args)
-    lines = [c.strip() for c in args.lines.split(",") if c.strip()] if args.lines else None
+    lines = list(split_lines(args.lines)) or None
     with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
         result = bulk.assess_file(
             args.roster, rules, start, end,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from medins_core.cli import print_problems
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.codes import split_lines
 from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.batch import CHECK_KINDS, BatchOptions, BatchResult, check_file, write_failures
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the file and print the answer; exit 0, 1 or 2 (see the module)."""
     region = registry_from(args).region(args.region)
     rules = region.rules
-    lines = tuple(c.strip() for c in args.lines.split(",") if c.strip()) if args.lines else ()
+    lines = split_lines(args.lines)
     for code in lines:
         rules.line(code)  # an unknown code is an error naming the region
     options = BatchOptions(

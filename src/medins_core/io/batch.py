@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from medins_core.codes import is_resident_id_type
+from medins_core.codes import RESIDENT_ID, is_resident_id_type
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
@@ -85,6 +85,8 @@ class RowResult:
     row: int
     cells: tuple[str, ...]
     problems: tuple[Problem, ...]
+    #: the operation request read from the row (None when the row could not be read)
+    request: Request | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -193,8 +195,13 @@ def check_table(
     region: Region,
     today: datetime.date,
     options: BatchOptions = BatchOptions(),
+    context_for: Callable[[Request], CheckContext] | None = None,
 ) -> BatchResult:
-    """Check the rows of an already read table; see :func:`check_file`."""
+    """Check the rows of an already read table; see :func:`check_file`.
+
+    ``context_for`` gives each row's own context (a book knows each person's covers);
+    without it every row gets ``options.context``.
+    """
     if kind not in CHECK_KINDS:
         raise InputError(
             "unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind"
@@ -237,7 +244,7 @@ def check_table(
                         request,
                         region=region,
                         today=today,
-                        context=options.context,
+                        context=context_for(request) if context_for else options.context,
                     )
                     if not (p.field in bad_fields and p.code == "missing_field")
                 ]
@@ -250,8 +257,8 @@ def check_table(
     for index, problem in _related_rows(kind, template, numbers, requests):
         results[index].append(problem)
     rows = tuple(
-        RowResult(number, cells, tuple(problems))
-        for (number, cells), problems in zip(table.rows, results)
+        RowResult(number, cells, tuple(problems), request)
+        for (number, cells), problems, request in zip(table.rows, results, requests)
     )
     return BatchResult(kind, rules.code, table.file, template, columns, rows)
 
@@ -402,7 +409,7 @@ class _RowParser:
             name=get("name"),
             start=None if start is None else Period.of(start),
             insurance=self.options.lines,
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),
             gender=get("gender") or None,
             mobile=get("mobile") or None,
@@ -416,7 +423,7 @@ class _RowParser:
             cert_no=get("cert_no").upper(),
             date=self._date(get, "date", problems),
             name=get("name"),
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             reason=get("reason"),
         )
 
@@ -435,7 +442,7 @@ class _RowParser:
         return WageDeclarationRequest(
             unit_no=get("unit_no") or self.options.unit_no,
             person_no=get("person_no"),
-            cert_type=get("cert_type") or "居民身份证",
+            cert_type=get("cert_type") or RESIDENT_ID,
             name=get("name"),
             cert_no=get("cert_no").upper(),
             retired_status=get("retired_status"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import attrs
 
-from medins_core.codes import PersonCategory, is_resident_id_type
+from medins_core.codes import RESIDENT_ID, PersonCategory, is_resident_id_type, split_lines
 from medins_core.errors import FileProblems, InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
 from medins_core.io.table import MAX_ROWS, Source, Table, read_table
@@ -139,7 +139,7 @@ def _roster(table: Table, rules: RegionRules | None, today: datetime.date | None
             problems.append(InputError(code, message, file=table.file, row=number, column=title, field=field))
 
         row_problems = len(problems)
-        cert_no, name, cert_type = cell("cert_no").upper(), cell("name"), cell("cert_type") or "居民身份证"
+        cert_no, name, cert_type = cell("cert_no").upper(), cell("name"), cell("cert_type") or RESIDENT_ID
         if not cert_no:
             fail("cert_no", "missing_field", "证件号码不能为空")
         elif is_resident_id_type(cert_type):
@@ -209,10 +209,7 @@ def _lines(text: str, rules: RegionRules | None, fail: Callable[[str], None]) ->
         return ()
     by_name = {line.name: code for code, line in rules.lines.items()} if rules else {}
     codes = []
-    for part in text.replace("、", ",").replace("，", ",").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
+    for part in split_lines(text):
         code = by_name.get(part, part)
         if rules is not None and code not in rules.lines:
             fail(f"未知的险种「{part}」")

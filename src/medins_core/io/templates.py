@@ -24,6 +24,7 @@ from typing import Protocol
 
 import attrs
 
+from medins_core.codes import CertType
 from medins_core.errors import FileProblems, InputError
 from medins_core.io.table import Table
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
@@ -75,12 +76,12 @@ REASON_TITLE = "失败原因"
 #: 证件类型 as the portals name them (GLOSSARY.md, NHSA psn_cert_type; the name of 01 as the
 #: Jiangsu and Dalian templates print it, jiangsu-unit-hall-user-manual.txt 3.8.3).
 CERT_TYPES = (
-    "居民身份证(户口簿)",
+    CertType.RESIDENT_ID.zh,
     "护照",
     "港澳居民来往内地通行证",
     "台湾居民来往大陆通行证",
     "外国人永久居留身份证",
-    "其他身份证件",
+    CertType.OTHER.zh,
 )
 
 #: 性别 (GB/T 2261.1).

@@ -71,9 +71,6 @@ def _age(birth: date, today: date) -> int:
     return today.year - birth.year - (0 if had_birthday else 1)
 
 
-_GENDERS = {"1": Gender.MALE, "男": Gender.MALE, "2": Gender.FEMALE, "女": Gender.FEMALE}
-
-
 def _identity(
     cert_type: str,
     cert_no: str,
@@ -89,7 +86,7 @@ def _identity(
     resident ID, else as declared; None when unknown).
     """
     problems: list[Problem] = []
-    declared_gender = _GENDERS.get(gender.strip()) if gender else None
+    declared_gender = _declared_gender(gender)
     if gender and declared_gender is None:
         problems.append(_error("invalid_gender", "gender", f"性别应为男或女，而不是“{gender}”"))
     if not is_resident_id_type(cert_type) or _blank(cert_no):
@@ -116,6 +113,15 @@ def _identity(
     if declared_gender is not None and declared_gender is not rid.gender:
         problems.append(_error("cert_gender_mismatch", "gender", "性别与证件号码不一致"))
     return problems, rid.birth, rid.gender
+
+
+def _declared_gender(gender: str | None) -> Gender | None:
+    if not gender:
+        return None
+    try:
+        return Gender.parse(gender)
+    except ValueError:
+        return None
 
 
 def _mobile(value: str | None, field: str) -> list[Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from medins_core.codes import RESIDENT_ID
 from medins_core.operations._common import (
     RegionLike,
     _identity,
@@ -46,7 +47,7 @@ def check_backpay(
         problems.append(_error("period_in_future", "end", "不能补缴当前月份之后的月份"))
     problems += _unknown_lines(rules, request.insurance)
     if request.cert_no is not None:
-        problems += _identity("居民身份证", request.cert_no, today)[0]
+        problems += _identity(RESIDENT_ID, request.cert_no, today)[0]
         problems += [
             _error(
                 "excluded_insurance",

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import attrs
 
+from medins_core.codes import RESIDENT_ID
 from medins_core.money import to_money
 from medins_core.period import Period
 
@@ -111,7 +112,7 @@ class EnrollmentRequest:
     name: str
     start: Period | None = attrs.field(converter=_optional_period)
     insurance: tuple[str, ...] = attrs.field(default=(), converter=_lines)
-    cert_type: str = "居民身份证"
+    cert_type: str = RESIDENT_ID
     birth: date | None = None
     gender: str | None = None
     mobile: str | None = None
@@ -128,7 +129,7 @@ class SuspensionRequest:
     cert_no: str
     date: date | None
     name: str = ""
-    cert_type: str = "居民身份证"
+    cert_type: str = RESIDENT_ID
     person_type: str = "在职"
     reason: str = ""
 
@@ -143,7 +144,7 @@ class WageDeclarationRequest:
 
     unit_no: str = ""
     person_no: str = ""
-    cert_type: str = "居民身份证"
+    cert_type: str = RESIDENT_ID
     name: str = ""
     cert_no: str = ""
     retired_status: str = ""
@@ -208,7 +209,7 @@ class UnitRegistrationRequest:
     district: str = ""
     address: str = ""
     legal_rep_name: str = ""
-    legal_rep_cert_type: str = "居民身份证"
+    legal_rep_cert_type: str = RESIDENT_ID
     legal_rep_cert_no: str = ""
     legal_rep_mobile: str = ""
     insurance: tuple[str, ...] = attrs.field(default=(), converter=_lines)

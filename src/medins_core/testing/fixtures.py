@@ -1,8 +1,4 @@
-"""Helpers for tests of medins and of province plugins: valid ID numbers and simple rosters.
-
-A plugin author can check a region against the figures of its own source documents with
-these, the same way the built-in provinces are checked (see ``docs/plugins.md``).
-"""
+"""Valid ID numbers and simple rosters, for tests of medins and of province plugins."""
 
 from __future__ import annotations
 

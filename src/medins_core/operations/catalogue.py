@@ -1,0 +1,272 @@
+"""The catalogue of problem codes of the operation checks: one entry per code.
+
+Each :class:`CodeEntry` gives the code's severity, its meaning (the doc), the operations that
+raise it and, where the portal's words are fixed, its default message. ``docs/codes.md`` is
+generated from this table (``python docs/gen_codes.py``; a test fails when it is stale), and a
+test checks that every code the checks raise is here. A region may word a message as its
+portal does in its data: the ``messages`` rule, a table of code → text
+(:func:`reword`).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from medins_core.operations.problems import Problem, Severity
+
+
+@attrs.frozen
+class CodeEntry:
+    """One problem code: severity, meaning, where it is raised, the portal's fixed words."""
+
+    code: str
+    severity: Severity
+    doc: str
+    operations: str
+    message: str = ""
+
+
+def _entry(code: str, severity: str, doc: str, operations: str, message: str = "") -> CodeEntry:
+    return CodeEntry(code, Severity(severity), doc, operations, message)
+
+
+CATALOGUE: dict[str, CodeEntry] = {
+    entry.code: entry
+    for entry in (
+        _entry(
+            'missing_field',
+            'error',
+            'a required field is empty ("开始年月不能为空"); `field` names it',
+            'all',
+        ),
+        _entry(
+            'invalid_cert_no',
+            'error',
+            'a resident ID number (GB 11643) with a wrong length, structure, birth date or check character',
+            'enrollment, suspension, wage declaration, back-pay, unit registration (legal representative)',
+        ),
+        _entry(
+            'unknown_county',
+            'warning',
+            "the ID number's first six digits are in no year of the county table; numbers issued under old codes stay valid",
+            'as `invalid_cert_no`',
+        ),
+        _entry(
+            'birth_in_future',
+            'error',
+            'the birth date (declared, or read from the ID number) is after today',
+            'enrollment and every ID check',
+        ),
+        _entry(
+            'cert_birth_mismatch',
+            'error',
+            'the declared birth date differs from the one in the ID number',
+            'enrollment',
+        ),
+        _entry(
+            'cert_gender_mismatch',
+            'error',
+            'the declared gender differs from the one in the ID number (odd 17th digit = man)',
+            'enrollment',
+        ),
+        _entry(
+            'invalid_gender',
+            'error',
+            'the declared gender is not 男/女/1/2',
+            'enrollment',
+        ),
+        _entry(
+            'invalid_mobile',
+            'error',
+            'not a mainland mobile number (11 digits starting 13–19, optional +86)',
+            'enrollment, unit registration',
+        ),
+        _entry(
+            'invalid_uscc',
+            'error',
+            'a unified social credit code (GB 32100) with a wrong length, character or check character',
+            'unit registration',
+        ),
+        _entry(
+            'invalid_wage',
+            'error',
+            'a declared (or former) wage that is zero or negative',
+            'enrollment, wage declaration',
+        ),
+        _entry(
+            'unknown_insurance',
+            'error',
+            'an insurance line code the region does not know',
+            'enrollment, back-pay, unit registration',
+        ),
+        _entry(
+            'age_limit',
+            'error',
+            'the person has reached the age up to which the portal enrolls online ("女性50周岁不允许网办参保")',
+            'enrollment',
+            '女性50周岁不允许网办参保',
+        ),
+        _entry(
+            'start_too_early',
+            'error',
+            'the enrollment start lies further back than the portal allows online',
+            'enrollment',
+        ),
+        _entry(
+            'start_not_open',
+            'error',
+            'the enrollment start is a month whose declaration window is not open yet ("当月结算期之前,参保日期不可选择为下个月!")',
+            'enrollment',
+            '当月结算期之前,参保日期不可选择为下个月!',
+        ),
+        _entry(
+            'requires_insurance',
+            'error',
+            'a chosen line needs another one (330 needs 310), or a government unit did not choose a line it must (320)',
+            'enrollment, unit registration',
+        ),
+        _entry(
+            'active_elsewhere',
+            'error',
+            'the person has an active cover in another unit, in flexible employment or in resident insurance',
+            'enrollment',
+        ),
+        _entry(
+            'already_active',
+            'error',
+            'the person is already actively insured in this unit',
+            'enrollment',
+        ),
+        _entry(
+            'not_active_here',
+            'error',
+            'the person is not actively insured in this unit ("职工未在本单位下正常参保,无法办理!")',
+            'suspension, wage declaration',
+            '职工未在本单位下正常参保,无法办理!',
+        ),
+        _entry(
+            'retired_cannot_suspend',
+            'error',
+            'a retired person cannot be suspended ("处理失败!退休人员不允许停保。")',
+            'suspension',
+            '处理失败!退休人员不允许停保。',
+        ),
+        _entry(
+            'plugin_failed',
+            'error',
+            "the region's plugin raised in `medins_check`; the failure is reported once (`Registry.problems`) and the rest of the check still runs",
+            'all',
+        ),
+        _entry(
+            'suspend_date_not_month_end',
+            'error',
+            'the suspension date is neither the last day of last month nor that of this month ("减员时间范围是:上月末或本月末!")',
+            'suspension',
+            '减员时间范围是:上月末或本月末!',
+        ),
+        _entry(
+            'arrears_block_suspension',
+            'error',
+            "the person has arrears in this unit and the month is after the region's limit",
+            'suspension',
+        ),
+        _entry(
+            'period_order',
+            'error',
+            "the start is after the end, or a line's month lies outside start–end",
+            'wage declaration, back-pay',
+        ),
+        _entry(
+            'outside_base_year',
+            'warning',
+            "a wage row's start and end lie in two base years (July–June)",
+            'wage declaration',
+        ),
+        _entry(
+            'wage_below_floor',
+            'warning',
+            'the wage is below the base floor; the message says which base is used',
+            'wage declaration',
+        ),
+        _entry(
+            'wage_above_ceiling',
+            'warning',
+            'the wage is above the base ceiling; the message says which base is used',
+            'wage declaration',
+        ),
+        _entry(
+            'period_in_future',
+            'error',
+            'back-pay of a month after the current one',
+            'back-pay',
+        ),
+        _entry(
+            'excluded_insurance',
+            'error',
+            'a line that personal back-pay may not include (Hebei: 410 长期照护保险)',
+            'back-pay',
+        ),
+        _entry(
+            'business_period_closed',
+            'error',
+            "a month outside the months the portal's business period lets a unit process",
+            'back-pay (Hebei)',
+        ),
+        _entry(
+            'assessment_order',
+            'error',
+            'a month with changes other than additions, assessed before the previous month is assessed and paid',
+            'back-pay (Hebei)',
+        ),
+        _entry(
+            'backpay_order',
+            'error',
+            'arrears paid out of order: the current month first, then the newest month first',
+            'back-pay (Liaoning)',
+        ),
+        _entry(
+            'backpay_whole_month',
+            'error',
+            "a month's arrears paid for only some of the persons who owe it",
+            'back-pay (Liaoning)',
+        ),
+        _entry(
+            'no_arrears',
+            'error',
+            'back-pay of a month, or a person in a month, with nothing owed',
+            'back-pay (Liaoning)',
+        ),
+        _entry(
+            'account_format',
+            'error',
+            "the unit's portal account breaks the region's length or character rules",
+            'unit registration',
+        ),
+        _entry(
+            'password_format',
+            'error',
+            "the password breaks the region's length or character rules (the message never shows it)",
+            'unit registration',
+        ),
+    )
+}
+"""Every code the operation checks answer, in the order of ``docs/codes.md``."""
+
+
+def reword(problems: list[Problem], messages: dict[str, str] | None) -> list[Problem]:
+    """``problems`` with the messages a region words its own way (code → text) replaced."""
+    if not messages:
+        return problems
+    return [
+        attrs.evolve(p, message=str(messages[p.code])) if p.code in messages else p
+        for p in problems
+    ]
+
+
+def table() -> str:
+    """The Markdown table of the catalogue, as ``docs/codes.md`` shows it."""
+    rows = ["| code | severity | meaning | operations |", "|---|---|---|---|"]
+    rows += [
+        f"| `{e.code}` | {e.severity.value} | {e.doc} | {e.operations} |" for e in CATALOGUE.values()
+    ]
+    return "\n".join(rows)

@@ -1,0 +1,311 @@
+"""The unit book on SQLite and on PostgreSQL: every test runs on both backends.
+
+Figures: Dalian with an operator overlay (310 only, unit 8% + person 2%, as docs/parameters.md's
+example; the sources give no Dalian rate), so a 6,000-yuan wage owes 480.00 + 120.00 a month.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import os
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from medins_core import book
+from medins_core.assessment import PaymentType, assess
+from medins_core.book.db import head
+from medins_core.book.models import AssessmentRow, CoverRow, EventRow, PersonRow
+from medins_core.book.testing import URL_ENV, postgres_binaries, throwaway_postgres
+from medins_core.model import Member
+from medins_core.operations import EnrollmentRequest, SuspensionRequest, WageDeclarationRequest
+from medins_core.period import Period
+from medins_core.registry import Registry, load_registry
+from medins_core.testing import make_resident_id
+
+UNIT = "91210200MA0000000X"
+OTHER = "91210200MA0000001Y"
+JAN, FEB, MAR = Period(2023, 1), Period(2023, 2), Period(2023, 3)
+ENROLL_HEADER = ["证件类型", "证件号码", "姓名", "性别", "民族", "出生日期", "国家地区代码", "申报工资", "本次参保日期", "手机号码"]
+SUSPEND_HEADER = ["证件类型", "证件号码", "姓名", "中断时间", "中断原因", "备注"]
+OVERLAY = """\
+[region]
+code = "210200"
+default_lines = ["310"]
+
+[[values]]
+line = "310"
+from = "202201"
+unit_rate = "0.08"
+person_rate = "0.02"
+unit_fixed = "0"
+person_fixed = "0"
+source = "示例: 运营方提供的参数文件 (非源文件数字)"
+status = "provisional"
+"""
+
+
+def person_id(i: int) -> str:
+    """A valid resident ID number per ``i`` (born 1980 + i, so every one is of working age)."""
+    return make_resident_id("210202", f"{1980 + i % 20}0312", 1 + 2 * (i // 20))
+
+
+def write_params(directory: Path) -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / "dalian.toml").write_text(OVERLAY, encoding="utf-8")
+    return directory
+
+
+def registry_for(directory: Path) -> Registry:
+    return load_registry([write_params(directory)], use_env=False)
+
+
+def enroll_file(path: Path, people: list[tuple[int, str]], start: str = "2023/01/01") -> Path:
+    rows = [ENROLL_HEADER] + [
+        ["居民身份证(户口簿)", person_id(i), f"职工{i}", "", "", "", "", wage, start, f"138{i:08d}"]
+        for i, wage in people
+    ]
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+# --- the two backends ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server: CI's (MEDINS_TEST_PG_URL), else a throwaway one; CI never skips."""
+    if os.environ.get(URL_ENV):
+        yield os.environ[URL_ENV]
+        return
+    if postgres_binaries() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but PostgreSQL is not installed: the book must be tested on it")
+        pytest.skip("PostgreSQL is not installed")
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty book database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'book.db'}"
+        return
+    server = sa.make_url(request.getfixturevalue("pg_server"))
+    name = f"book_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Registry:
+    return registry_for(tmp_path / "params")
+
+
+@pytest.fixture
+def opened(db_url: str, registry: Registry) -> Iterator[book.Book]:
+    b = book.Book(db_url, actor="张会计", registry=registry)
+    b.add_unit(UNIT, "大连示例", "210200", "21020001")
+    yield b
+    b.close()
+
+
+def count(b: book.Book, table: type, *where: object) -> int:
+    with b.transaction() as s:
+        return int(s.scalar(sa.select(sa.func.count()).select_from(table).where(*where)) or 0)  # type: ignore[arg-type]
+
+
+def enroll_three(b: book.Book, tmp_path: Path) -> None:
+    outcome = book.apply_file(b, "enroll", enroll_file(tmp_path / "e.csv", [(0, "6000"), (1, "6000"), (2, "6000")]),
+                              UNIT, today=datetime.date(2023, 1, 10))  # fmt: skip
+    assert len(outcome.changes) == 3 and not outcome.result.failed
+
+
+# --- storage ---------------------------------------------------------------------------
+
+
+def test_open_migrates_to_head_and_reopens(db_url: str, registry: Registry) -> None:
+    first = book.Book(db_url, registry=registry)
+    first.close()
+    again = book.Book(db_url, registry=registry)
+    with again.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head()
+    again.close()
+
+
+def test_units_are_unique_and_unknown_ones_refused(opened: book.Book) -> None:
+    with pytest.raises(book.BookRefusal) as e:
+        opened.add_unit(UNIT, "again", "210200")
+    assert e.value.code == "unit_exists"
+    with pytest.raises(book.BookRefusal) as e:
+        book.assess_unit(opened, "NOPE", JAN)
+    assert e.value.code == "unknown_unit"
+
+
+def test_the_schema_allows_one_original_per_unit_periods_type(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    first = book.assess_unit(opened, UNIT, JAN)
+    with pytest.raises(sa.exc.IntegrityError):
+        with opened.transaction() as s:
+            s.add(AssessmentRow(unit_id=1, period_from="202301", period_to="202301", payment_type="regular",
+                                revision=0, kind="original", total_fen=0, document="{}"))  # fmt: skip
+    assert first.kind == "original" and count(opened, AssessmentRow) == 1
+
+
+# --- operations with the book's context ------------------------------------------------
+
+
+def test_a_batch_applies_passing_rows_and_returns_the_rest(opened: book.Book, tmp_path: Path) -> None:
+    path = enroll_file(tmp_path / "e.csv", [(0, "6000"), (1, "六千"), (2, "6000")])
+    dry = book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10), dry_run=True)
+    assert [c["row"] for c in dry.changes] == [2, 4] and count(opened, CoverRow) == 0
+    outcome = book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10))
+    assert [r.row for r in outcome.result.failed] == [3]
+    assert [p.code for p in outcome.result.failed[0].problems] == ["invalid_amount"]
+    assert count(opened, CoverRow) == 2 and count(opened, PersonRow) == 2
+    # the same file again: both persons are already active here, nothing is written twice
+    again = book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10))
+    assert {p.code for r in again.result.failed for p in r.problems} >= {"already_active"}
+    assert count(opened, CoverRow) == 2
+
+
+def test_a_person_active_in_another_unit_cannot_be_enrolled(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    opened.add_unit(OTHER, "另一单位", "210200", "21020002")
+    request = EnrollmentRequest("", person_id(0), "职工0", JAN, wage=Decimal(5000))
+    with pytest.raises(book.BookRefusal) as e:
+        book.enroll(opened, OTHER, request, today=datetime.date(2023, 1, 10))
+    assert e.value.code == "active_elsewhere" and person_id(0) not in str(e.value)
+    # the other unit sees none of the first unit's people
+    with pytest.raises(book.BookRefusal) as e:
+        book.assess_unit(opened, OTHER, JAN)
+    assert e.value.code == "nothing_to_assess"
+    assert [ev["what"] for ev in opened.events(OTHER)] == ["unit_add"]
+
+
+# --- assessment from the book ----------------------------------------------------------
+
+
+def test_existing_then_supplementary_after_a_late_enrollment(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    first = book.assess_unit(opened, UNIT, JAN, MAR)
+    assert (first.kind, first.supplements, first.document["total"]) == ("original", None, "5400.00")
+    again = book.assess_unit(opened, UNIT, JAN, MAR)
+    assert (again.id, again.kind, again.document) == (first.id, "existing", first.document)
+    late = EnrollmentRequest("", person_id(3), "职工3", JAN, wage=Decimal(8000))
+    book.enroll(opened, UNIT, late, today=datetime.date(2023, 2, 10))
+    extra = book.assess_unit(opened, UNIT, JAN, MAR)
+    assert (extra.kind, extra.supplements, extra.document["total"]) == ("supplementary", first.id, "2400.00")
+    assert {ln["cert_no"] for ln in extra.document["lines"]} == {person_id(3)}
+    # original plus supplement is what the engine says of the whole book now
+    everyone = [Member.simple(person_id(i), f"职工{i}", w) for i, w in ((0, 6000), (1, 6000), (2, 6000), (3, 8000))]
+    whole = assess(everyone, opened.rules(book_unit(opened)), JAN, MAR)
+    assert Decimal(first.document["total"]) + Decimal(extra.document["total"]) == whole.total
+    assert book.assess_unit(opened, UNIT, JAN, MAR).kind == "existing"
+
+
+def book_unit(b: book.Book) -> book.UnitInfo:
+    with b.transaction() as s:
+        return b.unit(s, UNIT)
+
+
+def test_a_corrected_wage_gives_only_the_difference(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    first = book.assess_unit(opened, UNIT, JAN, MAR)
+    # the book fills in the name, status and old wage; the person number and end come from the unit
+    wage = WageDeclarationRequest(person_no="P1", cert_no=person_id(1), start=FEB, end=Period(2023, 12), wage=Decimal(7000))
+    book.declare_wage(opened, UNIT, wage, today=datetime.date(2023, 2, 10))
+    extra = book.assess_unit(opened, UNIT, JAN, MAR)
+    assert extra.supplements == first.id and extra.document["total"] == "200.00"
+    assert [(ln["period"], ln["unit_amount"], ln["person_amount"]) for ln in extra.document["lines"]] == [
+        ("202302", "80.00", "20.00"), ("202303", "80.00", "20.00"),
+    ]  # fmt: skip
+
+
+def test_revoke_writes_a_reversal_unless_noticed_or_paid(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    regular = book.assess_unit(opened, UNIT, JAN)
+    mistake = book.assess_unit(opened, UNIT, JAN, payment_type=PaymentType.BACKPAY)
+    reversal = book.revoke(opened, mistake.id, "补缴误操作")
+    assert (reversal.kind, reversal.supplements, reversal.document["total"]) == ("reversal", mistake.id, "-1800.00")
+    assert [ln["unit_amount"] for ln in reversal.document["lines"]] == ["-480.00"] * 3
+    for target, code in ((mistake.id, "already_revoked"), (reversal.id, "cannot_revoke_reversal")):
+        with pytest.raises(book.BookRefusal) as e:
+            book.revoke(opened, target, "again")
+        assert e.value.code == code
+    made = book.notice(opened, UNIT)
+    assert made["assessments"] == [regular.id, mistake.id, reversal.id] and made["total"] == "1800.00"
+    with pytest.raises(book.BookRefusal) as e:
+        book.revoke(opened, regular.id, "too late")
+    assert e.value.code == "already_noticed"
+    book.pay(opened, made["id"], "100.00", datetime.date(2023, 2, 5))
+    with pytest.raises(book.BookRefusal) as e:
+        book.revoke(opened, regular.id, "too late")
+    assert e.value.code == "already_paid"
+    assert [ev["why"] for ev in opened.events(UNIT) if ev["what"] == "revoke"] == ["补缴误操作"]
+
+
+def test_a_notice_gathers_exactly_what_is_on_none(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    a, b = book.assess_unit(opened, UNIT, JAN), book.assess_unit(opened, UNIT, FEB)
+    assert book.notice(opened, UNIT)["assessments"] == [a.id, b.id]
+    c = book.assess_unit(opened, UNIT, MAR)
+    assert book.notice(opened, UNIT)["assessments"] == [c.id]
+    with pytest.raises(book.BookRefusal) as e:
+        book.notice(opened, UNIT)
+    assert e.value.code == "nothing_to_notice"
+
+
+def test_arrears_block_a_suspension_until_paid(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    book.assess_unit(opened, UNIT, JAN, MAR)
+    made = book.notice(opened, UNIT)
+    paid = book.pay(opened, made["id"], "3600", datetime.date(2023, 3, 5))
+    assert paid["due"] == "1800.00"
+    assert book.arrears_of(opened, UNIT) == [{"period": "202303", "cert_no": person_id(i)} for i in range(3)]
+    leave = SuspensionRequest("", person_id(0), datetime.date(2023, 3, 31), name="职工0")
+    with pytest.raises(book.BookRefusal) as e:
+        book.suspend(opened, UNIT, leave, today=datetime.date(2023, 3, 20))
+    assert e.value.code == "arrears_block_suspension"
+    book.pay(opened, made["id"], "1800", datetime.date(2023, 3, 10))
+    assert book.arrears_of(opened, UNIT) == []
+    book.suspend(opened, UNIT, leave, today=datetime.date(2023, 3, 20))
+    april = book.assess_unit(opened, UNIT, Period(2023, 4))
+    assert april.document["persons"] == 2 and april.document["total"] == "1200.00"
+
+
+def test_explain_names_every_value_and_its_source(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    found = book.assess_unit(opened, UNIT, JAN)
+    lines = book.explain(opened, found.id, person_id(0))
+    assert len(lines) == 1
+    line = lines[0]
+    assert (line["wage"], line["base"], line["unit_amount"], line["person_amount"]) == ("6000.00", "6000.00", "480.00", "120.00")
+    values = {v["parameter"]: (v["value"], v["source"], v["status"]) for v in line["values"]}
+    assert values["unit_rate"] == ("0.08", "示例: 运营方提供的参数文件 (非源文件数字)", "provisional")
+    assert line["rounding"]["stage"] == "per_line" and line["rounding"]["source"]
+    assert len(book.explain(opened, found.id)) == 3
+
+
+def test_the_log_keeps_actor_and_order(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    book.assess_unit(opened, UNIT, JAN)
+    events = opened.events(UNIT)
+    assert [e["what"] for e in events] == ["unit_add", "enroll_batch", "assess"]
+    assert {e["actor"] for e in events} == {"张会计"}
+    assert all(person_id(0) not in e["detail"] for e in events)  # masked
+    assert count(opened, EventRow) == 3

@@ -1,0 +1,101 @@
+"""Real processes against one book, on SQLite and on PostgreSQL.
+
+* several processes assessing the same unit and period at once store exactly one assessment
+  (the schema's unique constraint and a transaction, no lock file);
+* a process killed with SIGKILL in the middle of a batch leaves the book as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from test_book import UNIT, count, db_url, enroll_file, pg_server, registry_for  # noqa: F401
+
+from medins_core import book
+from medins_core.book.models import AssessmentRow, CoverRow, EventRow, PersonRow
+
+WORKER = """
+import sys, time, pathlib, datetime
+from medins_core import book
+from medins_core.period import Period
+from medins_core.registry import load_registry
+url, params, go, job = sys.argv[1:5]
+opened = book.Book(url, actor=job, registry=load_registry([params], use_env=False))
+while not pathlib.Path(go).exists():
+    time.sleep(0.005)
+if job == "assess":
+    found = book.assess_unit(opened, "%s", Period(2023, 1), Period(2023, 3))
+    print(found.kind, found.id)
+else:
+    def slow(row):
+        if row == 50:  # half-way: tell the parent, then wait to be killed
+            pathlib.Path(go + ".half").write_text("")
+            time.sleep(60)
+    book.apply_file(opened, "enroll", job, "%s", today=datetime.date(2023, 1, 10), on_row=slow)
+    print("finished")
+""" % (UNIT, UNIT)
+
+
+def _setup(url: str, tmp_path: Path) -> tuple[book.Book, Path]:
+    params = tmp_path / "params"
+    opened = book.Book(url, registry=registry_for(params))
+    opened.add_unit(UNIT, "大连示例", "210200", "21020001")
+    return opened, params
+
+
+def _start(url: str, params: Path, go: Path, job: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, url, str(params), str(go), job],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_processes_assessing_at_once_store_one_assessment(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    opened, params = _setup(db_url, tmp_path)
+    path = enroll_file(tmp_path / "e.csv", [(i, "6000") for i in range(30)])
+    assert len(book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10)).changes) == 30
+    go = tmp_path / "go"
+    workers = [_start(db_url, params, go, "assess") for _ in range(4)]
+    time.sleep(2.0)  # let every worker open the book and wait at the line
+    go.write_text("")
+    answers = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        answers.append(out.split())
+    kinds = sorted(kind for kind, _ in answers)
+    assert kinds == ["existing", "existing", "existing", "original"]
+    assert len({ident for _, ident in answers}) == 1
+    assert count(opened, AssessmentRow) == 1
+    with opened.transaction() as s:
+        assert s.scalar(sa.select(AssessmentRow.total_fen)) == 30 * 3 * 60000
+    opened.close()
+
+
+def test_a_batch_killed_half_way_leaves_the_book_as_it_was(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    opened, params = _setup(db_url, tmp_path)
+    before = count(opened, EventRow)
+    path = enroll_file(tmp_path / "e.csv", [(i, "6000") for i in range(120)])
+    go = tmp_path / "go"
+    go.write_text("")
+    worker = _start(db_url, params, go, str(path))
+    deadline = time.monotonic() + 120
+    while not Path(str(go) + ".half").exists():
+        assert worker.poll() is None, worker.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL
+    # nothing of the batch is in the book, and the book takes the same batch again
+    assert (count(opened, CoverRow), count(opened, PersonRow), count(opened, EventRow)) == (0, 0, before)
+    again = book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10))
+    assert len(again.changes) == 120 and count(opened, CoverRow) == 120
+    opened.close()
