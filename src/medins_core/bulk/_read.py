@@ -489,9 +489,12 @@ def _certificates(
     flagged = empty
     if checked:
         flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(codes, today))
+    duplicate = _duplicate(cert, row0) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
         for i in np.flatnonzero(flagged):
+            if duplicate is not None and duplicate.row is not None and duplicate.row <= row0 + int(i):
+                raise duplicate  # the first bad row, as the reference reports it
             if not certs[i]:
                 raise _error("missing_field", "证件号码不能为空", "cert_no", row0 + int(i))
             try:
@@ -500,24 +503,24 @@ def _certificates(
                 raise _error(exc.code, exc.message, "cert_no", row0 + int(i)) from None
             if today is not None and birth > today:
                 raise _error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
-    if checked:
-        _no_duplicates(cert, row0)
+    if duplicate is not None:
+        raise duplicate
     return cert, codes
 
 
-def _no_duplicates(cert: Any, row0: int) -> None:
-    """A person listed twice in a batch, named as the reference does (across batches the
-    engine finds it)."""
+def _duplicate(cert: Any, row0: int) -> InputError | None:
+    """The error for the first person listed twice in a batch, named as the reference does
+    (across batches the engine finds it), or None."""
     indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
     values, first = np.unique(indices, return_index=True)
     if len(values) == len(indices):
-        return
+        return None
     later = np.ones(len(indices), dtype=bool)
     later[first] = False
     row = int(np.flatnonzero(later)[0])
     seen = int(first[np.searchsorted(values, indices[row])])
     number = cert[row].as_py()
-    raise _error("duplicate_person", f"与第 {row0 + seen} 行是同一人员 ({mask_cert_no(number)})", "cert_no", row0 + row)
+    return _error("duplicate_person", f"与第 {row0 + seen} 行是同一人员 ({mask_cert_no(number)})", "cert_no", row0 + row)
 
 
 def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
