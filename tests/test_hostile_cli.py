@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -219,7 +220,7 @@ def _cases() -> Iterator[Case]:
     good = "{dir}/good.csv"
     for target, label in (
         ("{dir}/missing/out.xlsx", "missing-dir"), ("{dir}", "directory"), ("", "empty"), (" ", "blank"),
-        ("/dev/full", "dev-full"), ("/dev/null", "dev-null"), ("{dir}/fifo", "fifo"), ("{dir}/link.xlsx", "symlink"),
+        ("{dir}/full", "device-full"), ("{dir}/null", "device-null"), ("{dir}/fifo", "fifo"), ("{dir}/link.xlsx", "symlink"),
         ("{dir}/hardlink.csv", "hardlink-to-input"), ("{dir}/./good.csv", "input-other-spelling"),
     ):
         yield Case(f"export-out-{label}", ("export", "roster", good, *ASSESS, "-o", target), frozenset({2}))
@@ -252,6 +253,8 @@ def _write_corpus(folder: Path) -> None:
     for name, data in BULK_ONLY.items():
         (folder / name).write_bytes(data)
     os.mkfifo(folder / "fifo")
+    for name, minor in (("null", 3), ("full", 7)):
+        _device(folder / name, minor)
     elsewhere = folder.parent / f"{folder.name}-elsewhere.xlsx"
     elsewhere.write_bytes(b"not to be replaced")
     (folder / "link.xlsx").symlink_to(elsewhere)
@@ -260,6 +263,15 @@ def _write_corpus(folder: Path) -> None:
     (folder / "deep" / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
     (folder / "junk").mkdir()
     (folder / "junk" / "junk.toml").write_bytes(random.Random(5).randbytes(500))
+
+
+def _device(path: Path, minor: int) -> None:
+    """A private copy of /dev/null or /dev/full (a FIFO where mknod is not allowed): a refused
+    output must be refused without the test ever aiming at the machine's own device nodes."""
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    except PermissionError:
+        os.mkfifo(path)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -306,6 +318,7 @@ def test_hostile_input_ends_cleanly(case: Case, tmp_path: Path, monkeypatch: pyt
     folder = tmp_path / "c"
     folder.mkdir()
     _write_corpus(folder)
+    monkeypatch.chdir(folder)  # relative targets (" ") land in the case's folder
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.delenv("MEDINS_PARAMS", raising=False)
     import tempfile
