@@ -1,0 +1,56 @@
+"""The everyday API in one import: every exported name resolves, and the README example runs."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import medins_core
+from medins_core import _EXPORTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_exported_name_is_the_defining_modules_object() -> None:
+    assert medins_core.__all__ == sorted(_EXPORTS)
+    for name, module in _EXPORTS.items():
+        assert getattr(medins_core, name) is getattr(importlib.import_module(module), name), name
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        medins_core.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("no AttributeError")
+
+
+def test_importing_the_package_imports_no_engine_module() -> None:
+    code = "import medins_core, sys; print(sorted(m for m in sys.modules if m.startswith('medins_core.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_readme_example_uses_one_import_and_gives_the_suzhou_total(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", readme, re.S)
+    assert example is not None
+    code = example.group(1)
+    assert [line for line in code.splitlines() if line.startswith(("import ", "from "))] == [
+        "import medins_core as medins"
+    ]
+    roster = ROOT / "src/medins_core/examples"
+    csv = next(roster.glob("*.csv"))
+    (tmp_path / "roster.csv").write_bytes(csv.read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    total, upper = out.split()
+    assert upper.endswith(("整", "分", "角"))
+    assert total == str(medins_core.assess(
+        medins_core.read_roster(csv, rules=medins_core.load_registry().region("320500").rules).members,
+        medins_core.load_registry().region("320500"), "2022-08").total)
