@@ -136,7 +136,6 @@ def test_a_hook_answering_for_a_foreign_region_fails(
     assert code == 1 and "对他省统筹区答复了" in out
 
 
-@pytest.mark.xfail(strict=True, reason="misspelled rule names are refused at load by typed rules (rules branch)")
 def test_a_misspelled_rule_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,7 +144,6 @@ def test_a_misspelled_rule_fails(
     assert code == 1 and "enrol_backdate_months" in out
 
 
-@pytest.mark.xfail(strict=True, reason="rule types are checked at load by typed rules (rules branch)")
 def test_a_rule_of_the_wrong_type_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

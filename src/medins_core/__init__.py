@@ -59,8 +59,7 @@ _EXPORTS = {
     "Problem": "medins_core.operations",
     "Severity": "medins_core.operations",
     "accepted": "medins_core.operations",
-    # retirement age
-    "retirement": "medins_core.retirement",
+    # retirement age (the function ``retirement`` stays in its module, whose name it shares)
     "reaching_retirement": "medins_core.retirement",
     # JSON both ways
     "to_json": "medins_core.serialize",
@@ -131,5 +130,5 @@ if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerl
     from medins_core.period import Period
     from medins_core.region import Region
     from medins_core.registry import Registry, load_registry
-    from medins_core.retirement import reaching_retirement, retirement
+    from medins_core.retirement import reaching_retirement
     from medins_core.serialize import from_json, to_json

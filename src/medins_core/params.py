@@ -46,6 +46,7 @@ from medins_core.codes import NATIONAL_LINES, InsuranceLine
 from medins_core.errors import DataFileError, ParameterError, RegionError
 from medins_core.money import RoundingPolicy
 from medins_core.period import Period
+from medins_core.rule_catalogue import rule_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -383,6 +384,11 @@ def _check(data: RegionFile, file: str, *, overlay: bool) -> None:
     for index, limit in enumerate(data.base_limits):
         if limit.floor is not None and limit.ceiling is not None and limit.floor > limit.ceiling:
             raise _fail(file, f"base_limits[{index}]", "基数下限高于上限")
+    for index, rule in enumerate(data.rules):
+        problem = rule_problem(rule.name, rule.value)
+        if problem is not None:
+            key, message = problem
+            raise _fail(file, f"rules[{index}].{key}", f"{message} (值: {getattr(rule, key)!r})")
 
 
 def _overlaps(a0: Period, a1: Period | None, b0: Period, b1: Period | None) -> bool:
