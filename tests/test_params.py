@@ -124,3 +124,19 @@ def test_a_quantum_finer_than_the_fen_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as caught:
         parse_region_file(write(tmp_path, HEADER + body))
     assert caught.value.field == "region.rounding.quantum"
+
+
+def test_two_overlay_files_giving_the_same_value_are_an_error_naming_both(tmp_path: Path) -> None:
+    entry = '[region]\ncode = "210200"\n\n[[values]]\nline = "310"\nfrom = "{start}"\nunit_rate = "0.08"\n' \
+            'source = "operator"\nstatus = "provisional"\n'
+    (tmp_path / "a.toml").write_text(entry.format(start="202201"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(entry.format(start="202301"), encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_registry([tmp_path], use_env=False)
+    assert caught.value.file == str(tmp_path / "b.toml")
+    assert str(tmp_path / "a.toml") in caught.value.message
+    assert caught.value.field == "values[0].unit_rate"
+    (tmp_path / "b.toml").write_text(entry.replace('from = "{start}"', 'from = "202001"\nuntil = "202112"'),
+                                     encoding="utf-8")
+    rules = load_registry([tmp_path], use_env=False).region("210200").rules  # months apart: both load
+    assert len(rules.values[("310", "unit_rate")]) == 2

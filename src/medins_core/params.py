@@ -455,8 +455,18 @@ class RegionRules:
         for index, entry in enumerate(data.values):
             if entry.line not in self.lines:
                 raise _fail(data.file, f"values[{index}].line", f"统筹区 {self.code} 没有险种 {entry.line!r}")
+            shipped = self.files[-1]
             for value in entry.expand(data.file):
-                self.values.setdefault((value.line, value.parameter), []).insert(0, value)
+                known = self.values.setdefault((value.line, value.parameter), [])
+                for other in known:
+                    # two operator files for the same value and months: neither may silently win
+                    if other.file != shipped and _overlaps(value.start, value.end, other.start, other.end):
+                        raise _fail(
+                            data.file, f"values[{index}].{value.parameter}",
+                            f"{value.line} {value.parameter} 自 {value.start} 起的值与参数文件 {other.file} "
+                            "给出的重叠; 请只在一个文件中给出",
+                        )  # fmt: skip
+                known.insert(0, value)
         self.base_limits[:0] = data.base_limits
         self.rules.update({rule.name: rule for rule in data.rules})
         header = data.region
