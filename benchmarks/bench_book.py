@@ -50,7 +50,9 @@ TODAY = datetime.date(2023, 1, 10)
 
 
 def cert_no(i: int) -> str:
-    return make_resident_id("210202", f"{1970 + i % 30}0312", i // 30 % 1000)
+    """A distinct valid resident ID per ``i`` (to 13 million): year, day and sequence vary."""
+    day = i // 40 % 336
+    return make_resident_id("210202", f"{1966 + i % 40}{day // 28 + 1:02d}{day % 28 + 1:02d}", i // 13440 + 1)
 
 
 def uscc(u: int) -> str:
