@@ -19,6 +19,7 @@ from pathlib import Path
 import xlsxwriter
 
 from medins_core.io import table as table_module
+from medins_core.io import xlsx_guard
 from medins_core.io.batch import check_file, write_failures
 from medins_core.io.table import read_table
 from medins_core.io.templates import template_for, write_template
@@ -73,7 +74,7 @@ def main() -> None:
         )
         print(f"{'':<48} file {upload.stat().st_size / 1e6:.1f} MB")
         timed(
-            "  archive guard (sizes, sheet extent)", n, lambda: table_module._check_archive(upload)
+            "  archive guard (sizes, sheet extent)", n, lambda: xlsx_guard.check_archive(upload)
         )
         timed(
             "  read_table, calamine (guard + read + text)",

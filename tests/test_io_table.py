@@ -13,6 +13,7 @@ import pytest
 
 from medins_core.errors import InputError
 from medins_core.io import table as table_module
+from medins_core.io import xlsx_guard
 from medins_core.io.table import read_table
 
 HAS_CALAMINE = table_module.CalamineWorkbook is not None
@@ -135,7 +136,7 @@ def _lie_about_size(path: Path, name: str, size: int) -> None:
 def test_a_compressed_bomb_is_refused_before_expansion(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(table_module, "MAX_UNZIPPED_BYTES", 1_000_000)
+    monkeypatch.setattr(xlsx_guard, "MAX_UNZIPPED_BYTES", 1_000_000)
     path = _workbook(tmp_path / "bomb.xlsx")
     padding = b"<!--" + b" " * 2_000_000 + b"-->"
     _rewrite_sheet(path, lambda xml: xml.replace(b"<sheetData>", padding + b"<sheetData>"))
@@ -178,7 +179,7 @@ def test_cells_without_references_are_read_by_the_streaming_reader(tmp_path: Pat
     # <c> without r= cannot be bounded cheaply, so openpyxl (which streams) reads the file
     path = _workbook(tmp_path / "plain.xlsx")
     _rewrite_sheet(path, lambda xml: xml.replace(b'<c r="B2"', b"<c"))
-    assert table_module._check_archive(path) is False
+    assert xlsx_guard.check_archive(path) is False
     assert read_table(path).rows[0] == (
         2,
         ("320506198503120116", "张伟", "6000", "2022-09-01", "13812345678"),
@@ -190,7 +191,7 @@ def test_cells_without_references_are_read_by_the_streaming_reader(tmp_path: Pat
 
 
 def test_sheet_extent() -> None:
-    extent = table_module._sheet_extent
+    extent = xlsx_guard._sheet_extent
     assert extent(b'<sheetData><row r="1"><c r="A1"/><c r="J1"/></row></sheetData>') == (9, 10)
     assert extent(b'<sheetData><row r="123456"><c r="AB123456"/></row></sheetData>') == (123456, 28)
     assert extent(b"<sheetData></sheetData>") == (0, 0)

@@ -9,7 +9,7 @@ number, shown as 3.2E+17) is an error rather than silently wrong digits.
 XLSX is read with python-calamine when it is installed (about 15 times faster than openpyxl,
 see docs/excel.md) and with openpyxl otherwise. calamine builds a dense grid from the first to
 the last used cell, so a 5 KB file with one cell in A1 and one in XFD1048576 would ask for
-hundreds of gigabytes: :func:`_sheet_extent` bounds the grid from the sheet XML first, and a
+hundreds of gigabytes: :func:`~medins_core.io.xlsx_guard.check_archive` bounds the grid from the sheet XML first, and a
 sheet it cannot bound cheaply is read with openpyxl, which streams.
 """
 
@@ -18,9 +18,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
-import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -35,10 +32,10 @@ from medins_core.io.limits import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_ROWS,
-    MAX_STREAMED_CELLS,
     MAX_UNZIPPED_BYTES,
 )
 from medins_core.io.output import note_input
+from medins_core.io.xlsx_guard import check_archive
 
 try:  # optional: openpyxl reads the same files, only about 15 times slower
     from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[import-not-found,unused-ignore]
@@ -249,7 +246,7 @@ def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tu
 def _xlsx_rows(
     data: bytes, file: str, engine: str, problems: list[InputError] | None
 ) -> Iterator[tuple[int, list[str]]]:
-    bounded = _check_archive(data, file)
+    bounded = check_archive(data, file)
     if engine == "calamine" and CalamineWorkbook is None:
         raise ValueError("engine 'calamine' needs python-calamine, which is not installed")
     use_calamine = engine == "calamine" or (
@@ -286,126 +283,6 @@ def column_letter_of(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def _longest_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """The longest run of bytes without a ``<`` in an entry, read in chunks (no full copy)."""
-    longest = run = 0
-    with archive.open(info) as stream:
-        while chunk := stream.read(1 << 20):
-            cut = chunk.find(b"<")
-            if cut < 0:
-                run += len(chunk)
-                longest = max(longest, run)
-                continue
-            pieces = chunk.split(b"<")
-            longest = max(longest, run + cut, max(map(len, pieces)))
-            run = len(pieces[-1])
-    return longest
-
-
-def _check_archive(data: bytes | Path, file: str | None = None) -> bool:
-    """Refuse a damaged or bomb archive; True when every sheet's extent is known to be small.
-
-    Declared sizes are checked before anything is expanded; both zipfile and calamine stop
-    reading an entry at its declared size, so the sum is a real bound. Each entry is then
-    streamed once to refuse a text longer than any cell may be (a 250 MB shared string),
-    and each worksheet expanded (bounded by that sum) and its cell references scanned
-    (:func:`_sheet_extent`). A sheet that cannot be bounded (cells without ``r=``) is read
-    by the streaming reader only when it has at most :data:`MAX_STREAMED_CELLS` cells.
-    """
-    if isinstance(data, Path):
-        file, data = str(data), data.read_bytes()
-    file = file or "<upload>"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
-                raise _error("file_too_large", "文件解压后过大，已拒绝", file)
-            for info in infos:
-                # 6 bytes a character at most (an entity such as &#x4E2D; is 8 for 1, rare)
-                if _longest_text(archive, info) > 8 * MAX_CELL_CHARS:
-                    raise _error("cell_too_long", f"表格中有超过 {MAX_CELL_CHARS} 个字符的文字，已拒绝", file)
-            bounded = True
-            # every entry, whatever its name: a workbook may place a sheet anywhere
-            for info in infos:
-                entry = archive.read(info)
-                if entry.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    bounded = False  # UTF-16 XML: the byte scan below cannot read it
-                    if len(entry) // 2 > MAX_STREAMED_CELLS * 8:
-                        raise _error("file_too_large", "表格单元格过多，已拒绝", file)
-                    continue
-                if b"sheetData" not in entry:
-                    continue
-                extent = _sheet_extent(entry)
-                if extent is None:
-                    bounded = False
-                    if entry.count(b"c") > MAX_STREAMED_CELLS and _cell_elements(entry) > MAX_STREAMED_CELLS:
-                        raise _error(
-                            "file_too_large",
-                            f"表格单元格超过 {MAX_STREAMED_CELLS} 个（且未标明单元格位置），已拒绝",
-                            file,
-                        )
-                elif extent[0] * extent[1] > MAX_CELLS or extent[0] > _EXCEL_ROWS:
-                    raise _error(
-                        "file_too_large", "表格范围过大（行数×列数超过上限），已拒绝", file
-                    )
-            return bounded
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        EOFError,
-        NotImplementedError,
-        RuntimeError,
-        ValueError,
-        OSError,
-        zlib.error,
-    ) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise _error("unsupported_format", "文件不是有效的 .xlsx 表格", file) from None
-
-
-def _cell_elements(entry: bytes) -> int:
-    """Cell elements of a sheet, with or without a namespace prefix."""
-    return len(re.findall(rb"<(?:[A-Za-z0-9_]+:)?c[\s/>]", entry))
-
-
-_CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,4})')
-_ROW_DIGITS = {
-    digits: re.compile(rb'<c r="[A-Z]{1,4}[0-9]{%d}"' % digits) for digits in range(1, 6)
-}
-_BIG_ROWS = re.compile(rb'<c r="[A-Z]{1,4}([0-9]{6,})"')
-
-
-def _sheet_extent(data: bytes) -> tuple[int, int] | None:
-    """Rows and columns a sheet spans at most, from its cell references; None if not plain.
-
-    Plain means what Excel, WPS, POI and openpyxl write: every cell element is ``<c r="B7"``
-    with no namespace prefix. The last column is the largest letters; the last row is exact
-    when it has six or more digits and otherwise bounded by its number of digits. Byte counts
-    and a few regular expressions keep this at about a third of calamine's own time.
-    """
-    if b":c " in data or b":c>" in data or b":row" in data:
-        return None
-    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-    if cells != data.count(b'<c r="'):
-        return None
-    if not cells:
-        return 0, 0
-    columns = max(_column_number(c) for c in set(_CELL_LETTERS.findall(data)))
-    big = _BIG_ROWS.findall(data)
-    if big:
-        return max(int(r) for r in big), columns
-    digits = next((d for d in range(5, 0, -1) if _ROW_DIGITS[d].search(data)), 0)
-    return 10**digits - 1, columns
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for byte in letters:
-        number = number * 26 + byte - 64
-    return number
 
 
 def _calamine_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[object]]]:
