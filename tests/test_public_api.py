@@ -6,10 +6,16 @@ import importlib
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+
+import pyarrow as pa
+import pytest
 
 import medins_core
 from medins_core import _EXPORTS
+from medins_core.bulk import assess_table
+from medins_core.testing import make_resident_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +60,18 @@ def test_the_readme_example_uses_one_import_and_gives_the_suzhou_total(tmp_path:
     assert total == str(medins_core.assess(
         medins_core.read_roster(csv, rules=medins_core.load_registry().region("320500").rules).members,
         medins_core.load_registry().region("320500"), "2022-08").total)
+
+
+def test_a_duplicate_person_in_the_api_is_named_masked_by_both_engines() -> None:
+    cert = make_resident_id()
+    members = [medins_core.Member.simple(cert, "张三", Decimal("5000"))] * 2
+    region = medins_core.load_registry(use_env=False).region("320500")
+    with pytest.raises(medins_core.InputError) as caught:
+        medins_core.assess(members, region, "2022-08")
+    assert caught.value.code == "duplicate_person"
+    assert cert not in caught.value.message and cert[:4] in caught.value.message
+    assert cert[-4:] in caught.value.message
+    table = pa.table({"cert_no": [cert, cert], "name": ["张三", "张三"], "wage": ["5000", "5000"]})
+    with pytest.raises(medins_core.InputError) as bulk:
+        assess_table(table, region.rules, "2022-08")
+    assert bulk.value.code == "duplicate_person"

@@ -185,7 +185,7 @@ def _assess(members: Iterable[Member], plan: Plan, payment_type: PaymentType) ->
             plan.check_defaults((coverage.insurance,))
     for before, member in itertools.pairwise(members):
         if before.person.cert_no == member.person.cert_no:
-            raise messages.duplicate_person()
+            raise messages.duplicate_person(member.person.cert_no)
     reached: dict[str, set[int]] = {}
     no_wage: list[tuple[Period, str]] = []
     out: list[AssessmentLine] = []

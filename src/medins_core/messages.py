@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import attrs
 
 from medins_core.errors import InputError, ParameterError
+from medins_core.ids import mask_cert_no
 from medins_core.params import PARAMETERS, ParamValue, RegionRules
 from medins_core.period import Period
 
@@ -55,9 +56,11 @@ def no_default_lines(rules: RegionRules) -> InputError:
     )
 
 
-def duplicate_person() -> InputError:
-    """The same certificate number twice in one assessment."""
-    return InputError("duplicate_person", "同一人员在名单中出现两次", field="cert_no")
+def duplicate_person(cert_no: str) -> InputError:
+    """The same certificate number twice in one assessment (the smallest such, masked)."""
+    return InputError(
+        "duplicate_person", f"同一人员在名单中出现两次: {mask_cert_no(cert_no)}", field="cert_no"
+    )
 
 
 def missing_wage(period: Period) -> InputError:

@@ -207,8 +207,9 @@ class Kernel:
             raise error
         if part.no_defaults:
             raise messages.no_default_lines(rules)
-        if part.duplicated(duplicates.between()) is not None:
-            raise messages.duplicate_person()
+        duplicated = part.duplicated(duplicates.between())
+        if duplicated is not None:
+            raise messages.duplicate_person(duplicated)
         warnings = plan.outcome(part.reached)
         totals = []
         with engine_context():
