@@ -13,7 +13,7 @@ pd = pytest.importorskip("pandas")
 pa = pytest.importorskip("pyarrow")
 
 from medins_core.bulk import assess_table
-from medins_core.bulk.dask import assess_dask
+from medins_core.bulk.dask import _batch, assess_dask
 from medins_core.errors import InputError, ParameterError
 from medins_core.registry import load_registry
 
@@ -90,3 +90,25 @@ def test_a_duplicate_comes_before_an_unknown_parameter(client: Any) -> None:
     frame.loc[50, "cert_no"] = "10000000000000001X"  # no duplicate: the unknown line
     with pytest.raises(ParameterError):
         assess_dask(dd.from_pandas(frame, npartitions=3), rules, "202101")
+
+
+def chunked(frame: Any, pieces: int) -> Any:
+    """``frame`` with every column backed by several Arrow chunks, as pandas 3 reads a large CSV."""
+    step = -(-len(frame) // pieces)
+    columns = {}
+    for name in frame.columns:
+        values = pa.array(frame[name].to_numpy(dtype=object, na_value=None), type=pa.string())
+        parts = [values.slice(i, step) for i in range(0, len(values), step)]
+        columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.string()))
+    return pd.DataFrame(columns)
+
+
+def test_a_partition_whose_strings_are_in_several_arrow_chunks_is_read() -> None:
+    # pandas 3 reads a large CSV (dtype=str) into columns of several Arrow chunks, which
+    # RecordBatch.from_pandas refuses ("Cannot convert ChunkedArray to Array")
+    frame = roster(4000)
+    split = chunked(frame, 7)
+    assert pa.Table.from_pandas(split, preserve_index=False).column("cert_no").num_chunks == 7
+    expected = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks().to_batches()[0]
+    assert _batch(split).equals(expected)
+    assert _batch(split.iloc[:0]).num_rows == 0

@@ -69,11 +69,19 @@ def assess_dask(
     return kernel.finish(merged, payment_type, merged.duplicates)
 
 
+def _batch(frame: pd.DataFrame) -> pa.RecordBatch:
+    """``frame`` as one Arrow batch. Under pandas 3 a string column may be backed by several
+    Arrow chunks, which ``RecordBatch.from_pandas`` refuses; a table joins them first."""
+    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+    batches = table.to_batches()
+    return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
+
+
 def _partial(frame: pd.DataFrame, kernel: Kernel, partition_info: dict[str, Any] | None = None) -> pd.Series:
     """One partition's partial result, as a one-element Series."""
     number = 0 if partition_info is None else int(partition_info.get("number", 0))
     try:
-        rows = parse_batch(pa.RecordBatch.from_pandas(frame, preserve_index=False))
+        rows = parse_batch(_batch(frame))
     except MedinsError as exc:  # a bad row: raised after merging, the first partition's first
         part = Partial(number=number, rows=len(frame))
         part.read_errors.append((number, portable(exc)))
