@@ -67,7 +67,7 @@ def test_docs_list_every_rule_from_the_catalogue() -> None:
     import runpy
 
     root = Path(__file__).resolve().parents[1]
-    generator = runpy.run_path(str(root / "docs" / "gen_rules.py"))
+    generator = runpy.run_path(str(root / "docs" / "gen_tables.py"))
     page = (root / "docs" / "parameters.md").read_text(encoding="utf-8")
-    assert generator["render"](page) == page, "docs/parameters.md is stale: run python docs/gen_rules.py"
+    assert generator["render"]("parameters.md", page) == page, "docs/parameters.md is stale: run python docs/gen_tables.py"
     assert all(f"`{name}`" in page for name in RULES)

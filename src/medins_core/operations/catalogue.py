@@ -2,7 +2,7 @@
 
 Each :class:`CodeEntry` gives the code's severity, its meaning (the doc), the operations that
 raise it and, where the portal's words are fixed, its default message. ``docs/codes.md`` is
-generated from this table (``python docs/gen_codes.py``; a test fails when it is stale), and a
+generated from this table (``python docs/gen_tables.py``; a test fails when it is stale), and a
 test checks that every code the checks raise is here. A region may word a message as its
 portal does in its data: the ``messages`` rule, a table of code → text
 (:func:`reword`).
