@@ -12,7 +12,7 @@ import medins_rules_liaoning
 from medins_core import operations
 from medins_core.operations import EnrollmentRequest
 from medins_core.operations.catalogue import CATALOGUE
-from medins_core.params import Rule, Status
+from medins_core.datafile import Rule, Status
 from medins_core.registry import load_registry
 
 ROOT = Path(__file__).parent.parent
@@ -42,7 +42,7 @@ def test_every_code_a_check_raises_is_in_the_catalogue_with_its_severity() -> No
 def test_a_region_words_a_message_as_its_portal_does() -> None:
     region = load_registry(use_env=False).region("320500")
     wording = Rule("messages", {"missing_field": "请填写必填项"}, "test wording", Status.VERIFIED)
-    region.rules.rules["messages"] = wording  # a registry of this test's own
+    region.rules.rules["messages"] = (wording,)  # a registry of this test's own
     request = EnrollmentRequest(unit_no="U1", cert_no="", name="", start="202209", insurance=("310",))
     found = region.check(request, today=datetime.date(2022, 9, 15))
     missing = [p for p in found if p.code == "missing_field"]

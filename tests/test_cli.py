@@ -105,7 +105,7 @@ def test_unknown_rates_exit_2_saying_how_to_supply_them(tmp_path: Path, capsys: 
 def test_regions_and_rates(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "regions", "--format", "json")
     regions = {r["code"]: r for r in json.loads(out)}
-    assert regions["320800"]["data_years"] == "2009–2021" and regions["320800"]["status"] == "provisional"
+    assert regions["320800"]["data_years"] == "2009–2022" and regions["320800"]["status"] == "provisional"
     assert regions["410000"]["status"] == "no rates" and regions["130200"]["aliases"] == {"130283": "迁安市"}
     code, out, _ = run(capsys, "rates", "--region", "320500", "--period", "2022-08", "--format", "json")
     values = {(v["insurance"], v["parameter"]): v for v in json.loads(out)["values"]}

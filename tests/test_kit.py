@@ -27,7 +27,7 @@ code = "{code}"
 name = "测试市"
 province = "测试省"
 default_lines = ["310", "510"]
-
+{through}
 [[values]]
 line = "310"
 from = "202201"
@@ -72,13 +72,14 @@ def make_plugin(
     source: str = "test figures",
     more: str = LINE_510,
     hooks: str = "",
+    through: str = 'data_through = "202212"\ndata_through_source = "test figures"\n',
 ) -> str:
     """A plugin package in ``tmp_path``, importable; returns its module name."""
     name = f"medins_rules_kit{next(_names)}"
     package = tmp_path / name
     (package / "data").mkdir(parents=True)
     (package / "__init__.py").write_text(HOOKS + hooks, encoding="utf-8")
-    text = REGION.format(code=code, source=source, more=more)
+    text = REGION.format(code=code, source=source, more=more, through=through)
     (package / "data" / f"{file}.toml").write_text(text, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     return name
@@ -110,6 +111,13 @@ def test_a_default_line_without_values_fails(
 ) -> None:
     code, out = kit(make_plugin(tmp_path, monkeypatch, more=""), capsys)
     assert code == 1 and "990100.toml: region.default_lines.510:" in out
+
+
+def test_a_region_with_amounts_but_no_data_through_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = kit(make_plugin(tmp_path, monkeypatch, through=""), capsys)
+    assert code == 1 and "990100.toml: region.data_through:" in out
 
 
 def test_a_value_without_a_source_fails(

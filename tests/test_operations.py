@@ -105,7 +105,7 @@ def test_every_shipped_rule_has_a_source_and_a_known_name() -> None:
         "unit_password_letters_digits_only",
     }
     for region in REGISTRY:
-        for rule in region.rules.rules.values():
+        for rule in (rule for entries in region.rules.rules.values() for rule in entries):
             assert rule.name in known and ".txt" in rule.source, (rules.code, rule.name)
 
 

@@ -8,7 +8,8 @@ import attrs
 
 from medins_core.errors import InputError, ParameterError
 from medins_core.ids import mask_cert_no
-from medins_core.params import PARAMETERS, ParamValue, RegionRules
+from medins_core.datafile import PARAMETERS, ParamValue
+from medins_core.params import RegionRules
 from medins_core.period import Period
 
 HOW_TO_SUPPLY = "请用 --params 目录、环境变量 MEDINS_PARAMS 或 API 的 params_dirs 提供参数文件（见 docs/parameters.md）。"

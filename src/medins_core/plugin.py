@@ -52,7 +52,8 @@ from medins_core.operations import (
     UnitRegistrationRequest,
     WageDeclarationRequest,
 )
-from medins_core.params import Readable, RegionRules
+from medins_core.datafile import Readable
+from medins_core.params import RegionRules
 from medins_core.period import Period
 
 __all__ = [

@@ -81,9 +81,10 @@ class Region:
         A message the region words its own way (the ``messages`` rule, code → text) replaces
         the engine's default wording.
         """
-        rule = self.rules.rule("messages")
+        dated = Region(self.rules.as_of(today), self._manager, self._problems)
+        rule = dated.rules.rule("messages")
         messages = rule.value if rule is not None and isinstance(rule.value, dict) else None
-        return reword(check(request, region=self, today=today, context=context), messages)
+        return reword(check(request, region=dated, today=today, context=context), messages)
 
     def hook_problems(
         self, operation: str, request: Request, *, today: date, context: CheckContext

@@ -20,7 +20,8 @@ import pluggy
 
 from medins_core import plugin as contract
 from medins_core.errors import RegionError
-from medins_core.params import Readable, RegionRules, iter_toml_files, parse_region_file
+from medins_core.datafile import Readable, RegionFile, iter_toml_files, parse_region_file
+from medins_core.params import RegionRules
 from medins_core.region import PluginProblem, Region
 
 #: Environment variable with operator parameter directories, separated like PATH.
@@ -96,7 +97,7 @@ def load_registry(
     for impl in manager.hook.medins_region_files.get_hookimpls():
         try:
             files = cast("Sequence[Readable]", impl.function())
-            loaded = [_load(f, impl.plugin_name) for f in files]
+            loaded = _load(files, impl.plugin_name)
         except Exception as exc:  # noqa: BLE001 - reported, and the other plugins still load
             problems.append(PluginProblem(impl.plugin_name, str(exc)))
             continue
@@ -119,8 +120,32 @@ def load_registry(
     return registry
 
 
-def _load(file: Readable, plugin: str) -> RegionRules:
-    """A shipped region file, refused when its ``[region] code`` is not its file name."""
+def _load(files: Sequence[Readable], plugin: str) -> list[RegionRules]:
+    """A plugin's region files, each with the shared province file it extends.
+
+    A file whose ``[region] code`` is not its file name is refused, and so is an ``extends``
+    that names no shared file of the same plugin.
+    """
+    parsed = [_parse(file) for file in files]
+    shared = {data.region.code: data for data in parsed if data.region.shared}
+    regions = []
+    for data in parsed:
+        if data.region.shared:
+            continue
+        province = None
+        if data.region.extends:
+            province = shared.get(data.region.extends)
+            if province is None:
+                raise RegionError(
+                    "region_extends_unknown",
+                    f"{data.file}: extends = {data.region.extends!r}, 插件 {plugin} 没有这个省级共用文件",
+                    field="region.extends",
+                )
+        regions.append(RegionRules.from_file(data, plugin, province))
+    return regions
+
+
+def _parse(file: Readable) -> RegionFile:
     data = parse_region_file(file)
     stem = Path(str(getattr(file, "name", ""))).stem
     if stem and stem != data.region.code:
@@ -129,7 +154,7 @@ def _load(file: Readable, plugin: str) -> RegionRules:
             f"{data.file}: [region] code = {data.region.code!r} 与文件名 {stem!r} 不一致",
             field="region.code",
         )
-    return RegionRules.from_file(data, plugin)
+    return data
 
 
 def _params_dirs(explicit: Sequence[str | Path], use_env: bool) -> list[str | Path]:

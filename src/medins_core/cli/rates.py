@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
-from medins_core.params import PARAMETERS
+from medins_core.datafile import PARAMETERS
 from medins_core.period import Period
 from medins_core.render import table
 

@@ -83,7 +83,7 @@ def _values(rules: RegionRules) -> list[Failure]:
                 found.append(Failure(value.file or rules.code, key, "没有来源 (source)"))
             if value.status is None:
                 found.append(Failure(value.file or rules.code, key, "没有状态 (status)"))
-    for rule in rules.rules.values():
+    for rule in (rule for entries in rules.rules.values() for rule in entries):
         if not rule.source.strip():
             found.append(Failure(rule.file or rules.code, f"rules.{rule.name}", "没有来源 (source)"))
     return found
@@ -91,12 +91,14 @@ def _values(rules: RegionRules) -> list[Failure]:
 
 def _default_lines(rules: RegionRules) -> list[Failure]:
     """Each default line has an amount for every month from the first month in which all
-    default lines have one to the end of the region's data (``data_through``, else the
-    December of its last data year). A region with no amounts at all has no data years
-    (its sources give none) and nothing to check."""
+    default lines have one to the end of the region's data (``data_through``, which a region
+    with amounts must declare). A region with no amounts at all has no data years (its
+    sources give none) and nothing to check."""
     file = rules.files[0] if rules.files else rules.code
     if not rules.has_rates():
         return []
+    if rules.data_through is None:  # else an assessment years later would not warn beyond_data
+        return [Failure(file, "region.data_through", "有费率的统筹区须给出 data_through 及其来源")]
     starts = []
     for line in rules.default_lines:
         found = [v.start for p in _AMOUNTS for v in rules.values.get((line, p), [])]
@@ -105,8 +107,7 @@ def _default_lines(rules: RegionRules) -> list[Failure]:
         starts.append(min(found))
     if not starts:
         return []
-    ends = [v.end or v.start for vs in rules.values.values() for v in vs]
-    last = rules.data_through or Period(max(ends).year, 12)
+    last = rules.data_through
     failures = []
     for line in rules.default_lines:
         missing = [
