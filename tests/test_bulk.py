@@ -23,10 +23,10 @@ pa = pytest.importorskip("pyarrow")
 
 from medins_core.assessment import Assessment, Parts, assess
 from medins_core.bulk import assess_table
+from medins_core.datafile import BaseLimit, ParamValue, Status
 from medins_core.errors import MedinsError
 from medins_core.model import DEFAULT_LINES, MAX_WAGE, Coverage, Member, Person, WageDeclaration
 from medins_core.money import RoundingPolicy
-from medins_core.datafile import BaseLimit, ParamValue, Status
 from medins_core.params import RegionRules
 from medins_core.period import Period
 from medins_core.registry import load_registry

@@ -10,9 +10,9 @@ from pathlib import Path
 import medins_rules_hebei
 import medins_rules_liaoning
 from medins_core import operations
+from medins_core.datafile import Rule, Status
 from medins_core.operations import EnrollmentRequest
 from medins_core.operations.catalogue import CATALOGUE
-from medins_core.datafile import Rule, Status
 from medins_core.registry import load_registry
 
 ROOT = Path(__file__).parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from medins_core.errors import DataFileError
 from medins_core.datafile import PARAMETERS, Status, parse_region_file
+from medins_core.errors import DataFileError
 from medins_core.period import Period
 from medins_core.registry import load_registry
 

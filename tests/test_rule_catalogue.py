@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from medins_core.errors import DataFileError
 from medins_core.datafile import parse_region_file
+from medins_core.errors import DataFileError
 from medins_core.registry import load_registry
 from medins_core.rule_catalogue import RULES
 

@@ -9,11 +9,11 @@ import pytest
 
 from medins_core.datafile import parse_region_file
 from medins_core.errors import DataFileError
-from medins_core.testing.fixtures import make_resident_id
 from medins_core.operations import EnrollmentRequest
 from medins_core.period import Period
 from medins_core.plugin import hookimpl
 from medins_core.registry import load_registry
+from medins_core.testing.fixtures import make_resident_id
 
 MAN = make_resident_id("330106", "19850312", 1)
 PROVINCE = """[region]

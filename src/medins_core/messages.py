@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import attrs
 
+from medins_core.datafile import PARAMETERS, ParamValue
 from medins_core.errors import InputError, ParameterError
 from medins_core.ids import mask_cert_no
-from medins_core.datafile import PARAMETERS, ParamValue
 from medins_core.params import RegionRules
 from medins_core.period import Period
 

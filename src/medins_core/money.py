@@ -19,6 +19,7 @@ from medins_core.errors import InputError
 __all__ = [
     "FEN",
     "ROUNDING_MODES",
+    "ROUNDING_NAMES",
     "MoneyLike",
     "RoundingPolicy",
     "format_yuan",
@@ -103,6 +104,16 @@ ROUNDING_MODES = frozenset(
         decimal.ROUND_UP,
     }
 )
+#: The name a region data file gives each mode (``rounding = { mode = "half_up" }``).
+ROUNDING_NAMES = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
 _STAGES = frozenset({"per_line", "per_total"})
 
 

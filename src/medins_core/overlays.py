@@ -14,9 +14,9 @@ import attrs
 
 from medins_core.datafile import PARAMETERS, iter_toml_files, parse_region_file
 from medins_core.errors import MedinsError
+from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
 from medins_core.plan import HasRules, Plan, rules_of
-from medins_core.params import RegionRules
 
 #: How each kind of value is written (the form, not a value: the operator's document gives that).
 _FORMS = {"rate": '比例, 小数的字符串 (7.5% 写 "0.075")', "fixed": "元, 字符串"}

@@ -14,6 +14,7 @@ from datetime import date
 import attrs
 
 from medins_core.codes import NATIONAL_LINES, InsuranceLine
+from medins_core.datacheck import fail, overlaps
 from medins_core.datafile import (
     PARAMETERS,
     BaseLimit,
@@ -22,8 +23,6 @@ from medins_core.datafile import (
     RegionFile,
     Rule,
     Status,
-    _fail,
-    _overlaps,
 )
 from medins_core.errors import ParameterError, RegionError
 from medins_core.money import RoundingPolicy
@@ -98,13 +97,13 @@ class RegionRules:
         """Put an operator's file in front: its values win for the periods they cover."""
         for index, entry in enumerate(data.values):
             if entry.line not in self.lines:
-                raise _fail(data.file, f"values[{index}].line", f"统筹区 {self.code} 没有险种 {entry.line!r}")
+                raise fail(data.file, f"values[{index}].line", f"统筹区 {self.code} 没有险种 {entry.line!r}")
             for value in entry.expand(data.file):
                 known = self.values.setdefault((value.line, value.parameter), [])
                 for other in known:
                     # two operator files for the same value and months: neither may silently win
-                    if other.file in self.overlays and _overlaps(value.start, value.end, other.start, other.end):
-                        raise _fail(
+                    if other.file in self.overlays and overlaps(value.start, value.end, other.start, other.end):
+                        raise fail(
                             data.file, f"values[{index}].{value.parameter}",
                             f"{value.line} {value.parameter} 自 {value.start} 起的值与参数文件 {other.file} "
                             "给出的重叠; 请只在一个文件中给出",

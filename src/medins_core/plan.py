@@ -27,10 +27,10 @@ from typing import Protocol
 import attrs
 
 from medins_core import messages
+from medins_core.datafile import BaseLimit, ParamValue, Status
 from medins_core.errors import ParameterError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import RoundingPolicy
-from medins_core.datafile import BaseLimit, ParamValue, Status
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
 

@@ -21,6 +21,7 @@ from importlib.resources import files
 
 import pluggy
 
+from medins_core.datafile import Readable
 from medins_core.ids import mask_cert_no
 from medins_core.io.templates import (
     CERT_NO_COLUMN,
@@ -52,7 +53,6 @@ from medins_core.operations import (
     UnitRegistrationRequest,
     WageDeclarationRequest,
 )
-from medins_core.datafile import Readable
 from medins_core.params import RegionRules
 from medins_core.period import Period
 

@@ -19,8 +19,8 @@ import attrs
 import pluggy
 
 from medins_core import plugin as contract
-from medins_core.errors import RegionError
 from medins_core.datafile import Readable, RegionFile, iter_toml_files, parse_region_file
+from medins_core.errors import RegionError
 from medins_core.params import RegionRules
 from medins_core.region import PluginProblem, Region
 
