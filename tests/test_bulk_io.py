@@ -26,7 +26,8 @@ from medins_core.bulk import (
     file_rows,
     to_members,
 )
-from medins_core.bulk._read import cert_codes, parse_batch
+from medins_core.bulk._certs import cert_codes
+from medins_core.bulk._read import parse_batch
 from medins_core.bulk._rounding import MODES, round_div
 from medins_core.errors import InputError, ParameterError
 from medins_core.io.roster import read_roster
@@ -316,3 +317,12 @@ def test_parquet_read_ahead_stops_with_its_reader(tmp_path: Path) -> None:
     import threading
 
     assert not any(t.name == "medins-prefetch" for t in threading.enumerate())
+
+
+def test_a_lines_cell_splits_as_the_roster_reader_splits_it() -> None:
+    from medins_core.bulk._read import parse_lines
+    from medins_core.codes import split_lines
+
+    for cell in ("310；510", "310;510", "职工基本医疗保险、生育保险", "310, 330，510"):
+        assert parse_lines(cell) == split_lines(cell) and len(parse_lines(cell)) >= 2
+    assert parse_lines("") == ("*",)

@@ -108,7 +108,7 @@ class Partial:
 
 
 def decode_cert(code: int) -> str:
-    """The resident ID number behind a code of :func:`~medins_core.bulk._read.cert_codes`."""
+    """The resident ID number behind a code of :func:`~medins_core.bulk._certs.cert_codes`."""
     digits, last = divmod(code, 11)
     return f"{digits:017d}" + ("X" if last == 10 else str(last))
 

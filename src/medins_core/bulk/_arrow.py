@@ -1,0 +1,78 @@
+"""Small helpers on Arrow string arrays shared by the bulk readers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from medins_core.errors import InputError
+
+_UNCLEAN = np.zeros(256, dtype=bool)
+_UNCLEAN[np.frombuffer(b" \t\r\n\v\fabcdefghijklmnopqrstuvwxyz", dtype=np.uint8)] = True
+_UNCLEAN[0x80:] = True
+
+
+def input_error(code: str, message: str, field: str, row: int | None = None) -> InputError:
+    return InputError(code, message, field=field, row=row)
+
+
+def get_column(batch: Any, name: str) -> Any | None:
+    index = batch.schema.get_field_index(name)
+    return None if index < 0 else batch.column(index)
+
+
+def as_string(array: Any, field: str) -> Any:
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        array = array.cast(kind.value_type)
+        kind = array.type
+    if pa.types.is_large_string(kind) or getattr(pa.types, "is_string_view", lambda _: False)(kind):
+        return array.cast(pa.string())
+    if pa.types.is_string(kind):
+        return array
+    raise input_error("invalid_column", f"列 {field} 应为文本，而不是 {kind}", field)
+
+
+def first_null(array: Any) -> int:
+    return int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
+
+
+def required_text(batch: Any, name: str, first_row: int) -> Any:
+    column = get_column(batch, name)
+    if column is None:
+        raise input_error("missing_column", f"缺少列 {name}", name)
+    column = as_string(column, name)
+    if column.null_count:
+        raise input_error("missing_field", f"{name} 为空", name, first_row + first_null(column))
+    return column
+
+
+def string_buffers(array: Any) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
+    """The value offsets and data bytes of a string array, without copying."""
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.empty(0, np.uint8)
+    return offsets, data
+
+
+def distinct(column: Any) -> tuple[list[Any], NDArray[np.int64], NDArray[np.bool_]]:
+    """Distinct values of ``column``, the index of each row's value, and which rows are null."""
+    encoded = pc.dictionary_encode(column)
+    indices = encoded.indices
+    nulls = indices.is_null().to_numpy(zero_copy_only=False)
+    return (
+        encoded.dictionary.to_pylist(),
+        indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64),
+        nulls,
+    )
+
+
+def needs_cleaning(array: Any) -> bool:
+    """Whether any byte of a string array is whitespace, a lower-case letter or non-ASCII."""
+    offsets, data = string_buffers(array)
+    body = data[offsets[0] : offsets[-1]]
+    return bool(_UNCLEAN[body].any())
