@@ -140,3 +140,18 @@ def test_two_overlay_files_giving_the_same_value_are_an_error_naming_both(tmp_pa
                                      encoding="utf-8")
     rules = load_registry([tmp_path], use_env=False).region("210200").rules  # months apart: both load
     assert len(rules.values[("310", "unit_rate")]) == 2
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_a_file_nested_too_deep_is_refused_with_a_code_not_a_recursion_error(tmp_path: Path, depth: int) -> None:
+    path = write(tmp_path, HEADER + "x = " + "[" * depth + "]" * depth + "\n")
+    with pytest.raises(DataFileError) as caught:
+        parse_region_file(path, overlay=True)
+    assert caught.value.code == "input_too_deep" and caught.value.file == str(path)
+
+
+def test_a_file_nested_to_the_limit_is_read_as_usual(tmp_path: Path) -> None:
+    path = write(tmp_path, "x = " + "[" * 31 + "]" * 31 + "\n" + HEADER)  # 32 levels with the document
+    with pytest.raises(DataFileError) as caught:  # the unknown key x, not the nesting
+        parse_region_file(path, overlay=True)
+    assert caught.value.code == "invalid_data_file" and "x" in caught.value.message

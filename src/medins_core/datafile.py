@@ -51,7 +51,8 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from medins_core.datacheck import check_region_file, fail
-from medins_core.errors import RegionError
+from medins_core.errors import DataFileError, RegionError
+from medins_core.io.limits import MAX_NESTING
 from medins_core.money import ROUNDING_NAMES, RoundingPolicy
 from medins_core.period import Period
 
@@ -289,6 +290,12 @@ def parse_region_file(location: Readable | Path, *, overlay: bool = False) -> Re
         raw = tomllib.loads(location.read_bytes().decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise fail(file, None, f"不是有效的 UTF-8 TOML: {exc}") from None
+    except RecursionError:
+        raw = None
+    if raw is None or _depth(raw) > MAX_NESTING:
+        raise DataFileError(
+            "input_too_deep", f"参数文件中表与数组嵌套超过 {MAX_NESTING} 层, 已拒绝", file=file
+        )
     try:
         data = _CONVERTER.structure(raw, RegionFile)
     except cattrs.BaseValidationError as exc:
@@ -303,6 +310,18 @@ def parse_region_file(location: Readable | Path, *, overlay: bool = False) -> Re
         base_limits=tuple(attrs.evolve(b, file=file) for b in data.base_limits),
         rules=tuple(attrs.evolve(r, file=file) for r in data.rules),
     )
+
+
+def _depth(value: object) -> int:
+    """How deeply tables and arrays nest in a parsed TOML document (without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 _RENAMED = {"start": "from", "end": "until"}
