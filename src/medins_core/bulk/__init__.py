@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("medins_core.bulk needs numpy and pyarrow: pip install 'medins[bulk]'") from exc
 
 from medins_core.assessment import Parts, PaymentType
+from medins_core.bulk._certs import FileListing
 from medins_core.bulk._engine import Kernel, run
 from medins_core.bulk._lines import LINE_SCHEMA, MONEY, BulkAssessment, yuan
 from medins_core.bulk._read import (
@@ -155,6 +156,7 @@ def assess_file(
             on_lines=on_lines,
             # a file gets the roster reader's checks, so both paths give one verdict
             parse=functools.partial(parse_batch, roster_checks=True, today=today),
+            listing=FileListing(),
         )
     except MedinsError as exc:
         if exc.file is None and exc.row is not None:

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
@@ -79,11 +80,7 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 def _certificates(
     batch: Any, row0: int, checked: bool, today: datetime.date | None
 ) -> tuple[Any, NDArray[np.int64]]:
-    cert = required_text(batch, "cert_no", row0)
-    codes = cert_codes(cert)
-    if (codes < 0).any() and needs_cleaning(cert):  # a resident ID number needs no cleaning
-        cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
-        codes = cert_codes(cert)
+    cert, codes = listed_certs(batch, row0)
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
@@ -107,6 +104,17 @@ def _certificates(
     return cert, codes
 
 
+def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
+    """The certificate numbers of a (canonical) batch as the roster reader reads them, stripped
+    and upper-cased, and their codes; not yet checked."""
+    cert = required_text(batch, "cert_no", row0)
+    codes = cert_codes(cert)
+    if (codes < 0).any() and needs_cleaning(cert):  # a resident ID number needs no cleaning
+        cert = pc.utf8_upper(pc.utf8_trim_whitespace(cert))
+        codes = cert_codes(cert)
+    return cert, codes
+
+
 def _duplicate(cert: Any, row0: int) -> InputError | None:
     """The error for the first person listed twice in a batch, named as the reference does
     (across batches the engine finds it), or None."""
@@ -118,8 +126,61 @@ def _duplicate(cert: Any, row0: int) -> InputError | None:
     later[first] = False
     row = int(np.flatnonzero(later)[0])
     seen = int(first[np.searchsorted(values, indices[row])])
-    number = cert[row].as_py()
-    return input_error("duplicate_person", f"与第 {row0 + seen} 行是同一人员 ({mask_cert_no(number)})", "cert_no", row0 + row)
+    return listed_twice(cert[row].as_py(), row0 + row, row0 + seen)
+
+
+def listed_twice(cert: str, row: int, first_row: int) -> InputError:
+    """A person listed again at ``row``, worded as the roster reader words it."""
+    return input_error("duplicate_person", f"与第 {first_row} 行是同一人员 ({mask_cert_no(cert)})", "cert_no", row)
+
+
+class FileListing:
+    """Where a file read in chunks lists each certificate number, to name both rows of a person
+    listed in two chunks as the roster reader does (within a chunk, parsing finds it).
+
+    Keeps each chunk's resident-ID codes in row order (8 bytes a row); other numbers in a dict.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[int, NDArray[np.int64]]] = []
+        self.others: dict[str, int] = {}  # number → first row
+        self.repeats: list[tuple[int, int, str]] = []  # (row, first row, number) of other numbers
+
+    def add(self, codes: NDArray[np.int64], cert: Any, row0: int) -> None:
+        """Record a parsed chunk whose first data row is ``row0``."""
+        self.chunks.append((row0, codes))
+        other = np.flatnonzero(codes < 0)
+        if other.size:
+            for i, number in zip(other, cert.take(pa.array(other, type=pa.int64())).to_pylist()):
+                first = self.others.setdefault(number, row0 + int(i))
+                if first != row0 + int(i):
+                    self.repeats.append((row0 + int(i), first, number))
+
+    def first_repeat(self) -> InputError | None:
+        """The listing again with the smallest row, as the roster reader meets it first; or None."""
+        found = list(self.repeats)
+        if len(self.chunks) > 1:
+            codes = np.concatenate([c for _, c in self.chunks])
+            rows = np.concatenate([row0 + np.arange(len(c), dtype=np.int64) for row0, c in self.chunks])
+            ids = codes >= 0
+            codes, rows = codes[ids], rows[ids]
+            order = np.argsort(codes, kind="stable")  # rows ascend within one number
+            ordered = codes[order]
+            same = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+            if same.size:
+                again = order[same][np.argmin(rows[order[same]])]
+                first = order[np.searchsorted(ordered, codes[again])]
+                found.append((int(rows[again]), int(rows[first]), decode_cert(int(codes[again]))))
+        if not found:
+            return None
+        row, first_row, number = min(found)
+        return listed_twice(number, row, first_row)
+
+
+def decode_cert(code: int) -> str:
+    """The resident ID number behind a code of :func:`cert_codes`."""
+    digits, last = divmod(code, 11)
+    return f"{digits:017d}" + ("X" if last == 10 else str(last))
 
 
 def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:

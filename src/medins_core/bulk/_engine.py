@@ -27,10 +27,12 @@ from numpy.typing import NDArray
 
 from medins_core import messages
 from medins_core.assessment import LineTotal, Parts, PaymentType
+from medins_core.bulk._certs import FileListing, listed_certs
 from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_lines, yuan
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
-from medins_core.bulk._read import Rows
+from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
+from medins_core.errors import InputError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
 from medins_core.params import RegionRules
@@ -275,15 +277,27 @@ def run(
     keep_lines: bool,
     on_lines: Callable[[Any], object] | None,
     parse: Callable[[Any, int], Rows],
+    listing: FileListing | None = None,
 ) -> BulkAssessment:
-    """Assess a stream of record batches in one process."""
+    """Assess a stream of record batches in one process.
+
+    With a ``listing`` (a file's rows), a person listed in two chunks is refused naming both
+    rows, and before any later bad row, as the roster reader refuses it.
+    """
     duplicates = Duplicates()
     total = Partial()
     kept: list[Any] = []
     want_lines = keep_lines or on_lines is not None
     done = 0
     for number, batch in enumerate(batches):
-        rows = parse(batch, done + 1)
+        try:
+            rows = parse(batch, done + 1)
+        except InputError as exc:
+            if listing is not None and exc.row is not None:
+                _listed_before(listing, batch, done + 2, exc)
+            raise
+        if listing is not None:
+            listing.add(rows.codes, rows.cert, done + 2)  # the header is row 1
         done += len(rows)
         later = duplicates.within(rows, number)
         if want_lines:  # lines come out ordered by certificate number within each chunk
@@ -300,6 +314,9 @@ def run(
                     kept.append(table)
         if progress is not None:
             progress(done)
+    repeat = None if listing is None else listing.first_repeat()
+    if repeat is not None:
+        raise repeat
     lines = sorted_lines(kernel.plan, kept) if keep_lines else None
     return kernel.finish(total, payment_type, duplicates, lines)
 
@@ -308,3 +325,18 @@ def _cert_order(rows: Rows) -> NDArray[np.int64]:
     if (rows.codes >= 0).all():
         return np.argsort(rows.codes, kind="stable")
     return np.asarray(pc.sort_indices(rows.cert).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _listed_before(listing: FileListing, batch: Any, row0: int, error: InputError) -> None:
+    """Raise, instead of ``error``, a person listed again at or before its row (the roster
+    reader checks the rows in order, and a row's certificate first)."""
+    assert error.row is not None
+    upto = error.row - row0 + (0 if error.field == "cert_no" else 1)
+    try:
+        cert, codes = listed_certs(canonical(batch).slice(0, max(upto, 0)), row0)
+    except InputError:
+        return
+    listing.add(codes, cert, row0)
+    repeat = listing.first_repeat()
+    if repeat is not None and repeat.row is not None and repeat.row <= error.row:
+        raise repeat from None

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from medins_core.bulk._certs import decode_cert
 from medins_core.bulk._read import Rows
 from medins_core.errors import MedinsError
 
@@ -105,12 +106,6 @@ class Partial:
     def first_read_error(self) -> MedinsError | None:
         """The bad row of the first chunk that had one."""
         return rebuild(min(self.read_errors, key=lambda item: item[0])[1]) if self.read_errors else None
-
-
-def decode_cert(code: int) -> str:
-    """The resident ID number behind a code of :func:`~medins_core.bulk._certs.cert_codes`."""
-    digits, last = divmod(code, 11)
-    return f"{digits:017d}" + ("X" if last == 10 else str(last))
 
 
 class Duplicates:
