@@ -330,28 +330,34 @@ def test_a_lines_cell_splits_as_the_roster_reader_splits_it() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    people=st.lists(st.sampled_from(["11010519491231002X", "320506198503120116", "P1234567", "X7654321"]), min_size=2, max_size=9),
+    people=st.lists(st.sampled_from(["11010519491231002X", "320506198503120116", "P1234567", "X7654321", ""]), min_size=2, max_size=9),
     bad=st.one_of(st.none(), st.integers(0, 8)),
     chunk=st.integers(1, 4),
 )
 def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names(
     tmp_path_factory: pytest.TempPathFactory, people: list[str], bad: int | None, chunk: int
 ) -> None:
-    """Within a chunk or across chunks, before or after another bad row: one verdict."""
-    rows = [f"{cert},张{i},{'0' if i == bad else '8500'}" for i, cert in enumerate(people)]
+    """Within a chunk or across chunks, before or after another bad row or blank rows
+    (not data, but numbered): one verdict."""
+    rows = [
+        ",,," if not cert else f"{cert},张{i},{'0' if i == bad else '8500'},{'居民身份证' if cert[0].isdigit() else '护照'}"
+        for i, cert in enumerate(people)
+    ]
     path = tmp_path_factory.mktemp("dup") / "roster.csv"
-    path.write_text("证件号码,姓名,缴费工资,证件类型\n" + "".join(
-        f"{row},{'居民身份证' if row[0].isdigit() else '护照'}\n" for row in rows), "utf-8")  # fmt: skip
+    path.write_text("证件号码,姓名,缴费工资,证件类型\n" + "".join(f"{row}\n" for row in rows), "utf-8")
     try:
         read_roster(path, rules=SUZHOU.rules)
         expected = None
     except InputError as exc:  # the reference counts the other bad rows after the first
         expected = (exc.code, exc.row, exc.message.split("（另有")[0])
     try:
-        assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
+        result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
         found = None
     except InputError as exc:
         found = (exc.code, exc.row, exc.message)
+    else:
+        if expected is None:  # and the same amounts
+            assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
     if expected is None or expected[0] != "duplicate_person":
         assert found is None or found[0] != "duplicate_person" or expected is not None
         if expected is not None:

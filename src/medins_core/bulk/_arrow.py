@@ -76,3 +76,19 @@ def needs_cleaning(array: Any) -> bool:
     offsets, data = string_buffers(array)
     body = data[offsets[0] : offsets[-1]]
     return bool(_UNCLEAN[body].any())
+
+
+def blank_rows(batch: Any) -> NDArray[np.bool_]:
+    """Rows whose every cell is empty or null: the roster reader skips them as not data."""
+    blank = np.ones(batch.num_rows, dtype=bool)
+    for column in batch.columns:
+        empty = column.is_null()
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            empty = pc.or_kleene(empty, pc.equal(column, ""))
+        blank &= empty.to_numpy(zero_copy_only=False).astype(bool)
+        if not blank.any():
+            break
+    return blank

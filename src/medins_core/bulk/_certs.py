@@ -78,14 +78,14 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 
 
 def _certificates(
-    batch: Any, row0: int, checked: bool, today: datetime.date | None
+    batch: Any, row0: int, checked: bool, today: datetime.date | None, row_of: NDArray[np.int64] | None = None
 ) -> tuple[Any, NDArray[np.int64]]:
     cert, codes = listed_certs(batch, row0)
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
         flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(codes, today))
-    duplicate = _duplicate(cert, row0) if checked else None
+    duplicate = _duplicate(cert, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
         for i in np.flatnonzero(flagged):
@@ -115,7 +115,7 @@ def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
     return cert, codes
 
 
-def _duplicate(cert: Any, row0: int) -> InputError | None:
+def _duplicate(cert: Any, row0: int, row_of: NDArray[np.int64] | None) -> InputError | None:
     """The error for the first person listed twice in a batch, named as the reference does
     (across batches the engine finds it), or None."""
     indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
@@ -126,7 +126,8 @@ def _duplicate(cert: Any, row0: int) -> InputError | None:
     later[first] = False
     row = int(np.flatnonzero(later)[0])
     seen = int(first[np.searchsorted(values, indices[row])])
-    return listed_twice(cert[row].as_py(), row0 + row, row0 + seen)
+    # the error's row is the batch's (parse_batch numbers it); the message names the file's
+    return listed_twice(cert[row].as_py(), row0 + row, row0 + seen if row_of is None else int(row_of[seen]))
 
 
 def listed_twice(cert: str, row: int, first_row: int) -> InputError:
@@ -142,26 +143,30 @@ class FileListing:
     """
 
     def __init__(self) -> None:
-        self.chunks: list[tuple[int, NDArray[np.int64]]] = []
+        self.chunks: list[tuple[NDArray[np.int64], NDArray[np.int64] | None, int]] = []
         self.others: dict[str, int] = {}  # number → first row
         self.repeats: list[tuple[int, int, str]] = []  # (row, first row, number) of other numbers
 
-    def add(self, codes: NDArray[np.int64], cert: Any, row0: int) -> None:
-        """Record a parsed chunk whose first data row is ``row0``."""
-        self.chunks.append((row0, codes))
+    def add(self, codes: NDArray[np.int64], cert: Any, row0: int, row_of: NDArray[np.int64] | None = None) -> None:
+        """Record a parsed chunk whose first data row is ``row0`` (``row_of``: each row's
+        number, when blank rows were skipped)."""
+        self.chunks.append((codes, row_of, row0))
         other = np.flatnonzero(codes < 0)
         if other.size:
             for i, number in zip(other, cert.take(pa.array(other, type=pa.int64())).to_pylist()):
-                first = self.others.setdefault(number, row0 + int(i))
-                if first != row0 + int(i):
-                    self.repeats.append((row0 + int(i), first, number))
+                row = row0 + int(i) if row_of is None else int(row_of[i])
+                first = self.others.setdefault(number, row)
+                if first != row:
+                    self.repeats.append((row, first, number))
 
     def first_repeat(self) -> InputError | None:
         """The listing again with the smallest row, as the roster reader meets it first; or None."""
         found = list(self.repeats)
         if len(self.chunks) > 1:
-            codes = np.concatenate([c for _, c in self.chunks])
-            rows = np.concatenate([row0 + np.arange(len(c), dtype=np.int64) for row0, c in self.chunks])
+            codes = np.concatenate([c for c, _, _ in self.chunks])
+            rows = np.concatenate(
+                [row0 + np.arange(len(c), dtype=np.int64) if at is None else at for c, at, row0 in self.chunks]
+            )
             ids = codes >= 0
             codes, rows = codes[ids], rows[ids]
             order = np.argsort(codes, kind="stable")  # rows ascend within one number

@@ -22,11 +22,13 @@ from typing import Any
 
 import attrs
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from medins_core import messages
 from medins_core.assessment import LineTotal, Parts, PaymentType
+from medins_core.bulk._arrow import blank_rows
 from medins_core.bulk._certs import FileListing, listed_certs
 from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_lines, yuan
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
@@ -297,8 +299,8 @@ def run(
                 _listed_before(listing, batch, done + 2, exc)
             raise
         if listing is not None:
-            listing.add(rows.codes, rows.cert, done + 2)  # the header is row 1
-        done += len(rows)
+            listing.add(rows.codes, rows.cert, done + 2, rows.row_of)  # the header is row 1
+        done += batch.num_rows
         later = duplicates.within(rows, number)
         if want_lines:  # lines come out ordered by certificate number within each chunk
             order = _cert_order(rows)
@@ -314,9 +316,12 @@ def run(
                     kept.append(table)
         if progress is not None:
             progress(done)
-    repeat = None if listing is None else listing.first_repeat()
-    if repeat is not None:
-        raise repeat
+    if listing is not None:
+        repeat = listing.first_repeat()
+        if repeat is not None:
+            raise repeat
+        if not any(len(codes) for codes, _, _ in listing.chunks):  # blank rows only
+            raise InputError("empty_roster", "花名册没有数据行", row=2)
     lines = sorted_lines(kernel.plan, kept) if keep_lines else None
     return kernel.finish(total, payment_type, duplicates, lines)
 
@@ -331,12 +336,13 @@ def _listed_before(listing: FileListing, batch: Any, row0: int, error: InputErro
     """Raise, instead of ``error``, a person listed again at or before its row (the roster
     reader checks the rows in order, and a row's certificate first)."""
     assert error.row is not None
-    upto = error.row - row0 + (0 if error.field == "cert_no" else 1)
+    upto = batch.slice(0, max(error.row - row0 + (0 if error.field == "cert_no" else 1), 0))
+    kept = ~blank_rows(upto)
     try:
-        cert, codes = listed_certs(canonical(batch).slice(0, max(upto, 0)), row0)
+        cert, codes = listed_certs(canonical(upto.filter(pa.array(kept))), row0)
     except InputError:
         return
-    listing.add(codes, cert, row0)
+    listing.add(codes, cert, row0, row0 + np.flatnonzero(kept))
     repeat = listing.first_repeat()
     if repeat is not None and repeat.row is not None and repeat.row <= error.row:
         raise repeat from None

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     as_string,
+    blank_rows,
     distinct,
     first_null,
     get_column,
@@ -72,6 +73,7 @@ class Rows:
     patterns: tuple[tuple[str, ...], ...]
     pattern: NDArray[np.int32]
     codes: NDArray[np.int64]
+    row_of: NDArray[np.int64] | None = None  # each row's number in the file, when blank rows were skipped
 
     def __len__(self) -> int:
         return len(self.wage)
@@ -95,6 +97,7 @@ class Rows:
             end=self.end[index],
             pattern=self.pattern[index],
             codes=self.codes[index],
+            row_of=None if self.row_of is None else self.row_of[index],
         )
 
 
@@ -325,6 +328,12 @@ def parse_batch(
     only when lines are made, since amounts do not depend on them.
     """
     row0 = first_row + 1
+    row_of = None
+    if roster_checks:
+        blank = blank_rows(batch)
+        if blank.any():  # not data to the roster reader, but they keep their numbers
+            row_of = row0 + np.flatnonzero(~blank)
+            batch = batch.filter(pa.array(~blank))
     try:
         batch = canonical(batch)
     except InputError as exc:
@@ -339,14 +348,17 @@ def parse_batch(
             found.append(exc)
             return None
 
-    cert = attempt(_certificates, batch, row0, roster_checks, today)
+    cert = attempt(_certificates, batch, row0, roster_checks, today, row_of)
     name = attempt(_names, batch, row0) if roster_checks else attempt(required_text, batch, "name", row0)
     wage = attempt(_wages, batch, row0, roster_checks)
     start = attempt(_periods, batch, "start", row0, OPEN_START)
     end = attempt(_periods, batch, "end", row0, OPEN_END)
     if found:
         order = ("cert_no", "name", "wage", "wage_fen", "start", "end")
-        raise min(found, key=lambda e: (e.row or 0, order.index(e.field) if e.field in order else 9))
+        first = min(found, key=lambda e: (e.row or 0, order.index(e.field) if e.field in order else 9))
+        if row_of is not None and first.row is not None:
+            first.row = int(row_of[first.row - row0])
+        raise first
     cert, codes = cert
     person_no = get_column(batch, "person_no")
     if person_no is not None:
@@ -363,6 +375,7 @@ def parse_batch(
         patterns=patterns,
         pattern=pattern,
         codes=codes,
+        row_of=row_of,
     )
 
 
