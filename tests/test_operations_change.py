@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 import pytest
+from _images import PDF, jpeg, png
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from medins_core.operations import (
 from medins_core.params import RegionRules, Rule, Status
 from medins_core.region import Region
 from medins_core.registry import load_registry
-from tests.test_operations_attachments import PDF, jpeg, png
 
 REGISTRY = load_registry(use_env=False)
 TODAY = date(2024, 3, 1)
