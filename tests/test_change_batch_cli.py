@@ -6,14 +6,18 @@ import datetime
 import json
 from pathlib import Path
 
+import attrs
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from _images import PDF, jpeg, png
 
 from medins_core.cli import main
 from medins_core.io.attachment_files import HEAD_BYTES, read_attachment
-from medins_core.io.batch import BatchOptions, check_file
+from medins_core.io.batch import BatchOptions, check_file, check_table
 from medins_core.io.change_rows import item_field
+from medins_core.io.table import read_table
 from medins_core.operations import ChangeRequest, PersonRecord, UnitRecord
 from medins_core.registry import load_registry
 
@@ -147,3 +151,37 @@ def test_an_over_limit_file_is_read_only_to_its_head(tmp_path: Path) -> None:
     assert len(attachment.content) == HEAD_BYTES and attachment.byte_size == big.stat().st_size
     whole = read_attachment(big, max_bytes=big.stat().st_size)
     assert whole.content == big.read_bytes()
+
+
+ITEMS = [("职工", "手机号码"), ("职工", "姓名"), ("职工", "证件号码"), ("职工", "学历"), ("单位", "统一社会信用代码"),
+         ("单位", "单位账号"), ("单位", "法定代表人手机号"), ("单位", "单位通讯地址")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(ITEMS),
+    st.sampled_from(["", "关键信息变更", "非关键信息变更"]),
+    st.sampled_from(["", "13812345678", "1381234567", ID, "91350100M000100Y43", "某值"]),
+    st.sampled_from(["", "13912345678", "110105194912310021", "91350100M000100Y4X", "新值"]),
+    st.sampled_from(["410000", "320500", "210200"]),
+)
+def test_a_row_and_the_same_change_through_the_api_get_one_verdict(
+    item: tuple[str, str], kind: str, old: str, new: str, code: str
+) -> None:
+    subject, label = item
+    identity = ["", "91350100M000100Y43"] if subject == "单位" else [ID, ""]
+    row = [subject, kind, *identity, "名称", label, old, new, ""]
+    text = "\n".join(",".join(r) for r in (HEADER, row)).encode("utf-8")
+    region = REGISTRY.region(code)
+    result = check_table("change", read_table(text, name="c.csv"), region=region, today=TODAY)
+    [answer] = result.rows
+    record = UnitRecord if subject == "单位" else PersonRecord
+    field = item_field(record, label)
+    assert field is not None
+    base = record(uscc=identity[1], name="名称") if record is UnitRecord else record(cert_no=identity[0], name="名称")
+    request = ChangeRequest(
+        attrs.evolve(base, **{field: old}), attrs.evolve(base, **{field: new}),
+        kind={"": None, "关键信息变更": "key", "非关键信息变更": "non_key"}[kind],
+    )  # fmt: skip
+    assert answer.request == request
+    assert [(p.code, p.field) for p in answer.problems] == [(p.code, p.field) for p in region.check(request, today=TODAY)]

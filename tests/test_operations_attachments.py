@@ -136,3 +136,10 @@ def test_a_pdf_is_a_pdf_whatever_follows_its_signature(tail: bytes) -> None:
 def test_attachment_kinds_are_checked() -> None:
     with pytest.raises(ValueError):
         Attachment("a.jpg", b"", kind="photo")
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_after_a_jpeg_or_png_signature_read_or_fail_cleanly(tail: bytes) -> None:
+    for content in (b"\xff\xd8\xff" + tail, b"\x89PNG\r\n\x1a\n" + tail):
+        info = image_info(content)
+        assert info is None or (0 <= info.width <= 0xFFFFFFFF and 0 <= info.height <= 0xFFFFFFFF)
