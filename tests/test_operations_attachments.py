@@ -143,3 +143,10 @@ def test_any_bytes_after_a_jpeg_or_png_signature_read_or_fail_cleanly(tail: byte
     for content in (b"\xff\xd8\xff" + tail, b"\x89PNG\r\n\x1a\n" + tail):
         info = image_info(content)
         assert info is None or (0 <= info.width <= 0xFFFFFFFF and 0 <= info.height <= 0xFFFFFFFF)
+
+
+def test_a_file_named_after_a_person_is_masked_in_every_message() -> None:
+    named = Attachment("11010519491231002X_13812345678.jpg", PDF)
+    messages = " ".join(p.message for p in check_attachment(named, rules=HENAN))
+    assert "11010519491231002X" not in messages and "13812345678" not in messages
+    assert "1101" in messages and "5678" in messages

@@ -75,7 +75,7 @@ def _render(
         what = FORMATS.get(str(facts["format"]), "无法识别的文件")
         size = f" {facts['width']}×{facts['height']}" if facts["width"] else ""
         mark = "未通过" if any(p.is_error for p in problems) else "通过"
-        out.append(f"{mark}  {path}  {what}{size}  {facts['bytes']} 字节")
+        out.append(f"{mark}  {mask_text(path)}  {what}{size}  {facts['bytes']} 字节")
         out += [f"    [{p.code}] {mask_text(p.message)}" for p in problems]
     out += [f"未通过  [{p.code}] {mask_text(p.message)}" for p in missing]
     return "\n".join(out)

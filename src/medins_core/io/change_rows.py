@@ -17,6 +17,7 @@ import attrs
 
 from medins_core.codes import RESIDENT_ID
 from medins_core.errors import InputError
+from medins_core.ids import mask_text
 from medins_core.io.attachment_files import read_attachment
 from medins_core.operations import ChangeRequest, PersonRecord, Problem, UnitRecord
 from medins_core.operations.change_records import labels_of
@@ -56,13 +57,13 @@ def change_request(
     subject = get("subject").strip()
     record = _SUBJECTS.get(subject)
     if record is None:
-        code, what = ("missing_field", "不能为空") if not subject else ("invalid_choice", f"「{subject}」应为单位或职工")
+        code, what = ("missing_field", "不能为空") if not subject else ("invalid_choice", f"「{mask_text(subject)}」应为单位或职工")
         raise InputError(code, f"变更对象{what}", field="subject")
     field = item_field(record, get("item"))
     if field is None:
         raise InputError(
             "unknown_change_item",
-            f"变更项目「{get('item')}」不是{'单位' if record is UnitRecord else '职工'}信息的指标项",
+            f"变更项目「{mask_text(get('item'))}」不是{'单位' if record is UnitRecord else '职工'}信息的指标项",
             field="item",
         )
     if record is UnitRecord:
@@ -85,7 +86,7 @@ def change_request(
         try:
             files.append(read_attachment(path, kind=attachment_kind, max_bytes=max_bytes))
         except InputError:
-            problems.append(Problem("attachment_not_found", "attachments", f"找不到附件文件「{name}」"))
+            problems.append(Problem("attachment_not_found", "attachments", f"找不到附件文件「{mask_text(name)}」"))
     return ChangeRequest(
         old=_with(base, field, get("old")),
         new=_with(base, field, get("new")),

@@ -20,6 +20,7 @@ from pathlib import PurePath
 
 import attrs
 
+from medins_core.ids import mask_text
 from medins_core.io.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_PIXELS
 from medins_core.operations._common import _rule
 from medins_core.operations.change_records import Attachment
@@ -138,7 +139,8 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _named(attachment: Attachment) -> str:
-    return f"附件「{attachment.name}」" if attachment.name else "附件"
+    # a scan is often named after the person: the name is masked like any echoed value
+    return f"附件「{mask_text(attachment.name)}」" if attachment.name else "附件"
 
 
 def _extension_format(name: str) -> str | None:
