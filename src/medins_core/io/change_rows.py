@@ -57,8 +57,10 @@ def change_request(
     subject = get("subject").strip()
     record = _SUBJECTS.get(subject)
     if record is None:
-        code, what = ("missing_field", "不能为空") if not subject else ("invalid_choice", f"「{mask_text(subject)}」应为单位或职工")
-        raise InputError(code, f"变更对象{what}", field="subject")
+        if not subject:
+            raise InputError("missing_field", "变更对象不能为空", field="subject")
+        message = f"变更对象「{mask_text(subject)}」应为单位或职工"
+        raise InputError("invalid_choice", message, field="subject")
     field = item_field(record, get("item"))
     if field is None:
         raise InputError(
@@ -67,11 +69,14 @@ def change_request(
             field="item",
         )
     if record is UnitRecord:
-        base: UnitRecord | PersonRecord = UnitRecord(uscc=get("uscc").strip().upper(), name=get("name"))
+        uscc = get("uscc").strip().upper()
+        base: UnitRecord | PersonRecord = UnitRecord(uscc=uscc, name=get("name"))
         identity = "uscc"
     else:
         base = PersonRecord(
-            cert_type=get("cert_type") or RESIDENT_ID, cert_no=get("cert_no").strip().upper(), name=get("name")
+            cert_type=get("cert_type") or RESIDENT_ID,
+            cert_no=get("cert_no").strip().upper(),
+            name=get("name"),
         )
         identity = "cert_no"
     if not getattr(base, identity) and field != identity:
@@ -86,7 +91,8 @@ def change_request(
         try:
             files.append(read_attachment(path, kind=attachment_kind, max_bytes=max_bytes))
         except InputError:
-            problems.append(Problem("attachment_not_found", "attachments", f"找不到附件文件「{mask_text(name)}」"))
+            message = f"找不到附件文件「{mask_text(name)}」"
+            problems.append(Problem("attachment_not_found", "attachments", message))
     return ChangeRequest(
         old=_with(base, field, get("old")),
         new=_with(base, field, get("new")),

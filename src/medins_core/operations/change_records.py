@@ -127,7 +127,9 @@ class Attachment:
 
     name: str
     content: bytes = attrs.field(repr=False)
-    kind: str = attrs.field(default="stamped_form", validator=attrs.validators.in_(ATTACHMENT_KINDS))
+    kind: str = attrs.field(
+        default="stamped_form", validator=attrs.validators.in_(ATTACHMENT_KINDS)
+    )
     size: int | None = None
 
     @property
@@ -140,11 +142,12 @@ def _attachments(value: Iterable[Attachment]) -> tuple[Attachment, ...]:
     return tuple(value)
 
 
-def _same_subject(instance: ChangeRequest, attribute: attrs.Attribute[Record], value: Record) -> None:
+def _same_subject(
+    instance: ChangeRequest, attribute: attrs.Attribute[Record], value: Record
+) -> None:
     if type(value) is not type(instance.old):
-        raise TypeError(
-            f"ChangeRequest.new must be a {type(instance.old).__name__} like old, not {type(value).__name__}"
-        )
+        old, new = type(instance.old).__name__, type(value).__name__
+        raise TypeError(f"ChangeRequest.new must be a {old} like old, not {new}")
 
 
 @attrs.frozen
@@ -156,7 +159,9 @@ class ChangeRequest:
     uploaded with it (the stamped form of a key change).
     """
 
-    old: Record = attrs.field(validator=attrs.validators.instance_of((UnitRecord, PersonRecord)))
+    old: Record = attrs.field(
+        validator=attrs.validators.instance_of((UnitRecord, PersonRecord))
+    )
     new: Record = attrs.field(validator=_same_subject)
     kind: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.in_(CHANGE_KINDS))
