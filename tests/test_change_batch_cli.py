@@ -185,3 +185,14 @@ def test_a_row_and_the_same_change_through_the_api_get_one_verdict(
     )  # fmt: skip
     assert answer.request == request
     assert [(p.code, p.field) for p in answer.problems] == [(p.code, p.field) for p in region.check(request, today=TODAY)]
+
+
+@pytest.mark.parametrize("name", ["../form.jpg", "/etc/hostname", "sub/form.jpg", "..", "sub\\form.jpg"])
+def test_an_attachment_cell_names_a_file_in_the_folder_never_a_path(tmp_path: Path, name: str) -> None:
+    inner = tmp_path / "batch"
+    (inner / "sub").mkdir(parents=True)
+    _files(tmp_path)
+    _files(inner / "sub")
+    row = ["职工", "关键信息变更", ID, "", "张三", "姓名", "张三", "张四", name]
+    result = check_file("change", _sheet(inner / "c.xlsx", [row]), region=REGISTRY.region("410000"), today=TODAY)
+    assert [p.code for p in result.rows[0].problems if p.is_error] == ["attachment_not_found", "attachment_missing"]

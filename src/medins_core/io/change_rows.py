@@ -3,7 +3,7 @@
 A row names one item (变更项目) of one unit or person, its old value (原值) and its new one
 (新值): the request's old record holds the old value and the new record the new one, every
 other field alike, so the check sees exactly that one field change. Attachments (附件) are
-file names, read from the batch file's folder or the one given.
+file names (no paths), read from the batch file's folder or the one given.
 """
 
 from __future__ import annotations
@@ -87,12 +87,16 @@ def change_request(
     attachment_kind = "material" if kind == "non_key" else "stamped_form"
     files = []
     for name in names:
-        path = (attachments_dir or Path()) / name
-        try:
-            files.append(read_attachment(path, kind=attachment_kind, max_bytes=max_bytes))
-        except InputError:
-            message = f"找不到附件文件「{mask_text(name)}」"
-            problems.append(Problem("attachment_not_found", "attachments", message))
+        # a cell names a file in the folder, never a path elsewhere on the machine
+        if name not in (".", "..") and "/" not in name and "\\" not in name:
+            path = (attachments_dir or Path()) / name
+            try:
+                files.append(read_attachment(path, kind=attachment_kind, max_bytes=max_bytes))
+                continue
+            except InputError:
+                pass
+        message = f"找不到附件文件「{mask_text(name)}」(应为与模板同一文件夹中的文件名)"
+        problems.append(Problem("attachment_not_found", "attachments", message))
     return ChangeRequest(
         old=_with(base, field, get("old")),
         new=_with(base, field, get("new")),
