@@ -220,3 +220,14 @@ def test_a_wrong_change_or_attachment_rule_fails_at_load(tmp_path: object, name:
     with pytest.raises(DataFileError) as caught:
         parse_region_file(path)
     assert caught.value.field == "rules[0].value" and words in caught.value.message
+
+
+def test_the_change_page_names_every_record_field_with_its_label() -> None:
+    from pathlib import Path
+
+    from medins_core.operations.change_records import PERSON_LABELS, UNIT_LABELS
+
+    page = (Path(__file__).parent.parent / "docs" / "operations" / "change.md").read_text(encoding="utf-8")
+    for record, labels in ((UnitRecord, UNIT_LABELS), (PersonRecord, PERSON_LABELS)):
+        assert list(labels) == [f.name for f in attrs.fields(record)]
+        assert all(f"`{field}` {label}" in page for field, label in labels.items())
