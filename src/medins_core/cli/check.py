@@ -33,7 +33,8 @@ def register(subparsers: Subparsers) -> None:
         "check",
         help="检查批量上传文件: 逐行给出通过与未通过 (含原因), 可导出失败数据",
         description="读取已填写的批量模板 (.xlsx 或 .csv), 逐行按统筹区的业务规则检查。"
-        "退出码: 0 全部通过, 1 有未通过的行, 2 文件本身无法使用 (表头不符、不是表格、过大)。",
+        "退出码: 0 全部通过, 1 有未通过的行, 2 文件本身无法使用 (表头不符、不是表格、过大)。"
+        "KIND 为 attachment 时按内容检查附件图片 (可多个), 退出码同上。",
     )
     kinds = (*CHECK_KINDS, "attachment")
     parser.add_argument("kind", choices=kinds, metavar="KIND", help=f"业务类型: {', '.join(kinds)}")
