@@ -33,6 +33,7 @@ TODAY = date(2022, 9, 15)
 def test_there_is_one_check_per_operation() -> None:
     assert sorted(OPERATIONS) == [
         "backpay",
+        "change",
         "enrollment",
         "suspension",
         "unit_registration",
@@ -103,6 +104,10 @@ def test_every_shipped_rule_has_a_source_and_a_known_name() -> None:
         "unit_password_length",
         "unit_password_must_contain",
         "unit_password_letters_digits_only",
+        "change_marked_fields_only",
+        "change_unit_fixed_fields",
+        "attachments_required",
+        "attachment_formats",
     }
     for region in REGISTRY:
         for rule in (rule for entries in region.rules.rules.values() for rule in entries):

@@ -123,8 +123,8 @@ def medins_check(
     """Return the problems a province finds in a business operation, beyond the engine's checks.
 
     ``operation`` is one of ``medins_core.operations.OPERATIONS`` (``"enrollment"``,
-    ``"suspension"``, ``"wage_declaration"``, ``"backpay"``, ``"unit_registration"``) and
-    ``request`` the matching request. ``Region.check`` asks the plugin that provides the
+    ``"suspension"``, ``"wage_declaration"``, ``"backpay"``, ``"unit_registration"``,
+    ``"change"``) and ``request`` the matching request. ``Region.check`` asks the plugin that provides the
     region and add-on plugins that provide none; plugins of other regions are not asked.
     Still answer ``[]`` unless ``rules`` is one of your own regions (``rules.code``): the
     conformance kit (``medins test``) asks with foreign regions and fails on an answer. Put logic here;

@@ -119,6 +119,9 @@ def _problem_code(value: Any) -> str | None:
 
 
 _KINDS = _one_of("letter", "digit")
+_CHANGE_KINDS = _one_of("unit_key", "unit_non_key", "person_key", "person_non_key")
+_PURPOSES = _one_of("enrollment", "suspension", "unit_key", "unit_non_key", "person_key", "person_non_key")
+_ATTACHMENT_KINDS = _one_of("stamped_form", "material")
 
 SPECS: tuple[RuleSpec, ...] = (
     RuleSpec("business_period_open_months", "integer", "months", "业务期可追溯的月数 (河北: 滚动业务期)",
@@ -168,6 +171,31 @@ SPECS: tuple[RuleSpec, ...] = (
     RuleSpec("wage_required_fields", "list of field names", "", "工资申报的必填字段 (带*)",
              "fields of WageDeclarationRequest", _list_of(_fields_of("WageDeclarationRequest")),
              "wage declaration"),
+    RuleSpec("change_unit_editable_fields", "list of field names", "", "单位信息变更中可修改的指标项 (铅笔图标)",
+             "fields of UnitRecord", _list_of(_fields_of("UnitRecord")), "change"),
+    RuleSpec("change_unit_fixed_fields", "list of field names", "", "单位信息中不可修改的指标项",
+             "fields of UnitRecord", _list_of(_fields_of("UnitRecord")), "change"),
+    RuleSpec("change_unit_key_fields", "list of field names", "", "单位关键信息 (须关键信息变更办理)",
+             "fields of UnitRecord", _list_of(_fields_of("UnitRecord")), "change"),
+    RuleSpec("change_person_editable_fields", "list of field names", "", "职工信息变更中可修改的指标项 (铅笔图标)",
+             "fields of PersonRecord", _list_of(_fields_of("PersonRecord")), "change"),
+    RuleSpec("change_person_fixed_fields", "list of field names", "", "职工信息中不可修改的指标项",
+             "fields of PersonRecord", _list_of(_fields_of("PersonRecord")), "change"),
+    RuleSpec("change_person_key_fields", "list of field names", "", "职工关键信息 (须关键信息变更办理)",
+             "fields of PersonRecord", _list_of(_fields_of("PersonRecord")), "change"),
+    RuleSpec("change_marked_fields_only", "list of change kinds", "", "这些变更仅可修改带标记 (铅笔图标) 的指标项",
+             "unit_key, unit_non_key, person_key, person_non_key", _list_of(_CHANGE_KINDS, max_items=4), "change"),
+    RuleSpec("attachments_required", "table business → list of kinds", "", "办理业务必须上传的附件材料",
+             "enrollment, suspension, unit_key, unit_non_key, person_key, person_non_key → stamped_form, material",
+             _table(_PURPOSES, _list_of(_ATTACHMENT_KINDS, min_items=1, max_items=2)), "change, attachments"),
+    RuleSpec("attachment_formats", "list of formats", "", "附件须为这些格式的图片 (按文件内容判断)",
+             "jpeg, png", _list_of(_one_of("jpeg", "png"), min_items=1, max_items=2), "attachments"),
+    RuleSpec("attachment_max_bytes", "integer", "bytes", "附件大小上限 (源文件未给出: 由经办方提供)",
+             "1024–104857600", _integer(1024, 100 * 1024 * 1024), "attachments"),
+    RuleSpec("attachment_max_side", "integer", "pixels", "附件图片长边上限 (源文件未给出: 由经办方提供)",
+             "1–65535", _integer(1, 65535), "attachments"),
+    RuleSpec("attachment_min_side", "integer", "pixels", "附件图片短边下限 (源文件未给出: 由经办方提供)",
+             "1–65535", _integer(1, 65535), "attachments"),
     RuleSpec("messages", "table code → text", "", "按本地网厅的措辞改写问题提示",
              "problem codes of docs/codes.md → non-empty text", _table(_problem_code, _text),
              "every check (region.check)"),

@@ -1,7 +1,8 @@
 """``medins check``: check a filled batch template row by row, as the portal would.
 
 Exit codes: 0 every row passes, 1 some rows fail, 2 the file itself cannot be used (not a
-spreadsheet, too large, too many rows, wrong header).
+spreadsheet, too large, too many rows, wrong header). ``medins check attachment FILE…``
+checks attachment files instead (:mod:`medins_core.cli._attachment`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from medins_core.cli import print_problems
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
@@ -20,6 +22,8 @@ from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.batch import CHECK_KINDS, BatchOptions, BatchResult, check_file, write_failures
 from medins_core.io.table import MAX_ROWS
 from medins_core.io.templates import HeaderError
+from medins_core.operations.attachments import PURPOSES
+from medins_core.operations.change_records import ATTACHMENT_KINDS
 from medins_core.period import Period
 
 
@@ -29,12 +33,14 @@ def register(subparsers: Subparsers) -> None:
         "check",
         help="检查批量上传文件: 逐行给出通过与未通过 (含原因), 可导出失败数据",
         description="读取已填写的批量模板 (.xlsx 或 .csv), 逐行按统筹区的业务规则检查。"
-        "退出码: 0 全部通过, 1 有未通过的行, 2 文件本身无法使用 (表头不符、不是表格、过大)。",
+        "退出码: 0 全部通过, 1 有未通过的行, 2 文件本身无法使用 (表头不符、不是表格、过大)。"
+        "KIND 为 attachment 时按内容检查附件图片 (可多个), 退出码同上。",
     )
+    kinds = (*CHECK_KINDS, "attachment")
+    parser.add_argument("kind", choices=kinds, metavar="KIND", help=f"业务类型: {', '.join(kinds)}")
     parser.add_argument(
-        "kind", choices=CHECK_KINDS, metavar="KIND", help=f"业务类型: {', '.join(CHECK_KINDS)}"
+        "file", metavar="FILE", nargs="+", help="已填写的模板 (.xlsx 或 .csv); attachment: 附件图片, 可多个"
     )
-    parser.add_argument("file", metavar="FILE", help="已填写的模板 (.xlsx 或 .csv)")
     parser.add_argument("--region", required=True, help="统筹区代码, 如 320500")
     parser.add_argument("--today", help="办理日期 YYYY-MM-DD, 默认今天")
     parser.add_argument(
@@ -48,6 +54,16 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--max-rows", type=int, default=MAX_ROWS, help=f"数据行上限, 默认 {MAX_ROWS}"
     )
+    parser.add_argument(
+        "--attachments", metavar="DIR", help="change: 附件所在目录, 默认模板文件所在目录"
+    )
+    parser.add_argument(
+        "--for", dest="purpose", choices=PURPOSES, help="attachment: 办理的业务, 检查必传材料是否齐全"
+    )
+    parser.add_argument(
+        "--kind", dest="attachment_kind", choices=ATTACHMENT_KINDS, default="stamped_form",
+        help="attachment: 附件类型, 默认 stamped_form (盖章的纸质表)",
+    )  # fmt: skip
     add_params_option(parser)
     add_format_option(parser, "table", "json")
     parser.set_defaults(func=run)
@@ -66,6 +82,13 @@ def _today(text: str | None) -> datetime.date:
 
 def run(args: argparse.Namespace) -> int:
     """Check the file and print the answer; exit 0, 1 or 2 (see the module)."""
+    if args.kind == "attachment":
+        from medins_core.cli._attachment import run as run_attachment  # noqa: PLC0415 - lazy
+
+        return run_attachment(args)
+    if len(args.file) > 1:
+        raise InputError("too_many_files", f"{args.kind} 只检查一个文件", field="FILE")
+    args.file = args.file[0]
     region = registry_from(args).region(args.region)
     rules = region.rules
     lines = split_lines(args.lines)
@@ -77,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         government_unit=args.government_unit,
         start=Period.parse(args.start, field="--start") if args.start else None,
         end=Period.parse(args.end, field="--end") if args.end else None,
+        attachments_dir=Path(args.attachments) if args.attachments else None,
     )
     try:
         result = check_file(

@@ -23,6 +23,8 @@ import attrs
 from medins_core.codes import RESIDENT_ID, is_resident_id_type
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_cert_no, mask_text
+from medins_core.io.attachment_files import attachment_limit
+from medins_core.io.change_rows import change_request
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
 from medins_core.io.templates import (
     Template,
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 #: Template kinds that are business operations, and so can be checked.
-CHECK_KINDS = ("enroll", "suspend", "wages")
+CHECK_KINDS = ("enroll", "suspend", "wages", "change")
 
 
 @attrs.frozen
@@ -68,6 +70,7 @@ class BatchOptions:
     region's default lines), ``start``/``end`` the months of a wage declaration whose template
     has no such columns (default: today's month, as the Dalian template's default), and
     ``context`` what the portal would look up (:class:`~medins_core.operations.CheckContext`).
+    ``attachments_dir`` is where a change row's attachments are (default: the file's folder).
     """
 
     unit_no: str = ""
@@ -76,6 +79,7 @@ class BatchOptions:
     start: Period | None = None
     end: Period | None = None
     context: CheckContext = attrs.field(factory=CheckContext)
+    attachments_dir: Path | None = None
 
 
 @attrs.frozen
@@ -185,6 +189,8 @@ def check_file(
     when row 1 is not the template's header; otherwise every row is answered.
     """
     table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
+    if options.attachments_dir is None:
+        options = attrs.evolve(options, attachments_dir=Path(path).parent)
     return check_table(kind, table, region=region, today=today, options=options)
 
 
@@ -304,7 +310,9 @@ class _RowParser:
             "enroll": self._enrollment,
             "suspend": self._suspension,
             "wages": self._wage_declaration,
+            "change": self._change,
         }[kind]
+        self.attachment_limit = attachment_limit(rules)
 
     def parse(self, cells: Sequence[str], bad: set[str]) -> tuple[Request | None, list[Problem]]:
         """The row's request (None when the row is not one) and the problems of its cells."""
@@ -450,6 +458,15 @@ class _RowParser:
             end=end,
             old_wage=self._amount(get, "old_wage", problems),
             wage=self._amount(get, "wage", problems),
+        )
+
+    def _change(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
+        return change_request(
+            get,
+            unit_no=self.options.unit_no,
+            attachments_dir=self.options.attachments_dir,
+            max_bytes=self.attachment_limit,
+            problems=problems,
         )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 __all__ = [
     "EXCEL_ROWS",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_ATTACHMENT_PIXELS",
     "MAX_BYTES",
     "MAX_BULK_BYTES",
     "MAX_CELLS",
@@ -46,3 +48,9 @@ MAX_NESTING = 32
 #: later one (``2999-12``) is a typing mistake, refused with ``period_too_late``. Checked by
 #: the command line against the system date, never inside the engine.
 MAX_YEARS_AHEAD = 1
+#: The largest attachment (a scanned form) checked when the region states no size: medins's own
+#: safety limit, not a portal's (the sources give none); an operator sets attachment_max_bytes.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+#: The most pixels (width × height) an attachment's header may declare: medins's own guard
+#: against an image that would take gigabytes to open, not a portal's limit.
+MAX_ATTACHMENT_PIXELS = 100_000_000

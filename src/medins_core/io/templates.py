@@ -65,8 +65,8 @@ __all__ = [
     "write_template",
 ]
 
-#: The template kinds: enrollment, suspension, wage declaration, reconciliation.
-KINDS = ("enroll", "suspend", "wages", "reconcile")
+#: The template kinds: enrollment, suspension, wage declaration, reconciliation, information change.
+KINDS = ("enroll", "suspend", "wages", "reconcile", "change")
 
 #: The column a failure list adds after the template's columns.
 REASON_TITLE = "失败原因"
@@ -107,6 +107,7 @@ PERSON_STATES = ("在职", "退休")
 _JS = "jiangsu-unit-hall-user-manual.txt"
 _DL = "liaoning-dalian-unit-hall-user-manual.txt"
 _SZ = "jiangsu-suzhou-unit-hall-training.txt"
+_CHANGE_ROW = "medins: 每行变更一个指标项 (网厅逐条办理，未印出批量模板)"
 
 
 @attrs.frozen
@@ -337,6 +338,31 @@ GENERIC: dict[str, Template] = {
         "人员信息比对模板",
         (CERT_TYPE_COLUMN, CERT_NO_COLUMN, NAME_COLUMN),
         source=f"{_DL} 4.5 人员信息比对 (模板列据 4.5.2 整理，手册未印出模板表头)",
+    ),
+    "change": Template(
+        "change",
+        "单位及职工信息变更模板",
+        (
+            _col("subject", "变更对象", choices=("单位", "职工"), fmt="下拉选择",
+                 source="henan-unit-hall-guide.txt 经办服务 13–16"),
+            _col("kind", "变更类型", required=False, choices=("关键信息变更", "非关键信息变更"),
+                 fmt="下拉选择", note="不填时按统筹区的关键信息项判断",
+                 source="henan-unit-hall-guide.txt 经办服务 13–16"),
+            attrs.evolve(CERT_TYPE_COLUMN, required=False, note="变更对象为职工时填写，不填默认居民身份证"),
+            attrs.evolve(CERT_NO_COLUMN, required=False, note="变更对象为职工时必填"),
+            _col("uscc", "统一社会信用代码", required=False, fmt=TEXT_FMT, note="变更对象为单位时必填",
+                 source="henan-unit-hall-guide.txt 单位用户注册"),
+            _col("name", "名称", required=False, fmt=TEXT_FMT, note="职工姓名或单位名称",
+                 source="henan-unit-hall-guide.txt 单位用户注册; jiangsu-unit-hall-user-manual.txt 3.5.2"),
+            _col("item", "变更项目", note="页面上的指标项名称，如 手机号码、单位通讯地址",
+                 source="henan-unit-hall-guide.txt 经办服务: 仅可修改末尾有“铅笔图标”的指标项"),
+            _col("old", "原值", required=False, fmt=TEXT_FMT, source=_CHANGE_ROW),
+            _col("new", "新值", required=False, fmt=TEXT_FMT, note="不填即清空该项", source=_CHANGE_ROW),
+            _col("attachments", "附件", required=False, fmt=TEXT_FMT,
+                 note="盖章纸质表等图片的文件名，多个以 ; 分隔，与本文件放在同一文件夹",
+                 source="henan-unit-hall-guide.txt: 将扫描或拍照的带章纸质表作为附件上传"),
+        ),
+        source="medins: 网厅的信息变更是逐条办理的页面 (henan-unit-hall-guide.txt 经办服务 13–16)，未印出批量模板",
     ),
 }
 """The template of each kind for a region whose portal document prints none."""

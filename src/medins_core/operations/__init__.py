@@ -1,8 +1,9 @@
 """Checks of the business operations a unit submits in the portals, as a library.
 
 One module per operation, mirroring ``docs/operations/``: :func:`check_enrollment`,
-:func:`check_suspension`, :func:`check_wage_declaration`, :func:`check_backpay` and
-:func:`check_unit_registration`. Each takes the request, the :class:`~medins_core.region.Region`
+:func:`check_suspension`, :func:`check_wage_declaration`, :func:`check_backpay`,
+:func:`check_unit_registration` and :func:`check_change` (information changes, with their
+attachments: :mod:`medins_core.operations.attachments`). Each takes the request, the :class:`~medins_core.region.Region`
 (its data and its plugin's hooks), ``today`` and a :class:`CheckContext`, and returns **every**
 problem it finds; an empty list means accepted. ``region.check(request, today=...)`` does the
 same, choosing the operation by the request's class. Nothing here reads the clock or a
@@ -21,7 +22,15 @@ from collections.abc import Callable
 from datetime import date
 
 from medins_core.operations._common import RegionLike
+from medins_core.operations.attachments import check_attachment, check_attachments
 from medins_core.operations.backpay import check_backpay
+from medins_core.operations.change import FieldChange, changed_fields, check_change
+from medins_core.operations.change_records import (
+    Attachment,
+    ChangeRequest,
+    PersonRecord,
+    UnitRecord,
+)
 from medins_core.operations.enrollment import check_enrollment, enrollment_person_type
 from medins_core.operations.problems import Problem, Severity, accepted
 from medins_core.operations.requests import (
@@ -47,22 +56,31 @@ __all__ = [
     "OPERATIONS",
     "ActiveCover",
     "Arrear",
+    "Attachment",
     "BackpayLine",
     "BackpayRequest",
+    "ChangeRequest",
     "CheckContext",
     "Context",
     "EnrollmentRequest",
+    "FieldChange",
     "MonthChange",
+    "PersonRecord",
     "Problem",
     "RegionLike",
     "Request",
     "Severity",
     "SuspensionRequest",
+    "UnitRecord",
     "UnitRegistrationRequest",
     "WageDeclarationRequest",
     "accepted",
+    "changed_fields",
     "check",
+    "check_attachment",
+    "check_attachments",
     "check_backpay",
+    "check_change",
     "check_enrollment",
     "check_suspension",
     "check_unit_registration",
@@ -82,6 +100,7 @@ OPERATIONS: dict[str, tuple[type, Check]] = {
     "wage_declaration": (WageDeclarationRequest, check_wage_declaration),
     "backpay": (BackpayRequest, check_backpay),
     "unit_registration": (UnitRegistrationRequest, check_unit_registration),
+    "change": (ChangeRequest, check_change),
 }
 """Each operation's name, request class and check function (the names hooks receive)."""
 

@@ -248,6 +248,78 @@ CATALOGUE: dict[str, CodeEntry] = {
             "the password breaks the region's length or character rules (the message never shows it)",
             'unit registration',
         ),
+        _entry(
+            'nothing_changed',
+            'warning',
+            'the new record equals the old one: there is nothing to change',
+            'change',
+        ),
+        _entry(
+            'field_not_editable',
+            'error',
+            "a changed field the region does not let change online: not among its editable fields (\"仅可修改末尾有'铅笔图标'的指标项\") or among its fixed ones; `field` names it",
+            'change',
+        ),
+        _entry(
+            'key_field_in_non_key_change',
+            'error',
+            'a non-key change (非关键信息变更) changes a field the region lists as key information',
+            'change',
+        ),
+        _entry(
+            'change_kind_unknown',
+            'warning',
+            "the request does not say whether it is a key change and the region's key fields are not in its data, so the attachments it needs are not checked",
+            'change',
+        ),
+        _entry(
+            'editable_fields_unknown',
+            'warning',
+            'the region allows only the fields its page marks editable, but its sources do not list them (Henan), so the fields are not checked',
+            'change',
+        ),
+        _entry(
+            'attachment_missing',
+            'error',
+            'an attachment the business needs in the region (the stamped form of a key change) is not attached',
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_empty',
+            'error',
+            'an attachment file with no bytes',
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_type_mismatch',
+            'error',
+            "the file name's extension says one format and the content (magic bytes) another: a PDF renamed .jpg",
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_format',
+            'error',
+            'the content is not a format the region takes (Henan: jpg or png)',
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_too_large',
+            'error',
+            "larger than the operator's `attachment_max_bytes`, else than medins's own safety limit (20 MB, not a portal's)",
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_unreadable',
+            'error',
+            'a PNG or JPEG whose header gives no width and height (damaged or truncated)',
+            'change, attachments',
+        ),
+        _entry(
+            'attachment_dimensions',
+            'error',
+            "an image's sides outside the operator's `attachment_min_side`/`attachment_max_side`, or more pixels than medins's safety limit (100 million)",
+            'change, attachments',
+        ),
     )
 }
 """Every code the operation checks answer, in the order of ``docs/codes.md``."""

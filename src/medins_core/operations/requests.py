@@ -10,6 +10,7 @@ import attrs
 
 from medins_core.codes import RESIDENT_ID
 from medins_core.money import to_money
+from medins_core.operations.change_records import ChangeRequest
 from medins_core.period import Period
 
 
@@ -227,5 +228,6 @@ Request = (
     | WageDeclarationRequest
     | BackpayRequest
     | UnitRegistrationRequest
+    | ChangeRequest
 )
 """Any operation's request."""

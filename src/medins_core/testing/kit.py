@@ -15,8 +15,10 @@ import attrs
 from medins_core.io.templates import KINDS, Template
 from medins_core.operations import (
     BackpayRequest,
+    ChangeRequest,
     CheckContext,
     EnrollmentRequest,
+    PersonRecord,
     Request,
     SuspensionRequest,
     UnitRegistrationRequest,
@@ -39,6 +41,7 @@ _SAMPLES: tuple[Request, ...] = (
     WageDeclarationRequest(unit_no="U1", cert_no="", start="202207", end="202306", wage="5000"),
     BackpayRequest(unit_no="U1", start="202201", end="202203", insurance=("310",)),
     UnitRegistrationRequest(uscc="", name="测试单位"),
+    ChangeRequest(PersonRecord(name="测试"), PersonRecord(name="测试二"), kind="non_key"),
 )
 
 
