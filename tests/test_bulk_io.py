@@ -281,7 +281,7 @@ def test_huge_wages_fall_back_to_python_ints() -> None:
     """The largest wage (just under 10**10 yuan) at a rate of nine digits overflows int64: still exact."""
     import attrs
 
-    from medins_core.params import ParamValue, Status
+    from medins_core.datafile import ParamValue, Status
 
     values = {k: list(v) for k, v in SUZHOU.values.items()}
     values[("310", "unit_rate")].insert(

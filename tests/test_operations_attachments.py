@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from _images import PDF, jpeg, png
 from hypothesis import given
 from hypothesis import strategies as st
 
-from _images import PDF, jpeg, png
-
+from medins_core.datafile import Rule, Status
 from medins_core.io.limits import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_PIXELS
 from medins_core.operations import Attachment, check_attachment, check_attachments
 from medins_core.operations.attachments import PURPOSES, image_info, required_attachments, sniff
-from medins_core.params import RegionRules, Rule, Status
+from medins_core.params import RegionRules
 from medins_core.registry import load_registry
 
 REGISTRY = load_registry(use_env=False)
@@ -20,10 +20,8 @@ HENAN = REGISTRY.region("410000").rules
 SUZHOU = REGISTRY.region("320500").rules
 
 
-
-
 def with_rules(rules: RegionRules, **values: object) -> RegionRules:
-    extra = {name: Rule(name, value, "test", Status.VERIFIED) for name, value in values.items()}
+    extra = {name: (Rule(name, value, "test", Status.VERIFIED),) for name, value in values.items()}
     return attrs.evolve(rules, rules={**rules.rules, **extra})
 
 

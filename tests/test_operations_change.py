@@ -10,6 +10,7 @@ from _images import PDF, jpeg, png
 from hypothesis import given
 from hypothesis import strategies as st
 
+from medins_core.datafile import Rule, Status
 from medins_core.operations import (
     Attachment,
     ChangeRequest,
@@ -19,7 +20,7 @@ from medins_core.operations import (
     changed_fields,
     check_change,
 )
-from medins_core.params import RegionRules, Rule, Status
+from medins_core.params import RegionRules
 from medins_core.region import Region
 from medins_core.registry import load_registry
 
@@ -35,7 +36,7 @@ FORM = Attachment("变更表.jpg", jpeg(1240, 1754))
 def region(code: str, **values: object) -> Region:
     """A fresh region of this test, with extra rules (an operator's overlay)."""
     found = load_registry(use_env=False).region(code)
-    found.rules.rules.update({n: Rule(n, v, "test", Status.VERIFIED) for n, v in values.items()})
+    found.rules.rules.update({n: (Rule(n, v, "test", Status.VERIFIED),) for n, v in values.items()})
     return found
 
 
@@ -171,8 +172,8 @@ def test_each_changed_field_is_refused_exactly_when_not_editable(
     rules: RegionRules = attrs.evolve(
         REGISTRY.region("320500").rules,
         rules={
-            "change_person_editable_fields": Rule("change_person_editable_fields", sorted(editable), "t", Status.VERIFIED),
-            "change_person_key_fields": Rule("change_person_key_fields", sorted(key), "t", Status.VERIFIED),
+            "change_person_editable_fields": (Rule("change_person_editable_fields", sorted(editable), "t", Status.VERIFIED),),
+            "change_person_key_fields": (Rule("change_person_key_fields", sorted(key), "t", Status.VERIFIED),),
         },
     )
     old = PersonRecord(cert_type="护照")  # no ID format to trip over
@@ -208,8 +209,8 @@ def test_each_changed_field_is_refused_exactly_when_not_editable(
 def test_a_wrong_change_or_attachment_rule_fails_at_load(tmp_path: object, name: str, value: str, words: str) -> None:
     from pathlib import Path
 
+    from medins_core.datafile import parse_region_file
     from medins_core.errors import DataFileError
-    from medins_core.params import parse_region_file
 
     path = Path(str(tmp_path)) / "990100.toml"
     path.write_text(
