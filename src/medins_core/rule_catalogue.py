@@ -121,6 +121,8 @@ def _problem_code(value: Any) -> str | None:
 _KINDS = _one_of("letter", "digit")
 
 SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec("assessment_required_lines", "list of lines", "", "单位应收核定必须选择的险种",
+             "insurance-line codes", _list_of(_line_code, min_items=1), "assessment (plan: both engines)"),
     RuleSpec("business_period_open_months", "integer", "months", "业务期可追溯的月数 (河北: 滚动业务期)",
              "0–24", _integer(0, 24), "Hebei hook (business period)"),
     RuleSpec("enroll_age_limit_female", "integer", "years", "女性达到此周岁不允许网办参保",
