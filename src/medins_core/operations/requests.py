@@ -219,6 +219,11 @@ class UnitRegistrationRequest:
     collection_rule: str = ""
     base_rule: str = ""
     government_unit: bool = False
+    legal_person_type: str = ""
+    legal_address: str = ""
+    approval_authority: str = ""
+    bank_account: str = ""
+    bank_holder: str = ""
 
 
 Request = (

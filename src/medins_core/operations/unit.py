@@ -43,6 +43,11 @@ _UNIT_LABELS = {
     "medical_category": "医疗保险类别",
     "collection_rule": "征缴规则",
     "base_rule": "基数核定规则",
+    "legal_person_type": "法人类型",
+    "legal_address": "法人地址",
+    "approval_authority": "批准成立部门",
+    "bank_account": "银行账号",
+    "bank_holder": "银行户名",
 }
 
 _FORMAT_CODES = {"account": "account_format", "password": "password_format"}
