@@ -139,6 +139,8 @@ SPECS: tuple[RuleSpec, ...] = (
              "insurance-line codes → non-empty text", _table(_line_code, _text), "enrollment"),
     RuleSpec("enroll_required_fields", "list of field names", "", "增员申报的必填字段 (带*)",
              "fields of EnrollmentRequest", _list_of(_fields_of("EnrollmentRequest")), "enrollment"),
+    RuleSpec("enroll_single_required_fields", "list of field names", "", "单人增员申报表的必填字段 (带*), 批量模板不含",
+             "fields of EnrollmentRequest", _list_of(_fields_of("EnrollmentRequest")), "enrollment (single)"),
     RuleSpec("enroll_required_with", "table line → list of lines", "", "缴纳某险种时必须同时缴纳的险种",
              "insurance-line codes", _table(_line_code, _list_of(_line_code, min_items=1)), "enrollment"),
     RuleSpec("government_required_lines", "list of lines", "", "公务员单位必须参加的险种",

@@ -415,6 +415,7 @@ class _RowParser:
             mobile=get("mobile") or None,
             wage=self._amount(get, "wage", problems),
             government_unit=self.options.government_unit,
+            batch=True,
         )
 
     def _suspension(self, get: Callable[[str], str], problems: list[Problem]) -> Request:

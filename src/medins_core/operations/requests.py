@@ -105,6 +105,9 @@ class EnrollmentRequest:
     ``start`` is 本次参保日期 (its month counts); ``insurance`` the chosen line codes;
     ``birth`` and ``gender`` (``"1"``/``"2"``/``"男"``/``"女"``) as declared, read from the ID
     number when the document is a resident ID. ``person_type`` is 人员类型 when the unit chose one.
+    ``ethnicity`` (民族), ``first_work_date`` (参加工作日期) and the bank block (``bank_name``
+    开户行名称, ``bank_holder`` 银行户名, ``bank_account`` 银行账号) are fields of the single form;
+    ``batch`` is true for a row of a batch template, which has no such columns.
     """
 
     unit_no: str
@@ -119,6 +122,12 @@ class EnrollmentRequest:
     wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     person_type: str | None = None
     government_unit: bool = False
+    ethnicity: str | None = None
+    first_work_date: date | None = None
+    bank_name: str | None = None
+    bank_holder: str | None = None
+    bank_account: str | None = None
+    batch: bool = False
 
 
 @attrs.frozen
