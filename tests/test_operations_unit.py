@@ -234,3 +234,36 @@ def test_each_starred_hebei_field_is_required_alone(field: str) -> None:
 def test_fields_without_a_star_in_hebei_stay_optional(field: str) -> None:
     blank = None if field == "start" else ""
     assert problems("130200", **{field: blank}) == []
+
+
+@pytest.mark.parametrize(
+    ("region", "district", "refused"),
+    [
+        ("210200", "210202", False),  # 中山区 in 大连市
+        ("210200", "210200", False),  # the default: the region itself
+        ("210200", "210102", True),  # 沈阳市和平区
+        ("210200", "2102", True),
+        ("", "210202", False),  # no 医保区划 given: the region's own code
+        ("", "130283", True),
+    ],
+)
+def test_dalian_district_must_lie_in_the_region(region: str, district: str, refused: bool) -> None:
+    found = problems("210200", region=region, district=district)
+    assert ("district_outside_region" in codes(found)) is refused
+    if refused:
+        assert [p.message for p in found if p.code == "district_outside_region"] == ["所属行政区必须与医保区划一致"]
+
+
+def test_the_district_rule_is_dalian_only() -> None:
+    assert problems("130200", district="210102") == []
+
+
+def test_the_new_dalian_unit_number_is_derived_from_the_old() -> None:
+    from medins_core.operations import full_unit_no, same_unit  # noqa: PLC0415
+
+    dalian, suzhou = REGISTRY.region("210200").rules, REGISTRY.region("320500").rules
+    assert full_unit_no("00000000000123", dalian) == "21000021020000000000000123"
+    assert full_unit_no("21000021020000000000000123", dalian) == "21000021020000000000000123"
+    assert full_unit_no("00000000000123", suzhou) == "00000000000123"
+    assert same_unit("00000000000123", "21000021020000000000000123", dalian)
+    assert not same_unit("00000000000123", "21000021020000000000000123", suzhou)

@@ -167,3 +167,52 @@ def test_rules_come_from_the_region(limited: Registry) -> None:
     rules: RegionRules = limited.region("210200")
     assert rules.rule("wage_base_year_start_month") is not None
     assert rules.base_limit(Period(2022, 7)) is not None
+
+
+OLD = "00000000000123"  # a 14-digit old unit number: 210000210200 + 14 digits = 26
+NEW = "210000210200" + OLD
+
+
+@pytest.mark.parametrize(
+    ("row_unit", "declaring", "refused"),
+    [
+        ("U2", "U1", True),  # the file names another unit
+        ("U1", "U1", False),
+        (NEW, OLD, False),  # the new number of the old one: one unit
+        (OLD, NEW, False),
+        (NEW, "00000000000124", True),
+        ("U2", "", False),  # a row checked alone: no declaring unit to compare
+        ("", "U1", False),  # no 单位编号 in the row: missing_field says so
+    ],
+)
+def test_a_row_for_another_unit_is_refused(row_unit: str, declaring: str, refused: bool) -> None:
+    found = problems("210200", unit_no=row_unit, declaring_unit=declaring)
+    assert ("unit_mismatch" in [p.code for p in found]) is refused
+    if refused:
+        assert [p.message for p in found if p.code == "unit_mismatch"] == [
+            "单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("unit_no", "refused"),
+    [(NEW, False), (OLD, False), ("310000210200" + OLD, True), ("2100002102000000000000012", False)],
+)
+def test_a_26_digit_dalian_unit_number_begins_with_the_prefix(unit_no: str, refused: bool) -> None:
+    found = problems("210200", unit_no=unit_no)
+    assert ("invalid_unit_no" in [p.code for p in found]) is refused
+    assert "invalid_unit_no" not in [p.code for p in problems("320800", unit_no="310000210200" + OLD)]
+
+
+def test_the_command_refuses_a_file_row_for_another_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from medins_core.cli import main  # noqa: PLC0415 - the command only here
+
+    header = "单位编号,人员编号,证件类型,人员姓名,证件号码,退休状态,开始年月,结束年月,原工资,申报工资\n"
+    cert = make_resident_id("210202", "19880808", 5)
+    path = tmp_path / "wages.csv"
+    path.write_text(header + f"U2,P1,居民身份证(户口簿),王五,{cert},在职,202207,202306,5000,6000\n", encoding="utf-8")
+    status = main(["check", "wages", str(path), "--region", "210200", "--unit-no", "U1", "--today", "2022-07-10", "--format", "json"])
+    out = capsys.readouterr().out
+    assert status != 0 and "unit_mismatch" in out

@@ -64,6 +64,10 @@ def _list_of(item: Validator, *, min_items: int = 0, max_items: int = 100) -> Va
     return check
 
 
+def _digits(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.isdigit() else f"应为数字串, 实为 {value!r}"
+
+
 def _one_of(*choices: str) -> Validator:
     def check(value: Any) -> str | None:
         return None if value in choices else f"应为 {'、'.join(choices)} 之一"
@@ -163,6 +167,12 @@ SPECS: tuple[RuleSpec, ...] = (
     RuleSpec("unit_password_must_contain", "list of kinds", "", "密码须含的字符种类",
              "letter, digit", _list_of(_KINDS, max_items=2), "unit registration"),
     RuleSpec("unit_password_letters_digits_only", "boolean", "", "密码只能由字母和数字组成",
+             "true / false", _boolean, "unit registration"),
+    RuleSpec("unit_no_prefix", "text", "", "新单位编号 = 此前缀 + 旧单位编号",
+             "digits", _digits, "enrollment, suspension, wage declaration (unit number)"),
+    RuleSpec("unit_no_length", "integer", "digits", "新单位编号的位数",
+             "1–64", _integer(1, 64), "enrollment, suspension, wage declaration (unit number)"),
+    RuleSpec("unit_district_in_region", "boolean", "", "所属行政区必须与医保区划一致",
              "true / false", _boolean, "unit registration"),
     RuleSpec("unit_required_fields", "list of field names", "", "单位参保登记的必填字段 (带*)",
              "fields of UnitRegistrationRequest", _list_of(_fields_of("UnitRegistrationRequest")),

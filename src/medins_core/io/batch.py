@@ -451,6 +451,7 @@ class _RowParser:
             end=end,
             old_wage=self._amount(get, "old_wage", problems),
             wage=self._amount(get, "wage", problems),
+            declaring_unit=self.options.unit_no,
         )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from medins_core.operations._common import RegionLike
+from medins_core.operations._common import RegionLike, full_unit_no, same_unit
 from medins_core.operations.backpay import check_backpay
 from medins_core.operations.enrollment import check_enrollment, enrollment_person_type
 from medins_core.operations.problems import Problem, Severity, accepted
@@ -68,7 +68,9 @@ __all__ = [
     "check_unit_registration",
     "check_wage_declaration",
     "enrollment_person_type",
+    "full_unit_no",
     "operation_of",
+    "same_unit",
 ]
 
 Context = CheckContext

@@ -248,6 +248,26 @@ CATALOGUE: dict[str, CodeEntry] = {
             "the password breaks the region's length or character rules (the message never shows it)",
             'unit registration',
         ),
+        _entry(
+            'invalid_unit_no',
+            'error',
+            "a unit number of the new form's length (Dalian: 26 digits) that does not begin with the region's prefix (210000210200 + the old number)",
+            'enrollment, suspension, wage declaration (Liaoning)',
+        ),
+        _entry(
+            'unit_mismatch',
+            'error',
+            'a wage row whose 单位编号 names another unit than the one declaring ("单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。")',
+            'wage declaration',
+            '单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。',
+        ),
+        _entry(
+            'district_outside_region',
+            'error',
+            'the unit\'s 所属行政区 does not lie in its 医保区划 ("所属行政区必须与医保区划一致")',
+            'unit registration (Liaoning)',
+            '所属行政区必须与医保区划一致',
+        ),
     )
 }
 """Every code the operation checks answer, in the order of ``docs/codes.md``."""

@@ -15,6 +15,7 @@ from medins_core.operations._common import (
     _missing,
     _mobile,
     _rule,
+    _unit_no,
     _unknown_lines,
 )
 from medins_core.operations.problems import Problem, _error
@@ -62,7 +63,7 @@ def check_enrollment(
     if not request.batch:  # the batch template has no columns for the single form's extra fields
         extra += tuple(_rule(rules, "enroll_single_required_fields") or ())
     required = tuple(dict.fromkeys(_ENROLLMENT_REQUIRED + extra))
-    problems = _missing(request, required, _ENROLLMENT_LABELS)
+    problems = _missing(request, required, _ENROLLMENT_LABELS) + _unit_no(rules, request.unit_no)
 
     found, birth, gender = _identity(
         request.cert_type, request.cert_no, today, birth=request.birth, gender=request.gender

@@ -148,7 +148,8 @@ class WageDeclarationRequest:
     """One row of a wage declaration (缴费工资申报): a person's wage from ``start`` to ``end``.
 
     The fields are the Liaoning template's columns; ``wage`` is 申报工资, ``old_wage`` 原工资,
-    ``retired_status`` 退休状态.
+    ``retired_status`` 退休状态. ``declaring_unit`` is the unit the declaration is made for (the
+    unit logged in; ``--unit-no``), empty when the row alone is checked.
     """
 
     unit_no: str = ""
@@ -161,6 +162,7 @@ class WageDeclarationRequest:
     end: Period | None = attrs.field(default=None, converter=_optional_period)
     old_wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
+    declaring_unit: str = ""
 
 
 @attrs.frozen

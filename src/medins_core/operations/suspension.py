@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from medins_core.codes import PersonCategory
-from medins_core.operations._common import RegionLike, _identity, _missing, _month_end_label, _rule
+from medins_core.operations._common import (
+    RegionLike,
+    _identity,
+    _missing,
+    _month_end_label,
+    _rule,
+    _unit_no,
+)
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, SuspensionRequest
 from medins_core.period import Period
@@ -26,7 +33,7 @@ def check_suspension(
     ``suspend_arrears_block_after_month``; then the ``medins_check`` hooks.
     """
     rules = region.rules
-    problems = _missing(request, ("cert_no", "date"), _SUSPENSION_LABELS)
+    problems = _missing(request, ("cert_no", "date"), _SUSPENSION_LABELS) + _unit_no(rules, request.unit_no)
     problems += _identity(request.cert_type, request.cert_no, today)[0]
     if context.covers is not None and not any(
         c.kind == "unit" and c.unit_no == request.unit_no for c in context.covers

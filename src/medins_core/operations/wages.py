@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medins_core.operations._common import RegionLike, _identity, _missing, _rule
+from medins_core.operations._common import (
+    RegionLike,
+    _identity,
+    _missing,
+    _rule,
+    _unit_no,
+    same_unit,
+)
 from medins_core.operations.problems import Problem, _error, _warning
 from medins_core.operations.requests import CheckContext, WageDeclarationRequest
 from medins_core.params import RegionRules
@@ -35,13 +42,21 @@ def check_wage_declaration(
 ) -> list[Problem]:
     """Every problem of one row of a wage declaration in ``rules``' region.
 
-    Region rules read: ``wage_required_fields``, ``wage_base_year_start_month``; base limits
+    A row whose 单位编号 names another unit than ``declaring_unit`` (the unit the declaration
+    is made for) is refused. Region rules read: ``wage_required_fields``,
+    ``wage_base_year_start_month``, ``unit_no_prefix``; base limits
     (``[[base_limits]]``) turn a wage outside them into a warning; then the hooks.
     """
     rules = region.rules
     extra = tuple(_rule(rules, "wage_required_fields") or ())
     required = tuple(f for f in _WAGE_LABELS if f in _WAGE_REQUIRED or f in extra)
-    problems = _missing(request, required, _WAGE_LABELS)
+    problems = _missing(request, required, _WAGE_LABELS) + _unit_no(rules, request.unit_no)
+    if request.declaring_unit and request.unit_no and not same_unit(
+        request.unit_no, request.declaring_unit, rules
+    ):
+        # the file's 单位编号 names another unit than the one declaring (liaoning 4.8.1 常见失败原因)
+        message = "单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。"
+        problems.append(_error("unit_mismatch", "unit_no", message))
     problems += _identity(request.cert_type, request.cert_no, today)[0]
     if context.covers is not None and not any(
         c.kind == "unit" and c.unit_no == request.unit_no for c in context.covers
