@@ -216,3 +216,59 @@ def test_the_command_refuses_a_file_row_for_another_unit(
     status = main(["check", "wages", str(path), "--region", "210200", "--unit-no", "U1", "--today", "2022-07-10", "--format", "json"])
     out = capsys.readouterr().out
     assert status != 0 and "unit_mismatch" in out
+
+
+@pytest.mark.parametrize("region", ["320500", "320700", "320800"])
+@pytest.mark.parametrize(
+    ("batch", "is_open", "months", "refused"),
+    [
+        (True, False, None, True),  # the portal shows the period closed
+        (True, True, None, False),
+        (True, None, None, False),  # unknown: the sources give no dates, nothing is said
+        (True, None, [7], False),  # an operator's months: July is in them (TODAY is 2022-07-10)
+        (True, None, [5, 6], True),
+        (True, True, [5, 6], False),  # what the portal shows wins over the operator's months
+        (False, False, None, False),  # the single change (3.3) is not limited by the sources
+    ],
+)
+def test_jiangsu_batch_wages_only_in_the_declaration_period(
+    tmp_path: Path, region: str, batch: bool, is_open: bool | None, months: list[int] | None, refused: bool
+) -> None:
+    loaded = REGISTRY
+    if months is not None:  # an operator's parameter file names the months
+        (tmp_path / "months.toml").write_text(
+            f'[region]\ncode = "{region}"\n\n[[rules]]\nname = "wage_declaration_months"\n'
+            f'value = {months}\nsource = "operator"\nstatus = "provisional"\n',
+            encoding="utf-8",
+        )
+        loaded = load_registry(params_dirs=[tmp_path], use_env=False)
+    found = problems(
+        region, Context(declaration_open=is_open), loaded, batch=batch,
+        unit_no="", person_no="", retired_status="", old_wage=None,
+    )  # fmt: skip
+    assert ("declaration_closed" in [p.code for p in found]) is refused
+
+
+def test_other_regions_have_no_declaration_period_rule() -> None:
+    for region in ("210200", "130200", "410000"):
+        found = problems(region, Context(declaration_open=False), batch=True)
+        assert "declaration_closed" not in [p.code for p in found]
+
+
+@pytest.mark.parametrize(("period", "status"), [("closed", 1), ("open", 0), (None, 0)])
+def test_the_command_takes_the_declaration_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], period: str | None, status: int
+) -> None:
+    from medins_core.cli import main  # noqa: PLC0415 - the command only here
+
+    path = tmp_path / "wages.csv"
+    cert = make_resident_id("320826", "19940126", 1)
+    path.write_text(
+        "人员编号,证件类型,证件号码,人员姓名,人员状态,工资(若有变动请修改)\n"
+        f"1,居民身份证(户口簿),{cert},高,在职,7000\n",
+        encoding="utf-8",
+    )
+    argv = ["check", "wages", str(path), "--region", "320800", "--today", "2022-07-10", "--format", "json"]
+    argv += [] if period is None else ["--declaration-period", period]
+    assert main(argv) == status
+    assert ("declaration_closed" in capsys.readouterr().out) is (status == 1)

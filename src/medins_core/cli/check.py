@@ -20,6 +20,7 @@ from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.batch import CHECK_KINDS, BatchOptions, BatchResult, check_file, write_failures
 from medins_core.io.table import MAX_ROWS
 from medins_core.io.templates import HeaderError
+from medins_core.operations.requests import CheckContext
 from medins_core.period import Period
 
 
@@ -45,6 +46,11 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--government-unit", action="store_true", help="机关事业单位")
     parser.add_argument("--start", help="工资申报开始年月, 用于模板中没有该列时, 默认当月")
     parser.add_argument("--end", help="工资申报结束年月, 用于模板中没有该列时, 默认当月")
+    parser.add_argument(
+        "--declaration-period",
+        choices=("open", "closed"),
+        help="年度申报时期是否开放 (批量工资申报); 默认未知, 不检查",
+    )
     parser.add_argument(
         "--max-rows", type=int, default=MAX_ROWS, help=f"数据行上限, 默认 {MAX_ROWS}"
     )
@@ -77,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         government_unit=args.government_unit,
         start=Period.parse(args.start, field="--start") if args.start else None,
         end=Period.parse(args.end, field="--end") if args.end else None,
+        context=CheckContext(
+            declaration_open=None if args.declaration_period is None else args.declaration_period == "open"
+        ),
     )
     try:
         result = check_file(

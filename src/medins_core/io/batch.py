@@ -452,6 +452,7 @@ class _RowParser:
             old_wage=self._amount(get, "old_wage", problems),
             wage=self._amount(get, "wage", problems),
             declaring_unit=self.options.unit_no,
+            batch=True,
         )
 
 

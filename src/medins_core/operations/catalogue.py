@@ -262,6 +262,13 @@ CATALOGUE: dict[str, CodeEntry] = {
             '单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。',
         ),
         _entry(
+            'declaration_closed',
+            'error',
+            'a batch wage row outside the yearly declaration period ("工资年度申报模块,仅在年度申报时期开放相应模块功能"); the period comes from `context.declaration_open` or the `wage_declaration_months` rule',
+            'wage declaration (Jiangsu batch)',
+            '工资年度申报模块,仅在年度申报时期开放相应模块功能',
+        ),
+        _entry(
             'district_outside_region',
             'error',
             'the unit\'s 所属行政区 does not lie in its 医保区划 ("所属行政区必须与医保区划一致")',

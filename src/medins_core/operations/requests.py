@@ -89,6 +89,8 @@ class CheckContext:
     * ``business_period``: the month the portal is processing (业务期); default today's month.
     * ``changes``: months of the business period with changes (增减变动).
     * ``paid_through``: the last month assessed and paid (缴费到账).
+    * ``declaration_open``: whether the portal's yearly wage declaration period (年度申报时期)
+      is open today.
     """
 
     covers: tuple[ActiveCover, ...] | None = attrs.field(default=None, converter=_covers)
@@ -96,6 +98,7 @@ class CheckContext:
     business_period: Period | None = attrs.field(default=None, converter=_optional_period)
     changes: tuple[MonthChange, ...] | None = attrs.field(default=None, converter=_changes)
     paid_through: Period | None = attrs.field(default=None, converter=_optional_period)
+    declaration_open: bool | None = None
 
 
 @attrs.frozen
@@ -149,7 +152,8 @@ class WageDeclarationRequest:
 
     The fields are the Liaoning template's columns; ``wage`` is 申报工资, ``old_wage`` 原工资,
     ``retired_status`` 退休状态. ``declaring_unit`` is the unit the declaration is made for (the
-    unit logged in; ``--unit-no``), empty when the row alone is checked.
+    unit logged in; ``--unit-no``), empty when the row alone is checked; ``batch`` is true for a
+    row of an uploaded template (批量缴费申报).
     """
 
     unit_no: str = ""
@@ -163,6 +167,7 @@ class WageDeclarationRequest:
     old_wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     declaring_unit: str = ""
+    batch: bool = False
 
 
 @attrs.frozen

@@ -44,7 +44,8 @@ def check_wage_declaration(
 
     A row whose 单位编号 names another unit than ``declaring_unit`` (the unit the declaration
     is made for) is refused. Region rules read: ``wage_required_fields``,
-    ``wage_base_year_start_month``, ``unit_no_prefix``; base limits
+    ``wage_base_year_start_month``, ``unit_no_prefix``, ``wage_batch_declaration_period_only``
+    with ``wage_declaration_months`` or ``context.declaration_open`` (batch rows); base limits
     (``[[base_limits]]``) turn a wage outside them into a warning; then the hooks.
     """
     rules = region.rules
@@ -82,11 +83,28 @@ def check_wage_declaration(
                     f"开始年月与结束年月不在同一缴费年度({int(first_month)}月至次年{last_month}月)内",
                 )
             )
+    if request.batch and _rule(rules, "wage_batch_declaration_period_only"):
+        problems += _declaration_period(rules, today, context)
     if request.wage is not None and request.wage > 0 and start is not None:
         problems += _base_limits(
             rules, request.wage, start, end if end is not None and end >= start else start
         )
     return problems + region.hook_problems("wage_declaration", request, today=today, context=context)
+
+
+def _declaration_period(rules: RegionRules, today: date, context: CheckContext) -> list[Problem]:
+    """The yearly declaration module is open only in the declaration period.
+
+    The sources give no dates: the period is known from ``context.declaration_open`` (what the
+    portal shows) or from an operator's ``wage_declaration_months``; unknown, nothing is said.
+    """
+    months = _rule(rules, "wage_declaration_months")
+    is_open = context.declaration_open
+    if is_open is None and months is not None:
+        is_open = today.month in {int(m) for m in months}
+    if is_open is None or is_open:
+        return []
+    return [_error("declaration_closed", "start", "工资年度申报模块,仅在年度申报时期开放相应模块功能")]
 
 
 def _base_limits(rules: RegionRules, wage: Decimal, start: Period, end: Period) -> list[Problem]:
