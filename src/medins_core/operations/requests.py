@@ -12,6 +12,8 @@ from medins_core.codes import RESIDENT_ID
 from medins_core.money import to_money
 from medins_core.period import Period
 
+_Day = date  # for annotations inside a class whose field is named ``date``
+
 
 def _optional_period(value: Period | str | int | date | None) -> Period | None:
     return None if value is None or value == "" else Period.parse(value)
@@ -135,7 +137,11 @@ class EnrollmentRequest:
 
 @attrs.frozen
 class SuspensionRequest:
-    """A person's suspension (停保 / 减员 / 暂停参保) on ``date`` (变更时间 / 暂停参保时间)."""
+    """A person's suspension (停保 / 减员 / 暂停参保) on ``date`` (变更时间 / 暂停参保时间).
+
+    ``end_date`` is 减员时间 where the form asks for it beside 变更时间 (Jiangsu); without it the
+    cover ends with the month of ``date``.
+    """
 
     unit_no: str
     cert_no: str
@@ -144,6 +150,13 @@ class SuspensionRequest:
     cert_type: str = RESIDENT_ID
     person_type: str = "在职"
     reason: str = ""
+    end_date: _Day | None = None
+
+    def cover_end(self) -> _Day | None:
+        """The day the cover ends (减员时间): ``end_date``, else the last day of ``date``'s month."""
+        if self.end_date is not None:
+            return self.end_date
+        return None if self.date is None else Period.of(self.date).last_day
 
 
 @attrs.frozen
