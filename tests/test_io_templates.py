@@ -210,3 +210,11 @@ def test_parse_date() -> None:
     assert parse_date("2022.09.01") == datetime.date(2022, 9, 1)
     assert parse_date("2022/02/30") is None
     assert parse_date("9/1/2022") is None
+
+
+@pytest.mark.parametrize(("kind", "whose"), [("wages", "网厅要求"), ("enroll", "medins 的安全限制"), ("suspend", "medins 的安全限制")])
+def test_the_size_note_says_whose_limit_it_is(tmp_path: Path, kind: str, whose: str) -> None:
+    book = openpyxl.load_workbook(_written(tmp_path, kind, "320500"))
+    notes = book["填写说明"]
+    first = str(notes.cell(1, 1).value)
+    assert "文件不超过 10 MB" in first and whose in first

@@ -163,6 +163,11 @@ class Template:
         return next((c for c in self.columns if c.field == field), None)
 
 
+#: The size note of the 填写说明 sheet: the source states 10 MB for the wage upload only
+#: (jiangsu-unit-hall-user-manual.txt 3.8); for the others it is medins's own limit.
+SIZE_NOTE = {"wages": "文件不超过 10 MB (网厅要求)。", "": "文件不超过 10 MB (medins 的安全限制)。"}
+
+
 # --- building blocks, for GENERIC and for the plugins' own templates -----------------------
 
 _col = TemplateColumn  # short, for the tables below
@@ -481,7 +486,8 @@ def template_sheets(
         [
             (
                 f"{template.name}{'（' + region + '）' if region else ''}：第 1 行表头不可修改，"
-                "从第 2 行开始填写；除注明可不填的列外均为必填；日期格式 YYYY/MM/DD；文件不超过 10 MB。"
+                "从第 2 行开始填写；除注明可不填的列外均为必填；日期格式 YYYY/MM/DD；"
+                + SIZE_NOTE.get(template.kind, SIZE_NOTE[""])
             )
         ],
         [f"来源: {template.source}"],
