@@ -307,3 +307,14 @@ def test_json_contract(tmp_path: Path) -> None:
             "severity": "error",
         }
     ]
+
+
+@pytest.mark.parametrize(("day", "codes"), [("2022/09/30", []), ("2022/09/15", ["suspend_date_not_month_end"]),
+                                            ("", ["missing_field"])])  # fmt: skip
+def test_the_batch_interruption_date_is_the_strict_end_date(tmp_path: Path, day: str, codes: list[str]) -> None:
+    """中断时间 is 减员时间: a month end in Jiangsu, and required; 变更时间 is the upload's day."""
+    header = ["证件类型", "证件号码", "姓名", "中断时间", "中断原因", "备注"]
+    a = make_resident_id("320506", "19850312", 1)
+    result = _check(_csv(tmp_path / "s.csv", [header, ["居民身份证(户口簿)", a, "张三", day, "辞退除名", ""]]), kind="suspend")
+    found = [(p.code, p.field) for p in result.rows[0].problems if p.is_error]
+    assert found == [(code, "end_date") for code in codes]

@@ -422,10 +422,12 @@ class _RowParser:
         return SuspensionRequest(
             unit_no=self.options.unit_no,
             cert_no=get("cert_no").upper(),
-            date=self._date(get, "date", problems),
+            date=None,  # 变更时间: the portal fills in the day of the upload
+            end_date=self._date(get, "end_date", problems),
             name=get("name"),
             cert_type=get("cert_type") or RESIDENT_ID,
             reason=get("reason"),
+            batch=True,
         )
 
     def _wage_declaration(self, get: Callable[[str], str], problems: list[Problem]) -> Request:

@@ -275,7 +275,7 @@ GENERIC: dict[str, Template] = {
             CERT_NO_COLUMN,
             NAME_COLUMN,
             _col(
-                "date",
+                "end_date",
                 "中断时间",
                 Kind.DATE,
                 fmt=DATE_FMT,

@@ -139,8 +139,9 @@ class EnrollmentRequest:
 class SuspensionRequest:
     """A person's suspension (停保 / 减员 / 暂停参保) on ``date`` (变更时间 / 暂停参保时间).
 
-    ``end_date`` is 减员时间 where the form asks for it beside 变更时间 (Jiangsu); without it the
-    cover ends with the month of ``date``.
+    ``end_date`` is 减员时间 where the form asks for it beside 变更时间 (Jiangsu) and the batch
+    template's 中断时间; without it the cover ends with the month of ``date``. ``batch`` is true
+    for a row of a batch template, whose 中断时间 is then required.
     """
 
     unit_no: str
@@ -151,6 +152,7 @@ class SuspensionRequest:
     person_type: str = "在职"
     reason: str = ""
     end_date: _Day | None = None
+    batch: bool = False
 
     def cover_end(self) -> _Day | None:
         """The day the cover ends (减员时间): ``end_date``, else the last day of ``date``'s month."""

@@ -33,7 +33,10 @@ def check_suspension(
     ``suspend_arrears_block_after_month``; then the ``medins_check`` hooks.
     """
     rules = region.rules
-    required = ("cert_no",) if request.end_date is not None else ("cert_no", "date")
+    if request.batch:  # the template's 中断时间 is 减员时间; 变更时间 is the day of the upload
+        required: tuple[str, ...] = ("cert_no", "end_date")
+    else:
+        required = ("cert_no",) if request.end_date is not None else ("cert_no", "date")
     problems = _missing(request, required, _SUSPENSION_LABELS) + _unit_no(rules, request.unit_no)
     problems += _identity(request.cert_type, request.cert_no, today)[0]
     if context.covers is not None and not any(
