@@ -40,6 +40,10 @@ def test_suzhou_only_rules_are_provisional_in_huaian_and_lianyungang(region: str
     assert manual and all(r.status is Status.VERIFIED for r in manual)
 
 
-def test_qianan_rules_are_provisional_for_all_of_tangshan() -> None:
-    rules = REGISTRY.region("130200").rules.rules.values()
-    assert rules and all(r.status is Status.PROVISIONAL and "Qian'an" in r.note for r in rules)
+def test_qianan_rules_and_values_are_provisional_for_all_of_tangshan() -> None:
+    region = REGISTRY.region("130200").rules
+    rules = list(region.rules.values())
+    values = [v for found in region.values.values() for v in found]
+    assert rules and values
+    assert all(r.status is Status.PROVISIONAL and "Qian'an" in r.note for r in rules)
+    assert all(v.status is Status.PROVISIONAL and "Qian'an" in v.note for v in values)
