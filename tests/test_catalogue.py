@@ -51,3 +51,31 @@ def test_a_region_words_a_message_as_its_portal_does() -> None:
     # without the rule the engine's own wording names the field
     plain = load_registry(use_env=False).region("320500").check(request, today=datetime.date(2022, 9, 15))
     assert "姓名不能为空" in [p.message for p in plain]
+
+
+DOCUMENTS = (
+    "henan-unit-hall-guide.txt",
+    "hebei-qianan-unit-hall-procedures.txt",
+    "jiangsu-unit-hall-user-manual.txt",
+    "jiangsu-suzhou-unit-hall-training.txt",
+    "liaoning-dalian-unit-hall-user-manual.txt",
+)
+
+
+def test_every_message_either_cites_a_source_or_is_medins_own() -> None:
+    from medins_core.operations.catalogue import MEDINS  # noqa: PLC0415
+
+    for entry in CATALOGUE.values():
+        if entry.wording == MEDINS:
+            assert not entry.message, f"{entry.code}: a fixed portal message needs its source"
+            continue
+        cited = entry.wording.removeprefix("after ")
+        assert cited.startswith(DOCUMENTS), entry.code
+        # a document and a place in it, not a document alone
+        assert len(cited.split(" ", 1)) == 2 and cited.split(" ", 1)[1].strip(), entry.code
+
+
+def test_codes_md_says_which_wording_is_whose() -> None:
+    page = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert "| `unit_mismatch` |" in page and "medins’s own |" in page
+    assert "liaoning-dalian-unit-hall-user-manual.txt 4.8.1 常见失败原因 |" in page

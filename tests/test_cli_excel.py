@@ -96,7 +96,7 @@ def test_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (failed,) = data["failed"]
     assert failed["row"] == 3
     assert [(p["code"], p["field"]) for p in failed["problems"]] == [
-        ("suspend_date_not_month_end", "date")
+        ("suspend_date_not_month_end", "end_date")
     ]
     assert failed["problems"][0]["message"] == "减员时间范围是:上月末或本月末!"
 

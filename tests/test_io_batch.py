@@ -255,7 +255,26 @@ def test_suspension(tmp_path: Path) -> None:
     rows = [header, ["居民身份证(户口簿)", a, "张三", "2022/08/31", "辞退除名", ""],
             ["居民身份证(户口簿)", b, "李四", "2022/07/31", "跳槽", ""]]  # fmt: skip
     result = _check(_csv(tmp_path / "s.csv", rows), kind="suspend")
-    assert _codes(result) == {3: ["invalid_choice", "suspend_date_not_month_end"]}
+    # 中断原因 is free text: the sources list no closed drop-down ("跳槽" is a reason too)
+    assert _codes(result) == {3: ["suspend_date_not_month_end"]}
+
+
+@pytest.mark.parametrize("region", ["320500", "320700", "320800", "210200", "130200", "410000"])
+def test_a_suspension_reason_is_free_text_everywhere(tmp_path: Path, region: str) -> None:
+    header = ["证件类型", "证件号码", "姓名", "中断时间", "中断原因", "备注"]
+    a = make_resident_id("320506", "19850312", 1)
+    rows = [header, ["居民身份证(户口簿)", a, "张三", "2022/08/31", "解除劳动关系", ""]]
+    result = _check(_csv(tmp_path / "s.csv", rows), kind="suspend", region=region)
+    assert "invalid_choice" not in [p.code for r in result.rows for p in r.problems]
+
+
+def test_dalian_shows_its_own_open_list_of_reasons() -> None:
+    dalian = REGISTRY.region("210200").template("suspend").column("reason")
+    suzhou = REGISTRY.region("320500").template("suspend").column("reason")
+    assert dalian is not None and suzhou is not None
+    assert dalian.choices == () == suzhou.choices
+    assert dalian.note == "如: 入伍入学、辞退除名、劳改劳教、终止（解除）劳动关系等原因 (可填写其他原因)"
+    assert "4.7" in dalian.source and "入伍入学" not in suzhou.note
 
 
 def test_lines_are_needed_where_the_region_has_no_default(tmp_path: Path) -> None:
@@ -288,3 +307,14 @@ def test_json_contract(tmp_path: Path) -> None:
             "severity": "error",
         }
     ]
+
+
+@pytest.mark.parametrize(("day", "codes"), [("2022/09/30", []), ("2022/09/15", ["suspend_date_not_month_end"]),
+                                            ("", ["missing_field"])])  # fmt: skip
+def test_the_batch_interruption_date_is_the_strict_end_date(tmp_path: Path, day: str, codes: list[str]) -> None:
+    """中断时间 is 减员时间: a month end in Jiangsu, and required; 变更时间 is the upload's day."""
+    header = ["证件类型", "证件号码", "姓名", "中断时间", "中断原因", "备注"]
+    a = make_resident_id("320506", "19850312", 1)
+    result = _check(_csv(tmp_path / "s.csv", [header, ["居民身份证(户口簿)", a, "张三", day, "辞退除名", ""]]), kind="suspend")
+    found = [(p.code, p.field) for p in result.rows[0].problems if p.is_error]
+    assert found == [(code, "end_date") for code in codes]

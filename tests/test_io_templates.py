@@ -115,10 +115,8 @@ def test_drop_downs_dates_and_text_columns(tmp_path: Path) -> None:
     formats = {c: sheet.column_dimensions[c].number_format for c in "BFIJ"}
     assert formats == {"B": "@", "F": "yyyy/mm/dd", "I": "yyyy/mm/dd", "J": "@"}
     suspend = openpyxl.load_workbook(_written(tmp_path, "suspend", "320500")).worksheets[0]
-    assert {str(v.sqref) for v in suspend.data_validations.dataValidation} == {
-        "A2:A1048576",
-        "E2:E1048576",
-    }
+    # 中断原因 (E) is text: no source gives a closed list of reasons
+    assert {str(v.sqref) for v in suspend.data_validations.dataValidation} == {"A2:A1048576"}
     wages = openpyxl.load_workbook(_written(tmp_path, "wages", "210200")).worksheets[0]
     assert {str(v.sqref) for v in wages.data_validations.dataValidation} == {
         "C2:C1048576",
@@ -212,3 +210,11 @@ def test_parse_date() -> None:
     assert parse_date("2022.09.01") == datetime.date(2022, 9, 1)
     assert parse_date("2022/02/30") is None
     assert parse_date("9/1/2022") is None
+
+
+@pytest.mark.parametrize(("kind", "whose"), [("wages", "网厅要求"), ("enroll", "medins 的安全限制"), ("suspend", "medins 的安全限制")])
+def test_the_size_note_says_whose_limit_it_is(tmp_path: Path, kind: str, whose: str) -> None:
+    book = openpyxl.load_workbook(_written(tmp_path, kind, "320500"))
+    notes = book["填写说明"]
+    first = str(notes.cell(1, 1).value)
+    assert "文件不超过 10 MB" in first and whose in first

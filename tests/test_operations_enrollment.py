@@ -47,6 +47,12 @@ def request(region: str, today: date = TODAY, **changes: Any) -> EnrollmentReque
         insurance=rules.default_lines or ("310",),
         mobile="13812345678",
         wage=Decimal(6000),
+        ethnicity="汉族",
+        first_work_date=date(2008, 7, 1),
+        person_type="职工在职" if region in JIANGSU else None,  # chosen on Jiangsu's form
+        bank_name="中国工商银行苏州分行",
+        bank_holder="张三",
+        bank_account="6222020000000000001",
     )
     return attrs.evolve(base, **changes)
 
@@ -375,3 +381,28 @@ def test_jiangsu_age_limit_matches_the_birthday_rule(birth: date, sequence: int)
         birth.day,
     ) or (TODAY.year - birth.year > limit)
     assert ("age_limit" in codes(problems("320800", cert_no=cert_no))) is reached
+
+
+JIANGSU_SINGLE = [
+    ("ethnicity", "民族"),
+    ("first_work_date", "参加工作日期"),
+    ("person_type", "人员类型"),
+    ("bank_name", "开户行名称"),
+    ("bank_holder", "银行户名"),
+    ("bank_account", "银行账号"),
+]
+
+
+@pytest.mark.parametrize("region", JIANGSU)
+@pytest.mark.parametrize(("field", "label"), JIANGSU_SINGLE)
+def test_jiangsu_single_form_requires_its_starred_fields(region: str, field: str, label: str) -> None:
+    found = problems(region, context=Context(covers=()), **{field: None})
+    assert found == [Problem("missing_field", field, f"{label}不能为空")]
+    # a batch row has no such columns: the same request from a template is accepted
+    assert problems(region, context=Context(covers=()), batch=True, **{field: None}) == []
+
+
+def test_the_bank_block_is_not_required_outside_jiangsu() -> None:
+    blank = {field: None for field, _ in JIANGSU_SINGLE}
+    for region in ("130200", "210200", "410000"):
+        assert problems(region, context=Context(covers=()), **blank) == []

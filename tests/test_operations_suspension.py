@@ -88,10 +88,38 @@ def test_jiangsu_suspension_date_is_last_or_this_month_end(region: str, day: dat
     [date(2022, 8, 30), date(2022, 9, 1), date(2022, 9, 15), date(2022, 9, 29), date(2022, 7, 31),
      date(2022, 10, 1), date(2022, 10, 31)],
 )
-def test_jiangsu_refuses_other_suspension_dates(region: str, day: date) -> None:
-    assert problems(region, date=day) == [
-        Problem("suspend_date_not_month_end", "date", "减员时间范围是:上月末或本月末!")
+def test_jiangsu_refuses_other_suspension_end_dates(region: str, day: date) -> None:
+    """减员时间 given on its own: one of the two month ends, nothing in between."""
+    assert problems(region, date=TODAY, end_date=day) == [
+        Problem("suspend_date_not_month_end", "end_date", "减员时间范围是:上月末或本月末!")
     ]
+
+
+@pytest.mark.parametrize("region", JIANGSU)
+@pytest.mark.parametrize("day", [date(2022, 8, 31), date(2022, 9, 30)])
+def test_jiangsu_accepts_either_month_end_as_end_date(region: str, day: date) -> None:
+    assert problems(region, date=TODAY, end_date=day) == []
+    assert problems(region, date=None, end_date=day) == []
+
+
+@pytest.mark.parametrize("region", JIANGSU)
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [
+        (TODAY, False),  # 变更时间 "默认填写为操作时间即可": the day it is filed
+        (date(2022, 9, 1), False),
+        (date(2022, 8, 30), False),  # last month: the cover ends on 上月末
+        (date(2022, 7, 31), True),  # two months back
+        (date(2022, 10, 1), True),  # next month
+    ],
+)
+def test_jiangsu_change_date_alone_ends_the_cover_with_its_month(
+    region: str, day: date, refused: bool
+) -> None:
+    found = problems(region, date=day)
+    assert found == (
+        [Problem("suspend_date_not_month_end", "date", "减员时间范围是:上月末或本月末!")] if refused else []
+    )
 
 
 @pytest.mark.parametrize("region", ["130200", "210200", "410000"])

@@ -42,6 +42,11 @@ COMPLETE = UnitRegistrationRequest(
     medical_category="统帐结合",
     collection_rule="默认",
     base_rule="默认",
+    legal_person_type="企业法人",
+    legal_address="大连市中山区某路1号",
+    approval_authority="市场监督管理局",
+    bank_account="0406000000000000001",
+    bank_holder="大连某某有限公司",
 )
 
 
@@ -171,7 +176,7 @@ def test_liaoning_required_fields(field: str, label: str) -> None:
     assert problems("210200", **{field: empty}) == [
         Problem("missing_field", field, f"{label}不能为空")
     ]
-    assert problems("130200", **{field: empty}) == []
+    assert problems("320500", **{field: empty}) == []  # Jiangsu's manual prints no such form
 
 
 def test_liaoning_government_units_must_choose_320() -> None:
@@ -202,3 +207,63 @@ def test_an_accepted_registration_stays_accepted_when_name_or_address_change(
 ) -> None:
     for region in ALL_REGIONS:
         assert problems(region, name=name, address=address) == []
+
+
+HEBEI_STARRED = [
+    "region", "management_type", "unit_type", "uscc", "name", "contact_name", "contact_phone",
+    "district", "address", "legal_rep_name", "legal_rep_cert_type", "legal_rep_cert_no",
+    "legal_rep_mobile", "legal_person_type", "legal_address", "approval_authority",
+    "bank_account", "bank_holder",
+]
+
+
+def test_hebei_refuses_a_registration_of_only_uscc_account_and_password() -> None:
+    bare = UnitRegistrationRequest(uscc=USCC, account="abc12345", password="pass1234", legal_rep_cert_type="")
+    found = check_unit_registration(bare, region=REGISTRY.region("130200"), today=TODAY)
+    assert {p.field for p in found if p.code == "missing_field"} == set(HEBEI_STARRED) - {"uscc"}
+    assert "批准成立部门不能为空" in [p.message for p in found]
+
+
+@pytest.mark.parametrize("field", HEBEI_STARRED[1:])
+def test_each_starred_hebei_field_is_required_alone(field: str) -> None:
+    blank = None if field == "start" else ""
+    assert [(p.code, p.field) for p in problems("130200", **{field: blank})] == [("missing_field", field)]
+
+
+@pytest.mark.parametrize("field", ["start", "collection_method", "medical_category", "base_rule"])
+def test_fields_without_a_star_in_hebei_stay_optional(field: str) -> None:
+    blank = None if field == "start" else ""
+    assert problems("130200", **{field: blank}) == []
+
+
+@pytest.mark.parametrize(
+    ("region", "district", "refused"),
+    [
+        ("210200", "210202", False),  # 中山区 in 大连市
+        ("210200", "210200", False),  # the default: the region itself
+        ("210200", "210102", True),  # 沈阳市和平区
+        ("210200", "2102", True),
+        ("", "210202", False),  # no 医保区划 given: the region's own code
+        ("", "130283", True),
+    ],
+)
+def test_dalian_district_must_lie_in_the_region(region: str, district: str, refused: bool) -> None:
+    found = problems("210200", region=region, district=district)
+    assert ("district_outside_region" in codes(found)) is refused
+    if refused:
+        assert [p.message for p in found if p.code == "district_outside_region"] == ["所属行政区必须与医保区划一致"]
+
+
+def test_the_district_rule_is_dalian_only() -> None:
+    assert problems("130200", district="210102") == []
+
+
+def test_the_new_dalian_unit_number_is_derived_from_the_old() -> None:
+    from medins_core.operations import full_unit_no, same_unit  # noqa: PLC0415
+
+    dalian, suzhou = REGISTRY.region("210200").rules, REGISTRY.region("320500").rules
+    assert full_unit_no("00000000000123", dalian) == "21000021020000000000000123"
+    assert full_unit_no("21000021020000000000000123", dalian) == "21000021020000000000000123"
+    assert full_unit_no("00000000000123", suzhou) == "00000000000123"
+    assert same_unit("00000000000123", "21000021020000000000000123", dalian)
+    assert not same_unit("00000000000123", "21000021020000000000000123", suzhou)

@@ -167,3 +167,108 @@ def test_rules_come_from_the_region(limited: Registry) -> None:
     rules: RegionRules = limited.region("210200")
     assert rules.rule("wage_base_year_start_month") is not None
     assert rules.base_limit(Period(2022, 7)) is not None
+
+
+OLD = "00000000000123"  # a 14-digit old unit number: 210000210200 + 14 digits = 26
+NEW = "210000210200" + OLD
+
+
+@pytest.mark.parametrize(
+    ("row_unit", "declaring", "refused"),
+    [
+        ("U2", "U1", True),  # the file names another unit
+        ("U1", "U1", False),
+        (NEW, OLD, False),  # the new number of the old one: one unit
+        (OLD, NEW, False),
+        (NEW, "00000000000124", True),
+        ("U2", "", False),  # a row checked alone: no declaring unit to compare
+        ("", "U1", False),  # no 单位编号 in the row: missing_field says so
+    ],
+)
+def test_a_row_for_another_unit_is_refused(row_unit: str, declaring: str, refused: bool) -> None:
+    found = problems("210200", unit_no=row_unit, declaring_unit=declaring)
+    assert ("unit_mismatch" in [p.code for p in found]) is refused
+    if refused:
+        assert [p.message for p in found if p.code == "unit_mismatch"] == [
+            "单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("unit_no", "refused"),
+    [(NEW, False), (OLD, False), ("310000210200" + OLD, True), ("2100002102000000000000012", False)],
+)
+def test_a_26_digit_dalian_unit_number_begins_with_the_prefix(unit_no: str, refused: bool) -> None:
+    found = problems("210200", unit_no=unit_no)
+    assert ("invalid_unit_no" in [p.code for p in found]) is refused
+    assert "invalid_unit_no" not in [p.code for p in problems("320800", unit_no="310000210200" + OLD)]
+
+
+def test_the_command_refuses_a_file_row_for_another_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from medins_core.cli import main  # noqa: PLC0415 - the command only here
+
+    header = "单位编号,人员编号,证件类型,人员姓名,证件号码,退休状态,开始年月,结束年月,原工资,申报工资\n"
+    cert = make_resident_id("210202", "19880808", 5)
+    path = tmp_path / "wages.csv"
+    path.write_text(header + f"U2,P1,居民身份证(户口簿),王五,{cert},在职,202207,202306,5000,6000\n", encoding="utf-8")
+    status = main(["check", "wages", str(path), "--region", "210200", "--unit-no", "U1", "--today", "2022-07-10", "--format", "json"])
+    out = capsys.readouterr().out
+    assert status != 0 and "unit_mismatch" in out
+
+
+@pytest.mark.parametrize("region", ["320500", "320700", "320800"])
+@pytest.mark.parametrize(
+    ("batch", "is_open", "months", "refused"),
+    [
+        (True, False, None, True),  # the portal shows the period closed
+        (True, True, None, False),
+        (True, None, None, False),  # unknown: the sources give no dates, nothing is said
+        (True, None, [7], False),  # an operator's months: July is in them (TODAY is 2022-07-10)
+        (True, None, [5, 6], True),
+        (True, True, [5, 6], False),  # what the portal shows wins over the operator's months
+        (False, False, None, False),  # the single change (3.3) is not limited by the sources
+    ],
+)
+def test_jiangsu_batch_wages_only_in_the_declaration_period(
+    tmp_path: Path, region: str, batch: bool, is_open: bool | None, months: list[int] | None, refused: bool
+) -> None:
+    loaded = REGISTRY
+    if months is not None:  # an operator's parameter file names the months
+        (tmp_path / "months.toml").write_text(
+            f'[region]\ncode = "{region}"\n\n[[rules]]\nname = "wage_declaration_months"\n'
+            f'value = {months}\nsource = "operator"\nstatus = "provisional"\n',
+            encoding="utf-8",
+        )
+        loaded = load_registry(params_dirs=[tmp_path], use_env=False)
+    found = problems(
+        region, Context(declaration_open=is_open), loaded, batch=batch,
+        unit_no="", person_no="", retired_status="", old_wage=None,
+    )  # fmt: skip
+    assert ("declaration_closed" in [p.code for p in found]) is refused
+
+
+def test_other_regions_have_no_declaration_period_rule() -> None:
+    for region in ("210200", "130200", "410000"):
+        found = problems(region, Context(declaration_open=False), batch=True)
+        assert "declaration_closed" not in [p.code for p in found]
+
+
+@pytest.mark.parametrize(("period", "status"), [("closed", 1), ("open", 0), (None, 0)])
+def test_the_command_takes_the_declaration_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], period: str | None, status: int
+) -> None:
+    from medins_core.cli import main  # noqa: PLC0415 - the command only here
+
+    path = tmp_path / "wages.csv"
+    cert = make_resident_id("320826", "19940126", 1)
+    path.write_text(
+        "人员编号,证件类型,证件号码,人员姓名,人员状态,工资(若有变动请修改)\n"
+        f"1,居民身份证(户口簿),{cert},高,在职,7000\n",
+        encoding="utf-8",
+    )
+    argv = ["check", "wages", str(path), "--region", "320800", "--today", "2022-07-10", "--format", "json"]
+    argv += [] if period is None else ["--declaration-period", period]
+    assert main(argv) == status
+    assert ("declaration_closed" in capsys.readouterr().out) is (status == 1)

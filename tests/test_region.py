@@ -31,6 +31,12 @@ def enrollment() -> EnrollmentRequest:
         insurance=("310",),
         mobile="13812345678",
         wage="6000",
+        ethnicity="汉族",
+        first_work_date=datetime.date(2008, 7, 1),
+        person_type="职工在职",
+        bank_name="中国工商银行苏州分行",
+        bank_holder="张三",
+        bank_account="6222020000000000001",
     )
 
 

@@ -57,6 +57,14 @@ def no_default_lines(rules: RegionRules) -> InputError:
     )
 
 
+def assessment_lines_required(rules: RegionRules, missing: Iterable[str]) -> InputError:
+    """An assessment that leaves out a line the region's portal requires (Hebei: 310, 330, 510)."""
+    names = "、".join(f"{rules.lines[c].name if c in rules.lines else c}({c})" for c in missing)
+    return InputError(
+        "assessment_lines_required", f"{_region(rules)} 单位应收核定必须选择险种: {names}", field="insurance"
+    )
+
+
 def duplicate_person(cert_no: str) -> InputError:
     """The same certificate number twice in one assessment (the smallest such, masked)."""
     return InputError(

@@ -159,6 +159,10 @@ class Plan:
             for code in lines:
                 rules.line(code)  # an unknown code is an error naming the region
             self.selected = tuple(dict.fromkeys(lines))
+            rule = rules.rule("assessment_required_lines")
+            left_out = [str(c) for c in (rule.value if rule is not None else ()) if c not in self.selected]
+            if left_out:  # both engines build a plan first, so both refuse the same way
+                raise messages.assessment_lines_required(rules, left_out)
         #: Lines of members without their own: the selected lines, else the region's defaults.
         self.defaults = rules.default_lines if self.selected is None else self.selected
         self.policy: RoundingPolicy = rules.rounding

@@ -14,7 +14,7 @@ from typing import Any, cast
 import attrs
 import pluggy
 
-from medins_core.io.templates import GENERIC, Template, check_kind
+from medins_core.io.templates import GENERIC, Template, check_kind, with_reasons
 from medins_core.operations import CheckContext, Problem, Request, check, operation_of
 from medins_core.operations.catalogue import reword
 from medins_core.params import RegionRules
@@ -108,13 +108,18 @@ class Region:
         return found
 
     def template(self, kind: str) -> Template:
-        """The batch template of ``kind`` the region's portal prints, else the generic one."""
+        """The batch template of ``kind`` the region's portal prints, else the generic one.
+
+        The suspension reasons the region's own data names (``suspend_reasons``) are shown on
+        the 中断原因 column as a hint; no region's source gives a closed list.
+        """
         check_kind(kind)
         answers = self._call("medins_template", kind=kind, rules=self.rules)
-        for answer in answers:
-            if isinstance(answer, Template):
-                return answer
-        return GENERIC[kind]
+        template = next((a for a in answers if isinstance(a, Template)), GENERIC[kind])
+        reasons = self.rules.rule("suspend_reasons")
+        if reasons is None:  # no list in the region's source: the reason is free text
+            return template
+        return with_reasons(template, [str(r) for r in reasons.value], reasons.source)
 
     def _call(self, hook_name: str, **kwargs: object) -> list[Any]:
         """The answers to ``hook_name`` of the region's plugin and of add-on plugins, newest first.

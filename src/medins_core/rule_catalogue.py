@@ -64,6 +64,10 @@ def _list_of(item: Validator, *, min_items: int = 0, max_items: int = 100) -> Va
     return check
 
 
+def _digits(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.isdigit() else f"应为数字串, 实为 {value!r}"
+
+
 def _one_of(*choices: str) -> Validator:
     def check(value: Any) -> str | None:
         return None if value in choices else f"应为 {'、'.join(choices)} 之一"
@@ -124,6 +128,8 @@ _PURPOSES = _one_of("enrollment", "suspension", "unit_key", "unit_non_key", "per
 _ATTACHMENT_KINDS = _one_of("stamped_form", "material")
 
 SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec("assessment_required_lines", "list of lines", "", "单位应收核定必须选择的险种",
+             "insurance-line codes", _list_of(_line_code, min_items=1), "assessment (plan: both engines)"),
     RuleSpec("business_period_open_months", "integer", "months", "业务期可追溯的月数 (河北: 滚动业务期)",
              "0–24", _integer(0, 24), "Hebei hook (business period)"),
     RuleSpec("enroll_age_limit_female", "integer", "years", "女性达到此周岁不允许网办参保",
@@ -140,6 +146,8 @@ SPECS: tuple[RuleSpec, ...] = (
              "insurance-line codes → non-empty text", _table(_line_code, _text), "enrollment"),
     RuleSpec("enroll_required_fields", "list of field names", "", "增员申报的必填字段 (带*)",
              "fields of EnrollmentRequest", _list_of(_fields_of("EnrollmentRequest")), "enrollment"),
+    RuleSpec("enroll_single_required_fields", "list of field names", "", "单人增员申报表的必填字段 (带*), 批量模板不含",
+             "fields of EnrollmentRequest", _list_of(_fields_of("EnrollmentRequest")), "enrollment (single)"),
     RuleSpec("enroll_required_with", "table line → list of lines", "", "缴纳某险种时必须同时缴纳的险种",
              "insurance-line codes", _table(_line_code, _list_of(_line_code, min_items=1)), "enrollment"),
     RuleSpec("government_required_lines", "list of lines", "", "公务员单位必须参加的险种",
@@ -151,6 +159,9 @@ SPECS: tuple[RuleSpec, ...] = (
     RuleSpec("suspend_date_month_ends", "list of integers", "months from today's month",
              "减员时间须为这些月份的月末 (-1 上月末, 0 本月末)", "-12…12, 1 to 3 items",
              _list_of(_integer(-12, 12), min_items=1, max_items=3), "suspension"),
+    RuleSpec("suspend_reasons", "list of text", "", "源文件列举的暂停参保原因 (开放列表, 作提示)",
+             "non-empty text, 1 to 20 items", _list_of(_text, min_items=1, max_items=20),
+             "suspension template (中断原因 column)"),
     RuleSpec("suspend_retired_refused", "boolean", "", "退休人员不允许停保", "true / false",
              _boolean, "suspension"),
     RuleSpec("unit_account_length", "[min, max]", "characters", "单位网厅账号的长度",
@@ -163,11 +174,21 @@ SPECS: tuple[RuleSpec, ...] = (
              "letter, digit", _list_of(_KINDS, max_items=2), "unit registration"),
     RuleSpec("unit_password_letters_digits_only", "boolean", "", "密码只能由字母和数字组成",
              "true / false", _boolean, "unit registration"),
+    RuleSpec("unit_no_prefix", "text", "", "新单位编号 = 此前缀 + 旧单位编号",
+             "digits", _digits, "enrollment, suspension, wage declaration (unit number)"),
+    RuleSpec("unit_no_length", "integer", "digits", "新单位编号的位数",
+             "1–64", _integer(1, 64), "enrollment, suspension, wage declaration (unit number)"),
+    RuleSpec("unit_district_in_region", "boolean", "", "所属行政区必须与医保区划一致",
+             "true / false", _boolean, "unit registration"),
     RuleSpec("unit_required_fields", "list of field names", "", "单位参保登记的必填字段 (带*)",
              "fields of UnitRegistrationRequest", _list_of(_fields_of("UnitRegistrationRequest")),
              "unit registration"),
     RuleSpec("wage_base_year_start_month", "integer", "month", "缴费基数年度的起始月",
              "1–12", _integer(1, 12), "wage declaration"),
+    RuleSpec("wage_batch_declaration_period_only", "boolean", "", "批量缴费申报 (工资年度申报) 仅在年度申报时期开放",
+             "true / false", _boolean, "wage declaration (batch rows)"),
+    RuleSpec("wage_declaration_months", "list of months", "month", "年度申报时期所在的月份 (源文件未给出时由经办方提供)",
+             "1–12", _list_of(_integer(1, 12), min_items=1, max_items=12), "wage declaration (batch rows)"),
     RuleSpec("wage_required_fields", "list of field names", "", "工资申报的必填字段 (带*)",
              "fields of WageDeclarationRequest", _list_of(_fields_of("WageDeclarationRequest")),
              "wage declaration"),

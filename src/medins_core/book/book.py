@@ -198,8 +198,9 @@ class Book:
         return {"cert_no": mask_cert_no(request.cert_no), "start": str(request.start), "lines": list(lines)}
 
     def _suspend(self, session: Session, unit: UnitInfo, request: SuspensionRequest) -> dict[str, object]:
-        assert request.date is not None  # the checks refuse a suspension without a date
-        last = str(Period.of(request.date))
+        end = request.cover_end()
+        assert end is not None  # the checks refuse a suspension without a date
+        last = str(Period.of(end))
         person = self._person(session, request.cert_no)
         covers = [] if person is None else session.scalars(
             select(CoverRow).where(CoverRow.unit_id == unit.id, CoverRow.person_id == person.id)

@@ -24,6 +24,7 @@ from medins_core.io.table import MAX_ROWS
 from medins_core.io.templates import HeaderError
 from medins_core.operations.attachments import PURPOSES
 from medins_core.operations.change_records import ATTACHMENT_KINDS
+from medins_core.operations.requests import CheckContext
 from medins_core.period import Period
 
 
@@ -51,6 +52,11 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--government-unit", action="store_true", help="机关事业单位")
     parser.add_argument("--start", help="工资申报开始年月, 用于模板中没有该列时, 默认当月")
     parser.add_argument("--end", help="工资申报结束年月, 用于模板中没有该列时, 默认当月")
+    parser.add_argument(
+        "--declaration-period",
+        choices=("open", "closed"),
+        help="年度申报时期是否开放 (批量工资申报); 默认未知, 不检查",
+    )
     parser.add_argument(
         "--max-rows", type=int, default=MAX_ROWS, help=f"数据行上限, 默认 {MAX_ROWS}"
     )
@@ -101,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
         start=Period.parse(args.start, field="--start") if args.start else None,
         end=Period.parse(args.end, field="--end") if args.end else None,
         attachments_dir=Path(args.attachments) if args.attachments else None,
+        context=CheckContext(
+            declaration_open=None if args.declaration_period is None else args.declaration_period == "open"
+        ),
     )
     try:
         result = check_file(

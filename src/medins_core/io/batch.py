@@ -423,16 +423,19 @@ class _RowParser:
             mobile=get("mobile") or None,
             wage=self._amount(get, "wage", problems),
             government_unit=self.options.government_unit,
+            batch=True,
         )
 
     def _suspension(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
         return SuspensionRequest(
             unit_no=self.options.unit_no,
             cert_no=get("cert_no").upper(),
-            date=self._date(get, "date", problems),
+            date=None,  # 变更时间: the portal fills in the day of the upload
+            end_date=self._date(get, "end_date", problems),
             name=get("name"),
             cert_type=get("cert_type") or RESIDENT_ID,
             reason=get("reason"),
+            batch=True,
         )
 
     def _wage_declaration(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
@@ -458,6 +461,8 @@ class _RowParser:
             end=end,
             old_wage=self._amount(get, "old_wage", problems),
             wage=self._amount(get, "wage", problems),
+            declaring_unit=self.options.unit_no,
+            batch=True,
         )
 
     def _change(self, get: Callable[[str], str], problems: list[Problem]) -> Request:

@@ -1,6 +1,7 @@
 """Every limit medins applies to what it reads and writes, declared once.
 
-These are medins's own safety limits (except :data:`MAX_BYTES`, the portals' upload limit):
+These are medins's own safety limits: :data:`MAX_BYTES` is the portal's limit for the batch
+wage upload only, and medins's own everywhere else:
 each is documented in docs/limits.md with what happens past it. Readers check what they can
 before reading rows (size, declared extent, header) and refuse with a coded
 :class:`~medins_core.errors.InputError`, never by running out of memory or time.
@@ -24,7 +25,8 @@ __all__ = [
     "MAX_YEARS_AHEAD",
 ]
 
-#: Uploads are limited to 10 MB, as in the portals (jiangsu-unit-hall-user-manual.txt 3.6–3.8).
+#: 10 MB: the limit the source states for the batch wage upload (jiangsu-unit-hall-user-manual.txt
+#: 3.8 "文件大小不能超过10M"); for every other file medins reads it is medins's own safety limit.
 MAX_BYTES = 10 * 1024 * 1024
 #: The most an XLSX may expand to (all entries together); more is a compressed bomb.
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024

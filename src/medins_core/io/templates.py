@@ -51,13 +51,13 @@ __all__ = [
     "NAME_COLUMN",
     "PERSON_STATES",
     "REASON_TITLE",
-    "SUSPEND_REASONS",
     "TEXT_FMT",
     "HasTemplates",
     "HeaderError",
     "Template",
     "TemplateColumn",
     "check_kind",
+    "with_reasons",
     "match_header",
     "parse_date",
     "template_for",
@@ -97,9 +97,6 @@ ETHNIC_GROUPS = (
     "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族", "其他", "外国血统中国籍人士",
 )  # fmt: skip
 
-#: 中断原因: the reasons liaoning-dalian-unit-hall-user-manual.txt 4.7 names (入伍入学、辞退除名、
-#: 劳改劳教、终止（解除）劳动关系); the Jiangsu manual (3.7.3) has a drop-down but does not list it.
-SUSPEND_REASONS = ("入伍", "入学", "辞退除名", "劳改劳教", "终止(解除)劳动关系")
 
 #: 人员类型 / 退休状态 (GLOSSARY.md 人员类别, top level).
 PERSON_STATES = ("在职", "退休")
@@ -165,6 +162,11 @@ class Template:
     def column(self, field: str) -> TemplateColumn | None:
         """The column of ``field``, or None when the template has none."""
         return next((c for c in self.columns if c.field == field), None)
+
+
+#: The size note of the 填写说明 sheet: the source states 10 MB for the wage upload only
+#: (jiangsu-unit-hall-user-manual.txt 3.8); for the others it is medins's own limit.
+SIZE_NOTE = {"wages": "文件不超过 10 MB (网厅要求)。", "": "文件不超过 10 MB (medins 的安全限制)。"}
 
 
 # --- building blocks, for GENERIC and for the plugins' own templates -----------------------
@@ -274,7 +276,7 @@ GENERIC: dict[str, Template] = {
             CERT_NO_COLUMN,
             NAME_COLUMN,
             _col(
-                "date",
+                "end_date",
                 "中断时间",
                 Kind.DATE,
                 fmt=DATE_FMT,
@@ -284,9 +286,9 @@ GENERIC: dict[str, Template] = {
             _col(
                 "reason",
                 "中断原因",
-                choices=SUSPEND_REASONS,
-                fmt="下拉选择",
-                source=f"{_JS} 3.7.3: 中断原因通过下拉列表选择; 选项见 {_DL} 4.7",
+                fmt=TEXT_FMT,
+                note="文字; 源文件未列出下拉选项",
+                source=f"{_JS} 3.7.3: 中断原因通过下拉列表选择 (选项未列出)",
             ),
             _col(
                 "note",
@@ -510,7 +512,8 @@ def template_sheets(
         [
             (
                 f"{template.name}{'（' + region + '）' if region else ''}：第 1 行表头不可修改，"
-                "从第 2 行开始填写；除注明可不填的列外均为必填；日期格式 YYYY/MM/DD；文件不超过 10 MB。"
+                "从第 2 行开始填写；除注明可不填的列外均为必填；日期格式 YYYY/MM/DD；"
+                + SIZE_NOTE.get(template.kind, SIZE_NOTE[""])
             )
         ],
         [f"来源: {template.source}"],
@@ -568,3 +571,17 @@ def write_template(
 ) -> None:
     """Write ``template`` (with ``rows``, if any) to ``path`` as XLSX, atomically."""
     write_xlsx(path, template_sheets(template, rows, reasons=reasons, region=region))
+
+
+def with_reasons(template: Template, reasons: Sequence[str], source: str) -> Template:
+    """``template`` with the suspension reasons a region's source names shown on its 中断原因
+    column: as a hint, not a closed list ("…等原因": other reasons are accepted)."""
+    column = template.column("reason")
+    if column is None or not reasons:
+        return template
+    hinted = attrs.evolve(
+        column, choices=(), note=f"如: {'、'.join(reasons)}等原因 (可填写其他原因)", source=source
+    )
+    return attrs.evolve(
+        template, columns=tuple(hinted if c is column else c for c in template.columns)
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from medins_core.operations._common import RegionLike
+from medins_core.operations._common import RegionLike, full_unit_no, same_unit
 from medins_core.operations.attachments import check_attachment, check_attachments
 from medins_core.operations.backpay import check_backpay
 from medins_core.operations.change import FieldChange, changed_fields, check_change
@@ -86,7 +86,9 @@ __all__ = [
     "check_unit_registration",
     "check_wage_declaration",
     "enrollment_person_type",
+    "full_unit_no",
     "operation_of",
+    "same_unit",
 ]
 
 Context = CheckContext

@@ -136,3 +136,39 @@ def _mobile(value: str | None, field: str) -> list[Problem]:
 
 def _month_end_label(offset: int) -> str:
     return {-1: "上月末", 0: "本月末", 1: "下月末"}.get(offset, f"{offset:+d}个月的月末")
+
+
+def full_unit_no(unit_no: str, rules: RegionRules) -> str:
+    """The unit number as the region's portal now writes it: ``unit_no_prefix`` + the old number.
+
+    Dalian: "医保新单位编号规则为：210000210200+旧单位编号"; a number already in the new form, or
+    a region without the rule, is returned as given.
+    """
+    prefix = _rule(rules, "unit_no_prefix")
+    number = unit_no.strip()
+    if prefix is None or not number or number.startswith(str(prefix)):
+        return number
+    return f"{prefix}{number}"
+
+
+def same_unit(a: str, b: str, rules: RegionRules) -> bool:
+    """Whether two unit numbers name one unit, old and new forms alike."""
+    return full_unit_no(a, rules) == full_unit_no(b, rules)
+
+
+def _unit_no(rules: RegionRules, unit_no: str, field: str = "unit_no") -> list[Problem]:
+    """A unit number of the new form's length that does not begin with the region's prefix."""
+    prefix = _rule(rules, "unit_no_prefix")
+    length = _rule(rules, "unit_no_length")
+    number = unit_no.strip()
+    if prefix is None or length is None or len(number) != int(length) or not number.isdigit():
+        return []
+    if number.startswith(str(prefix)):
+        return []
+    return [
+        _error(
+            "invalid_unit_no",
+            field,
+            f"{int(length)}位单位编号应为{prefix}+旧单位编号, 而不是以{number[:len(str(prefix))]}开头",
+        )
+    ]

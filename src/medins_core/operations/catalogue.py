@@ -1,7 +1,8 @@
 """The catalogue of problem codes of the operation checks: one entry per code.
 
 Each :class:`CodeEntry` gives the code's severity, its meaning (the doc), the operations that
-raise it and, where the portal's words are fixed, its default message. ``docs/codes.md`` is
+raise it, where the portal's words are fixed its default message, and where its wording comes
+from: a source document and place, or medins's own words (:data:`MEDINS`). ``docs/codes.md`` is
 generated from this table (``python docs/gen_tables.py``; a test fails when it is stale), and a
 test checks that every code the checks raise is here. A region may word a message as its
 portal does in its data: the ``messages`` rule, a table of code → text
@@ -15,6 +16,32 @@ import attrs
 from medins_core.operations.problems import Problem, Severity
 
 
+#: The wording of a message no source gives: medins's own.
+MEDINS = "medins"
+
+#: Where a code's message comes from: a source's words (document and place), "after" a source
+#: when medins words what the source says, else :data:`MEDINS`.
+WORDING: dict[str, str] = {
+    'missing_field': 'after liaoning-dalian-unit-hall-user-manual.txt 4.8.1 常见失败原因 ("开始年月不能为空", "结束年月不能为空", "工资不能为空"), applied to every field',
+    'age_limit': 'jiangsu-suzhou-unit-hall-training.txt PART1 注意事项 5(5)',
+    'start_too_early': 'after liaoning-dalian-unit-hall-user-manual.txt 4.6.2 第13项 ("最多允许往前选择三个月,如果需要再往前选择需要到经办机构窗口进行")',
+    'start_not_open': 'jiangsu-suzhou-unit-hall-training.txt PART1 注意事项 5(3) (the window); after 1(1) "本次参保时间请如实填写,不可提前申报。" (two or more months ahead)',
+    'requires_insurance': 'liaoning-dalian-unit-hall-user-manual.txt 4.6.2 第12项 (330 needs 310); 4.2.3 注意事项 3 (320)',
+    'active_elsewhere': 'jiangsu-suzhou-unit-hall-training.txt PART1 注意事项 5(6) (灵活就业), 5(7) (其他单位, its beginning completed); medins for resident insurance',
+    'not_active_here': 'jiangsu-suzhou-unit-hall-training.txt PART2 注意事项 1(1) (suspension); liaoning-dalian-unit-hall-user-manual.txt 4.8.1 常见失败原因 (wage declaration)',
+    'retired_cannot_suspend': 'jiangsu-suzhou-unit-hall-training.txt PART2 注意事项 1(5)',
+    'suspend_date_not_month_end': 'jiangsu-suzhou-unit-hall-training.txt PART2 注意事项 1(3)',
+    'arrears_block_suspension': 'after liaoning-dalian-unit-hall-user-manual.txt 4.7.3 注意事项 2 ("2月份以后，职工在本单位存在欠费时不允许暂停参保")',
+    'excluded_insurance': 'after hebei-qianan-unit-hall-procedures.txt 五 2 ("个人补收勾选险种时不能勾选长护险")',
+    'business_period_closed': 'after hebei-qianan-unit-hall-procedures.txt 一 2(1)',
+    'backpay_order': 'after liaoning-dalian-unit-hall-user-manual.txt 4.9.2 1–2 ("欠费补缴时需要先缴纳当月费用", "补缴时优先补最近一个月欠费账单")',
+    'backpay_whole_month': 'after liaoning-dalian-unit-hall-user-manual.txt 4.9.2 3 ("通过单位网厅补缴时必须必须补缴欠费当月所有员工的欠费")',
+    'unit_mismatch': 'liaoning-dalian-unit-hall-user-manual.txt 4.8.1 常见失败原因',
+    'district_outside_region': 'liaoning-dalian-unit-hall-user-manual.txt 4.2.1 第8项',
+    'declaration_closed': 'jiangsu-suzhou-unit-hall-training.txt PART3.1',
+}
+
+
 @attrs.frozen
 class CodeEntry:
     """One problem code: severity, meaning, where it is raised, the portal's fixed words."""
@@ -24,10 +51,12 @@ class CodeEntry:
     doc: str
     operations: str
     message: str = ""
+    wording: str = MEDINS
 
 
 def _entry(code: str, severity: str, doc: str, operations: str, message: str = "") -> CodeEntry:
-    return CodeEntry(code, Severity(severity), doc, operations, message)
+    return CodeEntry(code, Severity(severity), doc, operations, message, WORDING.get(code, MEDINS))
+
 
 
 CATALOGUE: dict[str, CodeEntry] = {
@@ -320,6 +349,33 @@ CATALOGUE: dict[str, CodeEntry] = {
             "an image's sides outside the operator's `attachment_min_side`/`attachment_max_side`, or more pixels than medins's safety limit (100 million)",
             'change, attachments',
         ),
+        _entry(
+            'invalid_unit_no',
+            'error',
+            "a unit number of the new form's length (Dalian: 26 digits) that does not begin with the region's prefix (210000210200 + the old number)",
+            'enrollment, suspension, wage declaration (Liaoning)',
+        ),
+        _entry(
+            'unit_mismatch',
+            'error',
+            'a wage row whose 单位编号 names another unit than the one declaring ("单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。")',
+            'wage declaration',
+            '单位编号与选择的单位不一致，未查询到人员职工基本险有效参保信息。',
+        ),
+        _entry(
+            'declaration_closed',
+            'error',
+            'a batch wage row outside the yearly declaration period ("工资年度申报模块,仅在年度申报时期开放相应模块功能"); the period comes from `context.declaration_open` or the `wage_declaration_months` rule',
+            'wage declaration (Jiangsu batch)',
+            '工资年度申报模块,仅在年度申报时期开放相应模块功能',
+        ),
+        _entry(
+            'district_outside_region',
+            'error',
+            'the unit\'s 所属行政区 does not lie in its 医保区划 ("所属行政区必须与医保区划一致")',
+            'unit registration (Liaoning)',
+            '所属行政区必须与医保区划一致',
+        ),
     )
 }
 """Every code the operation checks answer, in the order of ``docs/codes.md``."""
@@ -337,8 +393,10 @@ def reword(problems: list[Problem], messages: dict[str, str] | None) -> list[Pro
 
 def table() -> str:
     """The Markdown table of the catalogue, as ``docs/codes.md`` shows it."""
-    rows = ["| code | severity | meaning | operations |", "|---|---|---|---|"]
+    rows = ["| code | severity | meaning | operations | wording |", "|---|---|---|---|---|"]
     rows += [
-        f"| `{e.code}` | {e.severity.value} | {e.doc} | {e.operations} |" for e in CATALOGUE.values()
+        f"| `{e.code}` | {e.severity.value} | {e.doc} | {e.operations} | "
+        f"{'medins’s own' if e.wording == MEDINS else e.wording} |"
+        for e in CATALOGUE.values()
     ]
     return "\n".join(rows)

@@ -15,6 +15,7 @@ from medins_core.operations._common import (
     _missing,
     _mobile,
     _rule,
+    _unit_no,
     _unknown_lines,
 )
 from medins_core.operations.problems import Problem, _error
@@ -34,6 +35,11 @@ _ENROLLMENT_LABELS = {
     "mobile": "手机号码",
     "wage": "申报工资",
     "person_type": "人员类型",
+    "ethnicity": "民族",
+    "first_work_date": "参加工作日期",
+    "bank_name": "开户行名称",
+    "bank_holder": "银行户名",
+    "bank_account": "银行账号",
 }
 _ENROLLMENT_REQUIRED = ("cert_no", "name", "start", "insurance")
 
@@ -47,14 +53,17 @@ def check_enrollment(
 ) -> list[Problem]:
     """Every problem of a single person's enrollment in ``rules``' region on ``today``.
 
-    Region rules read: ``enroll_required_fields``, ``enroll_age_limit_female``,
+    Region rules read: ``enroll_required_fields``, ``enroll_single_required_fields`` (the
+    single form only, not a batch row), ``enroll_age_limit_female``,
     ``enroll_age_limit_male``, ``enroll_backdate_months``, ``enroll_next_month_from_day``,
     ``enroll_required_with``, ``government_required_lines``; then the ``medins_check`` hooks.
     """
     rules = region.rules
     extra = tuple(_rule(rules, "enroll_required_fields") or ())
-    required = _ENROLLMENT_REQUIRED + tuple(f for f in extra if f not in _ENROLLMENT_REQUIRED)
-    problems = _missing(request, required, _ENROLLMENT_LABELS)
+    if not request.batch:  # the batch template has no columns for the single form's extra fields
+        extra += tuple(_rule(rules, "enroll_single_required_fields") or ())
+    required = tuple(dict.fromkeys(_ENROLLMENT_REQUIRED + extra))
+    problems = _missing(request, required, _ENROLLMENT_LABELS) + _unit_no(rules, request.unit_no)
 
     found, birth, gender = _identity(
         request.cert_type, request.cert_no, today, birth=request.birth, gender=request.gender

@@ -13,6 +13,8 @@ from medins_core.money import to_money
 from medins_core.operations.change_records import ChangeRequest
 from medins_core.period import Period
 
+_Day = date  # for annotations inside a class whose field is named ``date``
+
 
 def _optional_period(value: Period | str | int | date | None) -> Period | None:
     return None if value is None or value == "" else Period.parse(value)
@@ -90,6 +92,8 @@ class CheckContext:
     * ``business_period``: the month the portal is processing (业务期); default today's month.
     * ``changes``: months of the business period with changes (增减变动).
     * ``paid_through``: the last month assessed and paid (缴费到账).
+    * ``declaration_open``: whether the portal's yearly wage declaration period (年度申报时期)
+      is open today.
     """
 
     covers: tuple[ActiveCover, ...] | None = attrs.field(default=None, converter=_covers)
@@ -97,6 +101,7 @@ class CheckContext:
     business_period: Period | None = attrs.field(default=None, converter=_optional_period)
     changes: tuple[MonthChange, ...] | None = attrs.field(default=None, converter=_changes)
     paid_through: Period | None = attrs.field(default=None, converter=_optional_period)
+    declaration_open: bool | None = None
 
 
 @attrs.frozen
@@ -106,6 +111,9 @@ class EnrollmentRequest:
     ``start`` is 本次参保日期 (its month counts); ``insurance`` the chosen line codes;
     ``birth`` and ``gender`` (``"1"``/``"2"``/``"男"``/``"女"``) as declared, read from the ID
     number when the document is a resident ID. ``person_type`` is 人员类型 when the unit chose one.
+    ``ethnicity`` (民族), ``first_work_date`` (参加工作日期) and the bank block (``bank_name``
+    开户行名称, ``bank_holder`` 银行户名, ``bank_account`` 银行账号) are fields of the single form;
+    ``batch`` is true for a row of a batch template, which has no such columns.
     """
 
     unit_no: str
@@ -120,11 +128,22 @@ class EnrollmentRequest:
     wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     person_type: str | None = None
     government_unit: bool = False
+    ethnicity: str | None = None
+    first_work_date: date | None = None
+    bank_name: str | None = None
+    bank_holder: str | None = None
+    bank_account: str | None = None
+    batch: bool = False
 
 
 @attrs.frozen
 class SuspensionRequest:
-    """A person's suspension (停保 / 减员 / 暂停参保) on ``date`` (变更时间 / 暂停参保时间)."""
+    """A person's suspension (停保 / 减员 / 暂停参保) on ``date`` (变更时间 / 暂停参保时间).
+
+    ``end_date`` is 减员时间 where the form asks for it beside 变更时间 (Jiangsu) and the batch
+    template's 中断时间; without it the cover ends with the month of ``date``. ``batch`` is true
+    for a row of a batch template, whose 中断时间 is then required.
+    """
 
     unit_no: str
     cert_no: str
@@ -133,6 +152,14 @@ class SuspensionRequest:
     cert_type: str = RESIDENT_ID
     person_type: str = "在职"
     reason: str = ""
+    end_date: _Day | None = None
+    batch: bool = False
+
+    def cover_end(self) -> _Day | None:
+        """The day the cover ends (减员时间): ``end_date``, else the last day of ``date``'s month."""
+        if self.end_date is not None:
+            return self.end_date
+        return None if self.date is None else Period.of(self.date).last_day
 
 
 @attrs.frozen
@@ -140,7 +167,9 @@ class WageDeclarationRequest:
     """One row of a wage declaration (缴费工资申报): a person's wage from ``start`` to ``end``.
 
     The fields are the Liaoning template's columns; ``wage`` is 申报工资, ``old_wage`` 原工资,
-    ``retired_status`` 退休状态.
+    ``retired_status`` 退休状态. ``declaring_unit`` is the unit the declaration is made for (the
+    unit logged in; ``--unit-no``), empty when the row alone is checked; ``batch`` is true for a
+    row of an uploaded template (批量缴费申报).
     """
 
     unit_no: str = ""
@@ -153,6 +182,8 @@ class WageDeclarationRequest:
     end: Period | None = attrs.field(default=None, converter=_optional_period)
     old_wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
     wage: Decimal | None = attrs.field(default=None, converter=_optional_money)
+    declaring_unit: str = ""
+    batch: bool = False
 
 
 @attrs.frozen
@@ -220,6 +251,11 @@ class UnitRegistrationRequest:
     collection_rule: str = ""
     base_rule: str = ""
     government_unit: bool = False
+    legal_person_type: str = ""
+    legal_address: str = ""
+    approval_authority: str = ""
+    bank_account: str = ""
+    bank_holder: str = ""
 
 
 Request = (

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from medins_core.codes import PersonCategory
-from medins_core.operations._common import RegionLike, _identity, _missing, _month_end_label, _rule
+from medins_core.operations._common import (
+    RegionLike,
+    _identity,
+    _missing,
+    _month_end_label,
+    _rule,
+    _unit_no,
+)
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import CheckContext, SuspensionRequest
 from medins_core.period import Period
 
-_SUSPENSION_LABELS = {"unit_no": "单位编号", "cert_no": "证件号码", "date": "减员时间"}
+_SUSPENSION_LABELS = {"unit_no": "单位编号", "cert_no": "证件号码", "date": "减员时间", "end_date": "减员时间"}
 
 
 def check_suspension(
@@ -26,7 +33,11 @@ def check_suspension(
     ``suspend_arrears_block_after_month``; then the ``medins_check`` hooks.
     """
     rules = region.rules
-    problems = _missing(request, ("cert_no", "date"), _SUSPENSION_LABELS)
+    if request.batch:  # the template's 中断时间 is 减员时间; 变更时间 is the day of the upload
+        required: tuple[str, ...] = ("cert_no", "end_date")
+    else:
+        required = ("cert_no",) if request.end_date is not None else ("cert_no", "date")
+    problems = _missing(request, required, _SUSPENSION_LABELS) + _unit_no(rules, request.unit_no)
     problems += _identity(request.cert_type, request.cert_no, today)[0]
     if context.covers is not None and not any(
         c.kind == "unit" and c.unit_no == request.unit_no for c in context.covers
@@ -37,14 +48,17 @@ def check_suspension(
             _error("retired_cannot_suspend", "person_type", "处理失败!退休人员不允许停保。")
         )
     offsets = _rule(rules, "suspend_date_month_ends")
-    if offsets is not None and request.date is not None:
-        # "上月末或本月末": the date is one of those month ends, nothing in between
+    end = request.cover_end()
+    if offsets is not None and end is not None:
+        # "上月末或本月末": 减员时间 is one of those month ends; 变更时间 alone (the day of the
+        # operation, "默认填写为操作时间即可") ends the cover with its month
         ends = sorted(int(k) for k in offsets)
         current = Period.of(today)
-        if request.date not in {(current + k).last_day for k in ends}:
+        if end not in {(current + k).last_day for k in ends}:
             labels = "或".join(_month_end_label(k) for k in ends)
+            field = "end_date" if request.end_date is not None else "date"
             problems.append(
-                _error("suspend_date_not_month_end", "date", f"减员时间范围是:{labels}!")
+                _error("suspend_date_not_month_end", field, f"减员时间范围是:{labels}!")
             )
     after = _rule(rules, "suspend_arrears_block_after_month")
     owing = any(a.cert_no == request.cert_no for a in context.arrears or ())

@@ -43,6 +43,11 @@ _UNIT_LABELS = {
     "medical_category": "医疗保险类别",
     "collection_rule": "征缴规则",
     "base_rule": "基数核定规则",
+    "legal_person_type": "法人类型",
+    "legal_address": "法人地址",
+    "approval_authority": "批准成立部门",
+    "bank_account": "银行账号",
+    "bank_holder": "银行户名",
 }
 
 _FORMAT_CODES = {"account": "account_format", "password": "password_format"}
@@ -61,7 +66,8 @@ def check_unit_registration(
 
     Region rules read: ``unit_required_fields``, ``unit_account_length``,
     ``unit_account_must_contain``, ``unit_password_length``, ``unit_password_must_contain``,
-    ``unit_password_letters_digits_only``, ``government_required_lines``; then the hooks.
+    ``unit_password_letters_digits_only``, ``unit_district_in_region``,
+    ``government_required_lines``; then the hooks.
     """
     rules = region.rules
     extra = tuple(_rule(rules, "unit_required_fields") or ())
@@ -85,6 +91,8 @@ def check_unit_registration(
     )[0]
     problems += _mobile(request.legal_rep_mobile, "legal_rep_mobile")
     problems += _unknown_lines(rules, request.insurance)
+    if _rule(rules, "unit_district_in_region"):
+        problems += _district(request, rules.code)
     if request.government_unit:
         problems += _government_lines(rules, set(request.insurance))
     return problems + region.hook_problems("unit_registration", request, today=today, context=context)
@@ -111,3 +119,16 @@ def _credential(
     ok = ok and all(any(_KINDS[kind][1](ch) and ch.isascii() for ch in value) for kind in must)
     # never echo a password; an account is the unit's own login name, shown as typed
     return [] if ok else [_error(code, field, wording)]
+
+
+def _district(request: UnitRegistrationRequest, region_code: str) -> list[Problem]:
+    """所属行政区 must lie in 医保区划: its code begins with the region code's non-zero part."""
+    region = request.region.strip() if request.region.strip().isdigit() else region_code
+    district = request.district.strip()
+    if not district:
+        return []
+    while region.endswith("00"):
+        region = region[:-2]
+    if district.isdigit() and len(district) == 6 and district.startswith(region):
+        return []
+    return [_error("district_outside_region", "district", "所属行政区必须与医保区划一致")]
