@@ -31,7 +31,7 @@ def test_a_reading_is_provisional_with_its_note(region: str, name: str, why: str
 
 @pytest.mark.parametrize("region", ["320700", "320800"])
 def test_suzhou_only_rules_are_provisional_in_huaian_and_lianyungang(region: str) -> None:
-    rules = REGISTRY.region(region).rules.rules.values()
+    rules = [rule for entries in REGISTRY.region(region).rules.rules.values() for rule in entries]
     from_suzhou = [r for r in rules if "jiangsu-suzhou-unit-hall-training" in r.source]
     assert from_suzhou
     assert all(r.status is Status.PROVISIONAL and "Suzhou" in r.note for r in from_suzhou)
@@ -42,7 +42,7 @@ def test_suzhou_only_rules_are_provisional_in_huaian_and_lianyungang(region: str
 
 def test_qianan_rules_and_values_are_provisional_for_all_of_tangshan() -> None:
     region = REGISTRY.region("130200").rules
-    rules = list(region.rules.values())
+    rules = [rule for entries in region.rules.values() for rule in entries]
     values = [v for found in region.values.values() for v in found]
     assert rules and values
     assert all(r.status is Status.PROVISIONAL and "Qian'an" in r.note for r in rules)
