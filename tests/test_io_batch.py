@@ -13,7 +13,8 @@ from medins_core.errors import InputError
 from medins_core.io import batch as batch_module
 from medins_core.io.batch import BatchOptions, BatchResult, check_file, failure_rows, write_failures
 from medins_core.io.table import read_table
-from medins_core.io.templates import REASON_TITLE, template_for, write_template
+from medins_core.io.template_files import write_template
+from medins_core.io.templates import REASON_TITLE, template_for
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 

@@ -12,18 +12,15 @@ import pytest
 from medins_core import plugin
 from medins_core.errors import InputError
 from medins_core.io.table import Table, read_table
+from medins_core.io.template_files import HeaderError, match_header, parse_date, write_template
 from medins_core.io.templates import (
     ETHNIC_GROUPS,
     GENERIC,
     KINDS,
     REASON_TITLE,
-    HeaderError,
     Template,
     TemplateColumn,
-    match_header,
-    parse_date,
     template_for,
-    write_template,
 )
 from medins_core.io.xlsx import Kind
 from medins_core.params import RegionRules

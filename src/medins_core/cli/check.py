@@ -21,7 +21,7 @@ from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.batch import CHECK_KINDS, BatchOptions, BatchResult, check_file, write_failures
 from medins_core.io.table import MAX_ROWS
-from medins_core.io.templates import HeaderError
+from medins_core.io.template_files import HeaderError
 from medins_core.operations.attachments import PURPOSES
 from medins_core.operations.change_records import ATTACHMENT_KINDS
 from medins_core.operations.requests import CheckContext

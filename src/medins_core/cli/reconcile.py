@@ -14,7 +14,8 @@ from medins_core.ids import mask_text
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.ids import mask_cert_no
 from medins_core.io.reconcile import Listed, Reconciliation, read_people, reconcile
-from medins_core.io.templates import template_for, write_template
+from medins_core.io.template_files import write_template
+from medins_core.io.templates import template_for
 from medins_core.render import table
 
 

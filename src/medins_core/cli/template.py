@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from medins_core.cli._common import Subparsers, add_params_option, registry_from
-from medins_core.io.templates import KINDS, write_template
+from medins_core.io.template_files import write_template
+from medins_core.io.templates import KINDS
 
 
 def register(subparsers: Subparsers) -> None:

@@ -3,7 +3,7 @@
 The portals answer a batch upload with a list of rows that passed and a list that failed, each
 with its reason, and keep the failures for 24 hours. :func:`check_file` gives the same answer
 at once and for good: it reads the file (:func:`~medins_core.io.table.read_table`), matches the
-header to the region's template (:func:`~medins_core.io.templates.match_header`), turns each
+header to the region's template (:func:`~medins_core.io.template_files.match_header`), turns each
 row into an operation request, runs it through :mod:`medins_core.operations` and then checks
 the rows that depend on each other (the same person twice; one start month per batch where the
 portal demands it). Every row is answered, whatever happens to the others.
@@ -26,12 +26,8 @@ from medins_core.ids import mask_cert_no, mask_text
 from medins_core.io.attachment_files import attachment_limit
 from medins_core.io.change_rows import change_request
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
-from medins_core.io.templates import (
-    Template,
-    match_header,
-    parse_date,
-    write_template,
-)
+from medins_core.io.template_files import match_header, parse_date, write_template
+from medins_core.io.templates import Template
 from medins_core.money import to_money
 from medins_core.operations import (
     CheckContext,
@@ -185,7 +181,7 @@ def check_file(
     """Read and check a filled template of ``kind`` (:data:`CHECK_KINDS`) for ``region``.
 
     Raises :class:`~medins_core.errors.InputError` when the file itself cannot be used (not a
-    spreadsheet, too large, too many rows) and :class:`~medins_core.io.templates.HeaderError`
+    spreadsheet, too large, too many rows) and :class:`~medins_core.io.template_files.HeaderError`
     when row 1 is not the template's header; otherwise every row is answered.
     """
     table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
