@@ -364,3 +364,13 @@ def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names
             assert found is not None and found[:2] == expected[:2]
         return
     assert found == expected
+
+
+def test_an_unknown_column_is_refused_in_parquet_as_in_csv(tmp_path: Path) -> None:
+    columns = {"证件号码": ["320506198503120116"], "姓名": ["张伟"], "缴费工资": ["8500"], "备注": ["x"]}
+    pq.write_table(pa.table(columns), tmp_path / "roster.parquet")
+    (tmp_path / "roster.csv").write_text("证件号码,姓名,缴费工资,备注\n320506198503120116,张伟,8500,x\n", "utf-8")
+    for name in ("roster.parquet", "roster.csv"):
+        with pytest.raises(InputError) as caught:
+            assess_file(tmp_path / name, SUZHOU, "202208")
+        assert (caught.value.code, caught.value.row, caught.value.column) == ("unknown_column", 1, "备注")

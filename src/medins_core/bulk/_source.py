@@ -12,7 +12,7 @@ import io
 import queue
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +112,17 @@ def read_file(path: str | Path, *, chunk_rows: int, encoding: str = "utf8") -> I
         yield from _read_file(path, kind, chunk_rows, encoding)
 
 
+def _refuse_unknown(path: Path, names: Sequence[str]) -> None:
+    """As the roster reader: a misnamed column is an error, not silently left out."""
+    unknown = [n for n in names if n.strip() and n.strip() not in _FIELD_OF]
+    if unknown:
+        raise InputError("unknown_column", f"无法识别的列「{unknown[0]}」", file=str(path), row=1, column=unknown[0])
+
+
 def _read_file(path: Path, kind: str, chunk_rows: int, encoding: str) -> Iterator[Any]:
     if kind == "parquet":
         parquet = pq.ParquetFile(path)
+        _refuse_unknown(path, parquet.schema_arrow.names)
         names = [n for n in parquet.schema_arrow.names if n.strip() in _FIELD_OF]
         # Arrow's CSV reader reads ahead by itself; Parquet decodes when asked, so a thread
         # decodes the next chunk while this one is assessed (both release the GIL).
@@ -124,9 +132,7 @@ def _read_file(path: Path, kind: str, chunk_rows: int, encoding: str) -> Iterato
     header = _csv_names(path, encoding)
     if not header:
         raise InputError("empty_file", "文件为空", file=str(path))
-    unknown = [n for n in header if n.strip() and n.strip() not in _FIELD_OF]
-    if unknown:  # as the roster reader: a misnamed column is not silently left out
-        raise InputError("unknown_column", f"无法识别的列「{unknown[0]}」", file=str(path), row=1, column=unknown[0])
+    _refuse_unknown(path, header)
     present = [n for n in header if n.strip() in _FIELD_OF]
     types = {n: pa.int64() if _FIELD_OF[n.strip()] == "wage_fen" else pa.string() for n in present}
     block = max(1 << 14, min(MAX_BLOCK_BYTES, chunk_rows * _csv_row_bytes(path)))
