@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from medins_core.cli._common import Subparsers, add_params_option
@@ -15,7 +16,7 @@ def register(subparsers: Subparsers) -> None:
         "serve",
         help="HTTP 接口: 核定、检查、模板和单位账簿 (需 pip install 'medins[serve]')",
         description="以 HTTP 提供与命令行相同的计算和账簿操作; 接口文档: GET /openapi.json, 见 docs/serve.md。"
-        "SIGTERM/Ctrl-C: 处理完进行中的请求后退出。",
+        "SIGTERM/Ctrl-C: 处理完进行中的请求后退出 (退出码 0)。",
     )
     parser.add_argument("--db", metavar="URL", help="账簿数据库地址, 默认环境变量 MEDINS_DB 或 sqlite:///medins.db")
     parser.add_argument("--host", default="127.0.0.1", help="监听地址, 默认 127.0.0.1")
@@ -49,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
     from medins_core.serve.state import Server, Settings
 
     Server(Settings.from_env()).book().close()  # a bad --db fails here, once, with its code
+    # the server handles SIGINT and SIGTERM itself (finish the requests in flight, then stop)
+    # and raises them again once stopped: that is the end of a good run, exit 0, not 130
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
     uvicorn.run(
         "medins_core.serve.app:app_from_env", factory=True, host=args.host, port=args.port,
         workers=args.workers, access_log=False, timeout_graceful_shutdown=args.timeout,

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -80,7 +81,33 @@ def create_app(settings: Settings = Settings()) -> Any:
             return JSONResponse({"code": "db_unavailable", "message": message}, status_code=503)
         return {"status": "ready"}
 
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return Guard(app, max_body=MAX_BODY, timeout=settings.timeout)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The framework's document, with the errors as this API answers them: a malformed request
+    is 400 :class:`~medins_core.serve.errors.ApiError` (not the framework's 422), any request
+    may time out (503) and any body may be too large (413)."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        error = errors.responses(400, 413, 503)
+        error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                answers = operation["responses"]
+                if "HTTPValidationError" in str(answers.get("422", "")):
+                    del answers["422"]
+                wanted = [503] + ([413] if method in ("post", "put") else []) + ([400] if operation.get("parameters") or method == "post" else [])
+                for status in wanted:
+                    answers.setdefault(str(status), {"description": error[status]["description"], "content": error_ref})
+        schemas = document.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def app_from_env() -> Any:
