@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from serve_server import Running, medins, serve
-from test_book import person_id, write_params
+from test_book import person_id, registry_for, write_params
 
+from medins_core.book import Book
+from medins_core.book.keys import add_key
 from medins_core.book.testing import URL_ENV
 from medins_core.testing import roster_with_bases
 
@@ -41,16 +43,16 @@ def env_for(tmp: Path) -> dict[str, str]:
 
 def book_with_units(db: str, tmp: Path) -> dict[str, str]:
     """Units UNIT and OTHER with a key each (labels 人事部 and 其他单位): uscc → key."""
-    env = env_for(tmp)
+    opened = Book(db, actor="cli", registry=registry_for(tmp / "params"))
     keys = {}
-    for uscc, label in ((UNIT, "人事部"), (OTHER, "其他单位")):
-        medins("book", "unit", "add", "--db", db, "--uscc", uscc, "--name", f"单位{uscc[-2:]}", "--region", "210200",
-               "--unit-no", "21020001" if uscc == UNIT else "21020002", env=env)  # fmt: skip
-        keys[uscc] = medins("book", "key", "add", "--db", db, "--unit", uscc, "--label", label, env=env).split()[0]
+    for uscc, label, unit_no in ((UNIT, "人事部", "21020001"), (OTHER, "其他单位", "21020002")):
+        opened.add_unit(uscc, f"单位{unit_no}", "210200", unit_no)
+        keys[uscc] = add_key(opened, uscc, label)[1]
+    opened.close()
     return keys
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, dict[str, str], str]]:
     tmp = tmp_path_factory.mktemp("serve")
     db = f"sqlite:///{tmp / 'book.db'}"
@@ -102,6 +104,7 @@ def test_rows_get_the_roster_checks_with_row_numbers(server: tuple[Running, dict
         ("post", "/v1/assess", {"region": "210200", "period": "2023-13", "rows": [{}]}, 400, "invalid_period"),
         ("post", "/v1/assess", {"region": "210200", "period": "2999-01", "rows": [{}]}, 400, "period_too_late"),
         ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": []}, 422, "missing_column"),
+        ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": [{}] * 200_001}, 413, "too_many_rows"),
         ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": [{"wage": 1.5}]}, 400, "invalid_request"),
         ("get", "/v1/regions/320500/rates?period=x", None, 400, "invalid_period"),
         ("get", "/v1/retirement?birth=1966-01&group=male61", None, 400, "invalid_request"),
@@ -321,9 +324,14 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(server: tupl
     assert "1482.30" in str(document["components"]["schemas"]["AssessmentOut"])
 
 
-def test_ids_and_mobiles_are_masked_in_the_log_and_readyz_checks_the_database(tmp_path: Path) -> None:
-    with serve(f"sqlite:///{tmp_path / 'b.db'}", tmp_path) as running:
+def test_require_key_ids_masked_in_the_log_readyz_and_a_graceful_stop(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    keys = book_with_units(db, tmp_path)
+    with serve(db, tmp_path, "--require-key", env=env_for(tmp_path)) as running:
         with running.client() as http:
+            assert (http.get("/v1/regions").status_code, http.get("/healthz").status_code) == (401, 200)
+        with running.client(keys[UNIT]) as http:
+            assert http.get("/v1/regions").status_code == 200
             http.get("/v1/regions/320506198503120116/rates?period=2022-08")
             http.get("/v1/regions/13800000001/rates?period=2022-08")
             assert http.get("/readyz").json() == {"status": "ready"}
@@ -332,11 +340,21 @@ def test_ids_and_mobiles_are_masked_in_the_log_and_readyz_checks_the_database(tm
     assert "320506198503120116" not in text and "13800000001" not in text and "3205**********0116" in text
 
 
-def test_require_key_closes_the_stateless_endpoints(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'k.db'}"
-    keys = book_with_units(db, tmp_path)
-    with serve(db, tmp_path, "--require-key", env=env_for(tmp_path)) as running:
+def test_a_request_past_the_timeout_is_answered_503_and_the_server_goes_on(tmp_path: Path) -> None:
+    rows = [{"cert_no": m.person.cert_no, "name": m.person.name, "wage": "8910"} for m in roster_with_bases([8910] * 5000)]
+    with serve(f"sqlite:///{tmp_path / 't.db'}", tmp_path, "--timeout", "0.25") as running:
         with running.client() as http:
-            assert http.get("/v1/regions").status_code == 401
-        with running.client(keys[UNIT]) as http:
-            assert http.get("/v1/regions").status_code == 200
+            slow = http.post("/v1/assess", json={"region": "320500", "period": "2022-08", "to": "2022-12", "rows": rows})
+            assert (slow.status_code, slow.json()["code"]) == (503, "timeout")
+            assert slow.headers["x-request-id"]
+
+
+def test_a_database_that_cannot_be_opened_stops_the_start_with_a_code(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "medins_core.cli", "serve", "--db", "nosuchdb://x", "--port", "0"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "[invalid_db_url]" in done.stderr and "Traceback" not in done.stderr

@@ -1,14 +1,13 @@
 """Property tests from the live OpenAPI document (schemathesis): whatever a client sends that
 the document allows, the server never answers 5xx and every answer conforms to the document.
 
-Bounded: a few examples per operation, no shrinking beyond Hypothesis's default, no per-example
-deadline (speed lives in benchmarks/). Book paths are called for the key's own unit, so the
-bodies reach the book's code rather than stopping at 404.
+Bounded: a few examples per operation, no per-example deadline (speed lives in benchmarks/).
+Book paths are called for the key's own unit (OTHER, which the walk-through leaves alone), so
+the bodies reach the book's code rather than stopping at 404.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ pytest.importorskip("schemathesis")
 import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.specs.openapi import checks  # noqa: E402
-from serve_server import Running, serve  # noqa: E402
-from test_serve import UNIT, book_with_units, env_for  # noqa: E402
+from serve_server import Running  # noqa: E402
+from test_serve import OTHER, server  # noqa: E402, F401
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -30,19 +29,15 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, str]]:
-    tmp = tmp_path_factory.mktemp("schema")
-    db = f"sqlite:///{tmp / 'book.db'}"
-    keys = book_with_units(db, tmp)
-    with serve(db, tmp, env=env_for(tmp)) as running:
-        yield running, keys[UNIT]
+@pytest.fixture
+def live(server: tuple[Running, dict[str, str], str]) -> tuple[Running, str]:
+    return server[0], server[1][OTHER]
 
 
 def aim(case: Any) -> None:
     """Most cases name a real unit, kind and region, so they reach the code behind the route."""
     if case.path_parameters and "uscc" in case.path_parameters:
-        case.path_parameters["uscc"] = UNIT
+        case.path_parameters["uscc"] = OTHER
     if len(repr(case.body)) % 4 == 0:
         return  # these keep what was generated
     if case.path_parameters and "kind" in case.path_parameters:

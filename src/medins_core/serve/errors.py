@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from medins_core.book.errors import BookRefusal
 from medins_core.errors import FileProblems, InputError, MedinsError, RegionError
 from medins_core.ids import mask_text
+from medins_core.io.limits import MAX_ROWS
 
 
 class Problem(BaseModel):
@@ -119,7 +120,13 @@ def error_body(error: MedinsError) -> dict[str, Any]:
     return body
 
 
+def _too_many_rows(exc: RequestValidationError) -> bool:
+    return any(e.get("type") == "too_long" and tuple(e.get("loc", ()))[-1:] == ("rows",) for e in exc.errors())
+
+
 def _validation(exc: RequestValidationError) -> dict[str, Any]:
+    if _too_many_rows(exc):
+        return {"code": "too_many_rows", "message": f"数据行超过 {MAX_ROWS} 行上限", "field": "rows"}
     errors = list(exc.errors())
     first = errors[0] if errors else {"loc": (), "msg": "请求不正确"}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -149,7 +156,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(_validation(exc), status_code=400)
+        return JSONResponse(_validation(exc), status_code=413 if _too_many_rows(exc) else 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
