@@ -97,6 +97,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
         for path, operations in document["paths"].items():
             for method, operation in operations.items():
+                if "stateless" in operation.get("tags", ()) and operation.get("security"):
+                    operation["security"] = [{}, *operation["security"]]  # a key only with --require-key
                 answers = operation["responses"]
                 if "HTTPValidationError" in str(answers.get("422", "")):
                     del answers["422"]
