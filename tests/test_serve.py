@@ -106,6 +106,8 @@ def test_rows_get_the_roster_checks_with_row_numbers(server: tuple[Running, dict
         ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": []}, 422, "missing_column"),
         ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": [{}] * 200_001}, 413, "too_many_rows"),
         ("post", "/v1/assess", {"region": "210200", "period": "2023-01", "rows": [{"wage": 1.5}]}, 400, "invalid_request"),
+        ("post", "/v1/assess", b"[" * 100_000 + b"]" * 100_000, 400, "invalid_request"),
+        ("post", "/v1/check/enroll?region=320500", b"[" * 100_000 + b"]" * 100_000, 400, "input_too_deep"),
         ("get", "/v1/regions/320500/rates?period=x", None, 400, "invalid_period"),
         ("get", "/v1/retirement?birth=1966-01&group=male61", None, 400, "invalid_request"),
         ("get", "/v1/templates/nothing?region=320500", None, 404, "unknown_template"),
@@ -120,7 +122,7 @@ def test_every_error_is_json_with_a_code(
 ) -> None:
     with server[0].client() as http:
         if isinstance(body, bytes):
-            answer = http.request(method, path, content=body, headers={"content-type": "application/json" if b"{" in body else "text/plain"})
+            answer = http.request(method, path, content=body, headers={"content-type": "application/json" if body[:1] in (b"{", b"[") else "text/plain"})
         else:
             answer = http.request(method, path, json=body)
     assert (answer.status_code, answer.json()["code"]) == (status, code), answer.text

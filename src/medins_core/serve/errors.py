@@ -129,6 +129,8 @@ def _validation(exc: RequestValidationError) -> dict[str, Any]:
         return {"code": "too_many_rows", "message": f"数据行超过 {MAX_ROWS} 行上限", "field": "rows"}
     errors = list(exc.errors())
     first = errors[0] if errors else {"loc": (), "msg": "请求不正确"}
+    if first.get("type") == "json_invalid":
+        return {"code": "invalid_request", "message": "请求体不是有效的 JSON"}
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
     body: dict[str, Any] = {
         "code": "invalid_request",
@@ -160,8 +162,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse({"code": code, "message": str(exc.detail)}, status_code=exc.status_code)
+        code, message = {
+            400: ("invalid_request", "请求体无法解析 (JSON 或 multipart 格式不正确)"),
+            404: ("not_found", "没有这个地址"),
+            405: ("method_not_allowed", "此地址不支持该请求方法"),
+        }.get(exc.status_code, ("http_error", str(exc.detail)))
+        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(UnicodeDecodeError)
     async def undecodable(_request: Request, _exc: UnicodeDecodeError) -> JSONResponse:
