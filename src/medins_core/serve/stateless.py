@@ -78,6 +78,7 @@ def rates(request: Request, code: str, period: str = Query(description="费款�
 
 def _assess(request: Request, body: AssessBody) -> dict[str, object]:
     rules = server(request).registry.region(body.region).rules
+    # the command's own check of --period/--to (format, and no later than next year)
     start, end = periods_from(argparse.Namespace(period=body.period, to=body.to))
     lines_text = ",".join(body.lines) if isinstance(body.lines, list) else body.lines
     lines = list(split_lines(lines_text)) or None

@@ -41,7 +41,8 @@ from medins_core.serve.uploads import UPLOAD_BODY, read_upload
 
 router = APIRouter(prefix="/v1")
 ID = Path(ge=1, le=2**31 - 1, description="编号")
-BATCHES = {"enrollments": "enroll", "suspensions": "suspend", "wages": "wages"}
+#: path → (batch kind, what the portal calls it)
+BATCHES = {"enrollments": ("enroll", "批量增员"), "suspensions": ("suspend", "批量减员"), "wages": ("wages", "批量申报工资")}
 
 
 def _book(request: Request, key: ApiKey) -> book.Book:
@@ -77,10 +78,10 @@ def notice_of(opened: book.Book, notice_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _batch_route(path: str, kind: str) -> None:
+def _batch_route(path: str, kind: str, title: str) -> None:
     @router.post(
         f"/units/{{uscc}}/{path}", response_model=BatchOut, responses=responses(400, 401, 404, 413, 415, 422),
-        summary=f"批量{ {'enroll': '增员', 'suspend': '减员', 'wages': '申报工资'}[kind]} (medins book {kind})",
+        summary=f"{title} (medins book {kind})",
         openapi_extra=UPLOAD_BODY, name=f"book_{kind}",
     )  # fmt: skip
     async def batch(
@@ -105,8 +106,8 @@ def _batch_route(path: str, kind: str) -> None:
         return JSONResponse(outcome.to_json())
 
 
-for _path, _kind in BATCHES.items():
-    _batch_route(_path, _kind)
+for _path, (_kind, _title) in BATCHES.items():
+    _batch_route(_path, _kind, _title)
 
 
 @router.post(
