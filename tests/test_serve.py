@@ -8,6 +8,8 @@ error a JSON object with a 4xx; the OpenAPI document valid; a graceful stop.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 import uuid
@@ -74,8 +76,6 @@ def test_the_suzhou_notice_of_2022_08_over_http(server: tuple[Running, dict[str,
 
 
 def test_assess_answers_what_the_command_line_prints(server: tuple[Running, dict[str, str], str], tmp_path: Path) -> None:
-    import json
-
     example = Path(__file__).parents[1] / "src/medins_core/examples/suzhou_unit.csv"
     printed = json.loads(medins("assess", str(example), "--region", "320500", "--period", "2022-08", "--format", "json"))
     lines = example.read_text(encoding="utf-8").splitlines()
@@ -216,8 +216,6 @@ def test_a_month_in_the_life_of_a_unit(server: tuple[Running, dict[str, str], st
         assert len(suspended.json()["changes"]) == 1, suspended.text
         april = http.post(f"/v1/units/{UNIT}/assessments", json={"period": "2023-04"}).json()
         assert april["total"] == "2100.00"
-    import json
-
     events = json.loads(medins("book", "log", "--db", db, "--unit", UNIT, "--format", "json", env=env_for(tmp_path)))
     written = [e for e in events if e["what"] in ("enroll_batch", "wages_batch", "assess", "revoke", "notice", "pay", "suspend_batch")]
     assert written and {e["actor"] for e in written} == {"人事部"}
@@ -360,3 +358,19 @@ def test_a_database_that_cannot_be_opened_stops_the_start_with_a_code(tmp_path: 
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2 and "[invalid_db_url]" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_key_add_prints_the_key_once_and_the_book_keeps_only_its_hash(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'keys.db'}"
+    env = env_for(tmp_path)
+    medins("book", "unit", "add", "--db", db, "--uscc", UNIT, "--name", "单位", "--region", "210200", env=env)
+    made = json.loads(medins("book", "key", "add", "--db", db, "--unit", UNIT, "--label", "人事部", "--format", "json", env=env))
+    assert made["key"].startswith("mk_") and len(made["key"]) > 40 and made["label"] == "人事部"
+    engine = sa.create_engine(db)
+    with engine.connect() as c:
+        stored = c.exec_driver_sql("SELECT label, hash FROM api_key").all()
+    engine.dispose()
+    assert stored == [("人事部", hashlib.sha256(made["key"].encode()).hexdigest())]
+    assert made["key"] not in (tmp_path / "keys.db").read_bytes().decode("latin-1")
+    events = json.loads(medins("book", "log", "--db", db, "--unit", UNIT, "--format", "json", env=env))
+    assert events[-1]["what"] == "key_add" and made["key"] not in json.dumps(events)
