@@ -9,14 +9,18 @@ error a JSON object with a 4xx; the OpenAPI document valid; a graceful stop.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from serve_server import Running, medins, serve
@@ -27,7 +31,6 @@ from medins_core.book.keys import add_key
 from medins_core.book.testing import URL_ENV
 from medins_core.testing import roster_with_bases
 
-pytest.importorskip("fastapi")
 
 UNIT, OTHER = "91210200MA0000000X", "91210200MA0000001Y"
 ENROLL = (
@@ -139,9 +142,6 @@ def test_a_body_past_the_upload_limit_is_413(server: tuple[Running, dict[str, st
 
 
 def test_check_answers_rows_and_the_failure_list(server: tuple[Running, dict[str, str], str]) -> None:
-    import openpyxl
-    import io
-
     with server[0].client() as http:
         answer = http.post("/v1/check/enroll?region=210200&today=2023-01-10", files={"file": ("enroll.csv", ENROLL.encode())})
         as_rows = http.post("/v1/check/enroll?region=210200&today=2023-01-10", json={"rows": [
@@ -157,10 +157,6 @@ def test_check_answers_rows_and_the_failure_list(server: tuple[Running, dict[str
 
 
 def test_templates_and_the_stateless_answers(server: tuple[Running, dict[str, str], str]) -> None:
-    import io
-
-    import openpyxl
-
     with server[0].client() as http:
         template = http.get("/v1/templates/enroll?region=210200")
         regions = http.get("/v1/regions").json()
@@ -350,9 +346,6 @@ def test_a_request_past_the_timeout_is_answered_503_and_the_server_goes_on(tmp_p
 
 
 def test_a_database_that_cannot_be_opened_stops_the_start_with_a_code(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-m", "medins_core.cli", "serve", "--db", "nosuchdb://x", "--port", "0"],
         capture_output=True, text=True, check=False, timeout=120,

@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("schemathesis")
-
-import schemathesis  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from schemathesis.specs.openapi import checks  # noqa: E402
-from serve_server import Running  # noqa: E402
-from test_serve import OTHER, server  # noqa: E402, F401
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi import checks
+from serve_server import Running
+from test_serve import OTHER, server  # noqa: F401 - the fixture
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
