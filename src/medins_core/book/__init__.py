@@ -19,6 +19,7 @@ from medins_core.book.notices import arrears_of, explain, notice, pay, revoke
 from medins_core.book.operations import (
     BatchOutcome,
     apply_file,
+    apply_table,
     backpay,
     declare_wage,
     enroll,
@@ -32,6 +33,7 @@ __all__ = [
     "BookRefusal",
     "UnitInfo",
     "apply_file",
+    "apply_table",
     "arrears_of",
     "assess_unit",
     "backpay",

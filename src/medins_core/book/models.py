@@ -162,3 +162,14 @@ class EventRow(Base):
     what: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     why: Mapped[str] = mapped_column(Text, default="")
+
+
+class ApiKeyRow(Base):
+    """An API key of ``medins serve``: it opens one unit; only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -23,7 +23,7 @@ from medins_core.book.ledger import BookAssessment, assess_unit
 from medins_core.book.notices import arrears
 from medins_core.book.regions import region_of, run_check
 from medins_core.io.batch import BatchOptions, BatchResult, check_table
-from medins_core.io.table import MAX_ROWS, read_table
+from medins_core.io.table import MAX_ROWS, Source, Table, read_table
 from medins_core.operations import (
     BackpayRequest,
     EnrollmentRequest,
@@ -84,7 +84,7 @@ class BatchOutcome:
 def apply_file(
     book: Book,
     kind: str,
-    path: str | Path,
+    path: Source,
     uscc: str,
     *,
     today: datetime.date,
@@ -92,13 +92,31 @@ def apply_file(
     dry_run: bool = False,
     max_rows: int = MAX_ROWS,
     on_row: Callable[[int], None] | None = None,
+    name: str | None = None,
 ) -> BatchOutcome:
     """Check a filled template of ``kind`` (enroll, suspend, wages) and apply its passing rows.
 
-    ``on_row`` is called with each applied row's number (progress). The passing rows are
-    applied in one transaction: a failure or a killed process leaves the book as it was.
+    ``path`` is a path, or an upload's bytes named ``name`` (see
+    :func:`~medins_core.io.table.read_table`). ``on_row`` is called with each applied row's
+    number (progress). The passing rows are applied in one transaction: a failure or a killed
+    process leaves the book as it was.
     """
-    table = read_table(path, max_rows=max_rows, collect_cell_errors=True)
+    table = read_table(path, max_rows=max_rows, collect_cell_errors=True, name=name)
+    return apply_table(book, kind, table, uscc, today=today, options=options, dry_run=dry_run, on_row=on_row)
+
+
+def apply_table(
+    book: Book,
+    kind: str,
+    table: Table,
+    uscc: str,
+    *,
+    today: datetime.date,
+    options: BatchOptions = BatchOptions(),
+    dry_run: bool = False,
+    on_row: Callable[[int], None] | None = None,
+) -> BatchOutcome:
+    """:func:`apply_file` for a table already read (a file, or rows sent as JSON)."""
     outcome: BatchOutcome | None = None
     try:
         with book.transaction() as session:
@@ -118,7 +136,7 @@ def apply_file(
                 changes.append({"row": row.row, **book.apply(session, unit, row.request)})
                 if on_row is not None:
                     on_row(row.row)
-            summary = {"file": Path(path).name, "applied": len(changes), "failed": len(result.failed)}
+            summary = {"file": Path(table.file).name, "applied": len(changes), "failed": len(result.failed)}
             book.log(session, unit, f"{kind}_batch", summary)
             outcome = BatchOutcome(result, tuple(changes), dry_run)
             if dry_run:

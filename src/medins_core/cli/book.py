@@ -76,6 +76,10 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--cert-no", help="只看此人")
     sub = command("log", "单位的业务日志", _log)
     sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
+    key = commands.add_parser("key", help="medins serve 的 API 密钥").add_subparsers(dest="key_command", metavar="COMMAND", required=True)
+    sub = command("add", "为单位生成 API 密钥 (只显示一次, 账簿只存其散列值)", _key_add, key)
+    sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
+    sub.add_argument("--label", default="", help="标签, 用此密钥的写入以它为经办人记入日志")
 
 
 def _open(args: argparse.Namespace) -> book.Book:
@@ -194,4 +198,13 @@ def _log(args: argparse.Namespace) -> int:
     events = _open(args).events(args.unit)
     text = "\n".join(f"{e['at']}  {e['actor']}  {e['what']}  {e['detail']}  {e['why']}".rstrip() for e in events)
     _print(args, events, text)
+    return 0
+
+
+def _key_add(args: argparse.Namespace) -> int:
+    from medins_core.book.keys import add_key
+
+    made, key = add_key(_open(args), args.unit, args.label)
+    data = {"id": made.id, "unit": made.unit.uscc, "label": made.label, "key": key}
+    _print(args, data, f"{key}\n(单位 {made.unit.uscc} 的 API 密钥 {made.id}「{made.label}」: 只显示这一次, 请妥善保存)")
     return 0

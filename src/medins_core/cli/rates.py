@@ -8,6 +8,7 @@ from typing import Any
 
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.datafile import PARAMETERS
+from medins_core.params import RegionRules
 from medins_core.period import Period
 from medins_core.render import table
 
@@ -22,10 +23,8 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print what is in force."""
-    rules = registry_from(args).region(args.region).rules
-    period = Period.parse(args.period, field="--period")
+def rates_json(rules: RegionRules, period: Period) -> dict[str, Any]:
+    """What is in force in ``period``, as ``--format json`` prints it (and ``GET /v1/regions/{code}/rates``)."""
     found: list[dict[str, Any]] = []
     local = (code for code, line in rules.lines.items() if not line.national)
     for code in dict.fromkeys((*rules.default_lines, *rules.optional_lines, *local)):
@@ -42,15 +41,24 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
     limit = rules.base_limit(period)
+    return {
+        "region": rules.code, "name": rules.name, "period": str(period), "values": found,
+        "base_limit": None if limit is None else {
+            "floor": None if limit.floor is None else str(limit.floor),
+            "ceiling": None if limit.ceiling is None else str(limit.ceiling),
+            "source": limit.source, "status": limit.status.value,
+        },
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print what is in force."""
+    rules = registry_from(args).region(args.region).rules
+    period = Period.parse(args.period, field="--period")
+    data = rates_json(rules, period)
+    found, limit = data["values"], rules.base_limit(period)
     if args.format == "json":
-        print(json.dumps({
-            "region": rules.code, "name": rules.name, "period": str(period), "values": found,
-            "base_limit": None if limit is None else {
-                "floor": None if limit.floor is None else str(limit.floor),
-                "ceiling": None if limit.ceiling is None else str(limit.ceiling),
-                "source": limit.source, "status": limit.status.value,
-            },
-        }, ensure_ascii=False, indent=2))
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"{rules.name}({rules.code}) {period}")
     rows = [[f["insurance"], f["name"], f["parameter"], f["value"] or "未知", f["status"] or "-", f["source"] or "-"]

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.registry import Registry
 from medins_core.render import table
 
 
@@ -18,11 +19,9 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the regions."""
-    registry = registry_from(args)
-    failed = 2 if registry.problems or registry.conflicts else 0  # the rest is still listed
-    rows: list[dict[str, Any]] = [
+def region_rows(registry: Registry) -> list[dict[str, Any]]:
+    """Every region as ``--format json`` lists it (and ``GET /v1/regions``)."""
+    return [
         {
             "code": r.code,
             "name": r.name,
@@ -35,6 +34,13 @@ def run(args: argparse.Namespace) -> int:
         }
         for r in (region.rules for region in registry)
     ]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the regions."""
+    registry = registry_from(args)
+    failed = 2 if registry.problems or registry.conflicts else 0  # the rest is still listed
+    rows = region_rows(registry)
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return failed

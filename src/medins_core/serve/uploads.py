@@ -1,0 +1,83 @@
+"""What a batch endpoint receives: a template file (multipart) or its rows as JSON.
+
+Both come to :func:`read_upload` as a :class:`~medins_core.io.table.Table`, the same as a file
+read by ``medins check``: the same limits (docs/limits.md), the same header matching, the same
+row numbers (the first data row is row 2), so one verdict per input whichever way it came.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from medins_core.io.limits import MAX_BYTES, MAX_CELL_CHARS, MAX_COLUMNS
+from medins_core.io.table import Table, read_table
+from medins_core.io.templates import Template
+from medins_core.serve.errors import ApiRefusal
+from medins_core.serve.schemas import RowsBody
+
+#: The OpenAPI request body of a batch endpoint: a file, or rows.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "已填写的模板文件 (multipart 字段 file, .xlsx 或 .csv, 不超过 10 MB), 或 JSON 行",
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+            "application/json": {"schema": RowsBody.model_json_schema()},
+        },
+    }
+}
+
+
+def rows_table(rows: Sequence[Mapping[str, object]], template: Template, name: str = "<rows>") -> Table:
+    """A table from JSON rows: keys are template fields (``cert_no``) or column titles."""
+    def title(key: str) -> str:
+        column = template.column(key)
+        return column.header if column is not None else key
+
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    if len(keys) > MAX_COLUMNS:
+        raise ApiRefusal(413, "too_many_columns", f"行的字段超过 {MAX_COLUMNS} 个上限")
+    header = tuple(title(key) for key in keys)
+    cells = []
+    for number, row in enumerate(rows, start=2):
+        values = tuple("" if row.get(key) is None else str(row.get(key)).strip() for key in keys)
+        if any(len(v) > MAX_CELL_CHARS for v in values):
+            raise ApiRefusal(413, "cell_too_long", f"第 {number} 行有超过 {MAX_CELL_CHARS} 个字符的值")
+        if any(values):  # a blank row is not data, as in a file
+            cells.append((number, values))
+    return Table(name, header, tuple(cells))
+
+
+async def read_upload(request: Request, template_of: Any) -> Table:
+    """The table a batch endpoint was sent; ``template_of()`` gives the template for JSON rows."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ApiRefusal(400, "missing_file", "缺少上传文件 (multipart 字段 file)", field="file")
+        data = await upload.read(MAX_BYTES + 1)
+        name = (upload.filename or "upload").replace("/", "_")[-200:]
+        return await run_in_threadpool(read_table, data, collect_cell_errors=True, name=name)
+    if kind == "application/json":
+        try:
+            body = RowsBody.model_validate(json.loads(await request.body()))
+        except ValidationError as exc:
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+        except ValueError:
+            raise ApiRefusal(400, "invalid_request", "请求体不是有效的 JSON") from None
+        return rows_table(body.rows, await run_in_threadpool(template_of))
+    raise ApiRefusal(415, "unsupported_media_type", "请上传 multipart/form-data 文件或 application/json 行")
