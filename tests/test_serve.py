@@ -208,7 +208,7 @@ def test_a_month_in_the_life_of_a_unit(server: tuple[Running, dict[str, str], st
         assert (shown["paid"], shown["due"], shown["total_upper"]) == ("7500.00", "0.00", "柒仟伍佰圆整")
         suspended = http.post(f"/v1/units/{UNIT}/suspensions?today=2023-03-21", json={"rows": [{
             "cert_type": "居民身份证(户口簿)", "cert_no": "210202198503120012", "name": "王海",
-            "date": "2023/03/31", "reason": "终止(解除)劳动关系"}]})  # fmt: skip
+            "end_date": "2023/03/31", "reason": "终止(解除)劳动关系"}]})  # fmt: skip
         assert len(suspended.json()["changes"]) == 1, suspended.text
         april = http.post(f"/v1/units/{UNIT}/assessments", json={"period": "2023-04"}).json()
         assert april["total"] == "2100.00"
