@@ -8,10 +8,12 @@ docs/documents.md.
 
 from __future__ import annotations
 
+from medins_core.documents.certificates import person_certificate, unit_certificate
 
 from medins_core.documents.document import Document
 from medins_core.documents.notice import payment_notice
 from medins_core.documents.render import render_html, render_pdf, write_document
+from medins_core.documents.statement import year_statement
 
 
 __all__ = [
