@@ -46,6 +46,10 @@ def _wanted(args: argparse.Namespace) -> None:
     for path in (args.pdf, args.html):
         if path:
             check_output(path)
+    if args.pdf or args.html:
+        from medins_core.documents.render import check_available
+
+        check_available(pdf=bool(args.pdf))
 
 
 def _emit(args: argparse.Namespace, document: Any, text: str, extra: dict[str, Any] | None = None) -> int:

@@ -17,7 +17,7 @@ from medins_core.documents.document import Document
 from medins_core.errors import MedinsError
 from medins_core.io.output import atomic_output, check_output
 
-__all__ = ["render_html", "render_pdf", "write_document"]
+__all__ = ["check_available", "render_html", "render_pdf", "write_document"]
 
 
 def _unavailable(what: str, exc: BaseException) -> NoReturn:
@@ -40,6 +40,16 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def check_available(*, pdf: bool) -> None:
+    """Refuse with ``documents_unavailable`` now, before any work, when HTML (or PDF) cannot be made."""
+    _environment()
+    if pdf:
+        try:
+            import weasyprint  # noqa: F401
+        except (ImportError, OSError) as exc:
+            _unavailable("PDF", exc)
 
 
 def render_html(document: Document) -> str:
