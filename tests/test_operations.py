@@ -103,6 +103,7 @@ def test_every_shipped_rule_has_a_source_and_a_known_name() -> None:
         "unit_password_length",
         "unit_password_must_contain",
         "unit_password_letters_digits_only",
+        "notice_layout",
     }
     for region in REGISTRY:
         for rule in region.rules.rules.values():
