@@ -81,6 +81,8 @@ def payment_notice(
         if not any(ln.amount for ln in lines):
             raise BookRefusal("empty_notice", f"缴费通知单 {row.id} 没有应缴金额，不打印空白通知单")
         chosen = layout or layout_of(book, unit.region)
+        if chosen not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {chosen!r}")
         names = TYPE_NAMES[chosen]
         groups: dict[tuple[str, str], list[NetLine]] = defaultdict(list)
         for ln in lines:
