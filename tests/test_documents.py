@@ -303,3 +303,16 @@ def test_notice_numbers_belong_to_their_unit(suzhou: book.Book) -> None:
     with pytest.raises(book.BookRefusal) as e:
         documents.payment_notice(suzhou, SUZHOU, 2, printed=PRINTED)
     assert e.value.code == "unknown_notice"
+
+
+def test_every_layout_the_rule_allows_has_its_template() -> None:
+    from importlib.resources import files
+
+    from medins_core.documents.notice import LAYOUTS, TITLES, TYPE_NAMES
+    from medins_core.rule_catalogue import RULES
+
+    templates = files("medins_core.documents") / "templates"
+    for layout in LAYOUTS:
+        assert RULES["notice_layout"].validate(layout) is None
+        assert (templates / f"notice_{layout}.html.j2").is_file() and layout in TITLES and layout in TYPE_NAMES
+    assert RULES["notice_layout"].validate("other") is not None
