@@ -316,3 +316,21 @@ def test_every_layout_the_rule_allows_has_its_template() -> None:
         assert RULES["notice_layout"].validate(layout) is None
         assert (templates / f"notice_{layout}.html.j2").is_file() and layout in TITLES and layout in TYPE_NAMES
     assert RULES["notice_layout"].validate("other") is not None
+
+
+def test_a_levy_row_is_a_run_of_months_with_the_same_persons_and_bases() -> None:
+    from medins_core.documents.document import NetLine
+    from medins_core.documents.notice import TYPE_NAMES, _levy_rows
+
+    def line(person: int, period: str, base: int) -> NetLine:
+        return NetLine(person, "310", "backpay", period, base, base * 78 // 1000, base, base * 2 // 100)
+
+    lines = [line(p, m, 500000) for p in (1, 2) for m in ("202104", "202105")]
+    lines += [line(1, "202106", 600000), line(2, "202106", 500000), line(1, "202108", 600000), line(2, "202108", 500000)]
+    rows = _levy_rows(TYPE_NAMES["levy"], "310", {("310", "backpay"): lines})
+    assert rows[0] == {"type_name": "当期应缴", "periods": None}
+    assert [(r["periods"], r["persons"], r["unit_base"], r["person_amount"]) for r in rows[1:]] == [
+        ("202104-202105", 2, "10000.00", "400.00"),
+        ("202106", 2, "11000.00", "220.00"),
+        ("202108", 2, "11000.00", "220.00"),  # July is missing: a new run
+    ]
