@@ -338,3 +338,12 @@ def test_mask_mobile_masks_at_least_a_third(s: str) -> None:
     masked = mask_mobile(s)
     assert len(masked) == len(s.strip())
     assert masked.count("*") >= len(s.strip()) / 3
+
+
+def test_the_kind_of_unit_is_read_from_a_uscc() -> None:
+    from medins_core.ids import uscc_category
+
+    assert uscc_category("91320500MA0000000W") == "企业"
+    assert uscc_category(" 12320500mb00000004") == "事业单位"
+    assert uscc_category("51110000500000000X") == "社会团体"
+    assert uscc_category("Y1110000500000000X") is None and uscc_category("9") is None

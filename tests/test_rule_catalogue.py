@@ -34,6 +34,7 @@ def _file(tmp_path: Path, name: str, value: str) -> Path:
         ("unit_password_length", "[16, 8]", "rules[0].value", "下限高于上限"),
         ("enroll_required_with", '{ "330" = [] }', "rules[0].value", "列表应有 1"),
         ("messages", '{ no_such_code = "x" }', "rules[0].value", "未知的问题代码"),
+        ("notice_layout", '"fancy"', "rules[0].value", "应为 collection、levy、generic 之一"),
     ],
 )
 def test_a_wrong_rule_fails_at_load_naming_file_key_and_value(
@@ -51,7 +52,8 @@ def test_a_wrong_rule_fails_at_load_naming_file_key_and_value(
 @pytest.mark.parametrize(
     ("name", "value"),
     [("enroll_backdate_months", "0"), ("enroll_backdate_months", "120"), ("suspend_date_month_ends", "[-1, 0]"),
-     ("enroll_required_fields", '["mobile", "wage"]'), ("unit_account_length", "[8, 20]")],
+     ("enroll_required_fields", '["mobile", "wage"]'), ("unit_account_length", "[8, 20]"),
+     ("notice_layout", '"levy"')],
 )
 def test_a_rule_at_its_bounds_loads(tmp_path: Path, name: str, value: str) -> None:
     assert parse_region_file(_file(tmp_path, name, value)).rules[0].name == name

@@ -34,6 +34,7 @@ __all__ = [
     "parse_mobile",
     "parse_resident_id",
     "parse_uscc",
+    "uscc_category",
 ]
 
 # 17 ASCII digits and a digit or X; re.ASCII keeps full-width and other Unicode digits out.
@@ -179,6 +180,23 @@ def parse_uscc(code: str, *, field: str = "uscc") -> str:
     if number[17] != uscc.calc_check_digit(number):
         raise invalid("统一社会信用代码校验位错误")
     return number
+
+
+#: The first two characters of a USCC: registration authority and organisation category
+#: (GB 32100-2015 附录 A), for the authorities whose units insure employees most often.
+#: The Hebei portal fills 单位类型 from the USCC the same way (hebei-qianan-unit-hall-procedures.txt
+#: 单位参保登记: 输入统一社会信用代码后，管理类型、单位类型会自动出来).
+_USCC_CATEGORIES = {
+    "11": "机关", "12": "事业单位", "13": "群众团体", "19": "其他机构编制单位",
+    "51": "社会团体", "52": "民办非企业单位", "53": "基金会", "59": "其他民政登记单位",
+    "91": "企业", "92": "个体工商户", "93": "农民专业合作社",
+}  # fmt: skip
+
+
+def uscc_category(code: str) -> str | None:
+    """The kind of unit a USCC's first two characters name (``"91…"`` → ``"企业"``); None when
+    the code is too short or its category is not in the table."""
+    return _USCC_CATEGORIES.get(code.strip().upper()[:2])
 
 
 def parse_mobile(s: str, *, field: str = "mobile") -> str:

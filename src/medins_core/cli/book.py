@@ -80,6 +80,9 @@ def register(subparsers: Subparsers) -> None:
     sub = command("add", "为单位生成 API 密钥 (只显示一次, 账簿只存其散列值)", _key_add, key)
     sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
     sub.add_argument("--label", default="", help="标签, 用此密钥的写入以它为经办人记入日志")
+    from medins_core.cli._book_documents import register as register_documents
+
+    register_documents(commands, command)  # notice --pdf/--html, certificate, statement
 
 
 def _open(args: argparse.Namespace) -> book.Book:
