@@ -26,6 +26,7 @@ from medins_core.book.models import AssessmentRow, CoverRow, EventRow, LineRow, 
 from medins_core.errors import InputError
 from medins_core.ids import Gender, is_valid_resident_id, parse_resident_id
 from medins_core.io.xlsx import Column, Kind, Sheet, Value, write_xlsx
+from medins_core.money import format_yuan
 from medins_core.period import Period
 from medins_core.retirement import RetirementGroup, format_age, group_for, retirement
 
@@ -454,13 +455,13 @@ def business(
             for a in session.scalars(select(AssessmentRow).where(AssessmentRow.unit_id == unit.id, AssessmentRow.notice_id.is_(None))
                                      .order_by(AssessmentRow.id)):  # fmt: skip
                 detail = {"id": a.id, "kind": a.kind, "periods": [a.period_from, a.period_to],
-                          "type": a.payment_type, "total": str(yuan(a.total_fen)), "next": "notice"}  # fmt: skip
+                          "type": a.payment_type, "total": format_yuan(yuan(a.total_fen)), "next": "notice"}  # fmt: skip
                 items.append(BusinessItem("pending", _iso(a.created), "", "assessment", detail, ""))
             for n in session.scalars(select(NoticeRow).where(NoticeRow.unit_id == unit.id).order_by(NoticeRow.id)):
                 paid = int(session.scalar(select(func.coalesce(func.sum(PaymentRow.amount_fen), 0))
                                           .where(PaymentRow.notice_id == n.id)) or 0)  # fmt: skip
                 if paid < n.total_fen:
-                    detail = {"id": n.id, "total": str(yuan(n.total_fen)), "due": str(yuan(n.total_fen - paid)), "next": "pay"}
+                    detail = {"id": n.id, "total": format_yuan(yuan(n.total_fen)), "due": format_yuan(yuan(n.total_fen - paid)), "next": "pay"}
                     items.append(BusinessItem("pending", _iso(n.created), "", "notice", detail, ""))
     kept = [
         i for i in items

@@ -76,6 +76,9 @@ def register(subparsers: Subparsers) -> None:
     sub.add_argument("--cert-no", help="只看此人")
     sub = command("log", "单位的业务日志", _log)
     sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
+    from medins_core.cli import _book_query  # the queries and the bill check live there
+
+    _book_query.register(commands, command)
 
 
 def _open(args: argparse.Namespace) -> book.Book:
