@@ -27,12 +27,15 @@ from pathlib import Path
 from typing import Any, Union
 
 import attrs
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from medins_core.assessment import Parts, line_rates
 from medins_core.book.book import Book, UnitInfo, yuan
+from medins_core.book.causes import FIELDS, Causes, Difference, Figures
 from medins_core.book.models import PersonRow, WageRow
-from medins_core.book.queries import Listing, NetLine, _columns, net_lines
-from medins_core.errors import InputError, ParameterError
+from medins_core.book.queries import Listing, NetLine, net_lines
+from medins_core.book.queries.listing import columns
+from medins_core.errors import InputError
 from medins_core.io.portal_bill import BillLine, PortalBill, read_portal_bill
 from medins_core.io.xlsx import Kind, Value
 from medins_core.params import RegionRules
@@ -43,38 +46,9 @@ __all__ = ["Comparison", "ComparedLine", "Difference", "Figures", "compare_bill"
 #: 缴费类型 as the portals print it → the book's payment type.
 PAYMENT_TYPES = {"正常应缴": "regular", "当期应缴": "regular", "一次性补缴": "backpay", "补欠(预)缴费": "backpay",
                  "补欠缴费": "backpay", "补缴": "backpay", "补收": "backpay"}  # fmt: skip
-FIELDS = ("persons", "unit_base", "unit_amount", "person_base", "person_amount", "interest", "late_fee", "other", "amount")
 ZH = {"persons": "缴费人数", "unit_base": "单位缴费基数", "unit_amount": "单位缴费金额", "person_base": "个人缴费基数",
       "person_amount": "个人缴费金额", "interest": "利息", "late_fee": "滞纳金", "other": "其他缴费金额", "amount": "金额"}  # fmt: skip
 STATUS_ZH = {"equal": "一致", "different": "不一致", "only_portal": "仅门户有", "only_book": "仅账簿有"}
-Number = Union[int, Decimal]
-
-
-@attrs.frozen
-class Figures:
-    """The figures of one line on one side; None where the bill prints nothing."""
-
-    persons: int | None = None
-    unit_base: Decimal | None = None
-    unit_amount: Decimal | None = None
-    person_base: Decimal | None = None
-    person_amount: Decimal | None = None
-    interest: Decimal | None = None
-    late_fee: Decimal | None = None
-    other: Decimal | None = None
-    amount: Decimal | None = None
-
-
-@attrs.frozen
-class Difference:
-    """One differing figure: both values, portal − book, the likely cause and why."""
-
-    field: str
-    portal: Number | None
-    book: Number | None
-    difference: Number | None
-    cause: str
-    explanation: str
 
 
 @attrs.frozen
@@ -115,7 +89,7 @@ class Comparison:
 
     def listings(self) -> list[Listing]:
         """The tables: lines, and persons when the bill has them (ID numbers in full)."""
-        cols = _columns(("状态", Kind.TEXT), ("行", Kind.INTEGER), ("证件号码", Kind.TEXT), ("姓名", Kind.TEXT),
+        cols = columns(("状态", Kind.TEXT), ("行", Kind.INTEGER), ("证件号码", Kind.TEXT), ("姓名", Kind.TEXT),
                         ("险种", Kind.TEXT), ("缴费类型", Kind.TEXT), ("费款所属期", Kind.TEXT), ("项目", Kind.TEXT),
                         ("门户", Kind.GENERAL), ("账簿", Kind.GENERAL), ("差额", Kind.GENERAL), ("原因", Kind.TEXT),
                         ("说明", Kind.WRAP))  # fmt: skip
@@ -152,13 +126,13 @@ def compare_bill(book: Book, uscc: str, bill: PortalBill | str | Path) -> Compar
         end = max(line.end for line in bill.lines)
         book_lines = net_lines(session, unit, start, end)
         assessed = {(ln.period, ln.payment_type) for ln in book_lines}
-        for (insurance, kind), line in keyed:
+        for (_line, kind), line in keyed:
             for period in Period.range(line.start, line.end):
                 if (period, kind) not in assessed:
                     raise InputError("not_assessed", f"账簿中没有 {period} 的{line.payment_type}核定，请先 medins book assess",
                                      file=bill.file, row=line.row, column="费款所属期")  # fmt: skip
         wages = _wages(session, unit, book_lines)
-    judge = _Judge(rules, wages)
+    judge = Causes(rules, wages)
     if bill.layout == "hebei_notice":
         keyed = _merge(keyed)
     lines = _compare(keyed, book_lines, judge, per_person=False)
@@ -215,12 +189,8 @@ def _covers(key: Key, line: BillLine, ln: NetLine) -> bool:
             and (key[0] is None or ln.insurance == key[0]))  # fmt: skip
 
 
-def _wages(session: object, unit: UnitInfo, lines: list[NetLine]) -> dict[tuple[str, Period], Decimal]:
+def _wages(session: Session, unit: UnitInfo, lines: list[NetLine]) -> dict[tuple[str, Period], Decimal]:
     """Each assessed person's declared wage per period (for telling a clamped base)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
     declared: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for cert_no, start, wage_fen in session.execute(
         select(PersonRow.cert_no, WageRow.start, WageRow.wage_fen).join(PersonRow, PersonRow.id == WageRow.person_id)
@@ -269,7 +239,7 @@ def _book(lines: list[NetLine], months: int) -> Figures:
                    zero, zero, zero, unit + person)  # fmt: skip
 
 
-def _compare(keyed: list[tuple[Key, BillLine]], book_lines: list[NetLine], judge: _Judge, *, per_person: bool) -> list[ComparedLine]:
+def _compare(keyed: list[tuple[Key, BillLine]], book_lines: list[NetLine], judge: Causes, *, per_person: bool) -> list[ComparedLine]:
     """Bill lines (or persons) against the book's; then the book's lines the bill does not have.
 
     Where the bill has several rows for what the book holds once, the row that agrees is
@@ -323,95 +293,4 @@ def _sum(rows: list[BillLine]) -> BillLine:
         values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
         merged[name] = sum(values, Decimal(0)) if values else None
     return attrs.evolve(rows[0], **merged)
-
-
-class _Judge:
-    """Finds the differing figures of a line and their likely cause."""
-
-    def __init__(self, rules: RegionRules, wages: dict[tuple[str, Period], Decimal]) -> None:
-        self.rules = rules
-        self.wages = wages
-
-    def missing(self, figures: Figures, what: str) -> Difference:
-        amount = figures.amount if figures.amount is not None else (figures.unit_amount or 0) + (figures.person_amount or 0)
-        text = {"person_extra": "门户有此人、账簿没有 (账簿漏增员或门户多计)",
-                "person_missing": "账簿有此人、门户没有 (门户漏计或账簿多增员)",
-                "only_portal": "门户有此行、账簿没有", "only_book": "账簿有此行、门户没有"}[what]  # fmt: skip
-        cause = what if what.startswith("person") else "person_extra" if what == "only_portal" else "person_missing"
-        return Difference("amount", amount if what in ("person_extra", "only_portal") else None,
-                          None if what in ("person_extra", "only_portal") else amount, None, cause, text)  # fmt: skip
-
-    def differences(self, portal: Figures, book: Figures, line: str | None, start: Period,
-                    mine: list[NetLine]) -> tuple[Difference, ...]:  # fmt: skip
-        out = []
-        for field in FIELDS:
-            mine_value, theirs = getattr(book, field), getattr(portal, field)
-            if theirs is None or mine_value == theirs:
-                continue
-            cause, why = self.cause(field, portal, book, line, start, mine)
-            out.append(Difference(field, theirs, mine_value, theirs - mine_value, cause, why))
-        return tuple(out)
-
-    def cause(self, field: str, portal: Figures, book: Figures, line: str | None, start: Period,
-              mine: list[NetLine]) -> tuple[str, str]:  # fmt: skip
-        if field in ("interest", "late_fee", "other"):
-            return "late_fee", "账簿不计利息、滞纳金和其他缴费"
-        if portal.persons is not None and book.persons is not None and portal.persons != book.persons:
-            more = portal.persons - (book.persons or 0)
-            return ("person_extra", f"门户多 {more} 人") if more > 0 else ("person_missing", f"门户少 {-more} 人")
-        side = "person" if field.startswith("person") else "unit"
-        if field == "amount":
-            side = "unit" if portal.unit_amount != book.unit_amount else "person"
-        base_field = f"{side}_base"
-        theirs, ours = getattr(portal, base_field), getattr(book, base_field)
-        if field.endswith("_base") or (theirs is not None and theirs != ours):
-            return self.base_cause(theirs, ours, side, start, mine)
-        return self.amount_cause(getattr(portal, f"{side}_amount"), getattr(book, f"{side}_amount"), side, line, start, mine)
-
-    def base_cause(self, theirs: Decimal, ours: Decimal, side: str, start: Period, mine: list[NetLine]) -> tuple[str, str]:
-        months = len({ln.period for ln in mine}) or 1
-        wage = sum((self.wages.get((c, p), Decimal(0)) for c, p in {(ln.cert_no, ln.period) for ln in mine}), Decimal(0))
-        wage /= months
-        limit = self.rules.base_limit(start)
-        bounds = "" if limit is None else f" (上下限 {limit.floor}–{limit.ceiling}, {limit.source})"
-        if wage != ours and theirs == wage:
-            return "base_outside_limits", f"申报工资 {wage} 超出缴费基数上下限, 账簿按 {ours} 计{bounds}; 门户按申报工资"
-        persons = len({ln.cert_no for ln in mine})
-        if limit is not None and persons == 1 and (
-            (limit.floor is not None and theirs < limit.floor) or (limit.ceiling is not None and theirs > limit.ceiling)
-        ):
-            return "base_outside_limits", f"门户基数 {theirs} 不在缴费基数上下限内{bounds}"
-        return "base", f"缴费基数不同: 门户 {theirs}, 账簿 {ours} (申报工资 {wage})"
-
-    def amount_cause(self, theirs: Decimal, ours: Decimal, side: str, line: str | None, start: Period,
-                     mine: list[NetLine]) -> tuple[str, str]:  # fmt: skip
-        rounding = self.rules.rounding
-        rows = len(mine)
-        base = sum((getattr(ln, f"{side}_base") for ln in mine if line is None or ln.insurance == line), Decimal(0))
-        try:
-            rates = None if line is None else line_rates(self.rules, line, start, Parts.BOTH)
-        except ParameterError:
-            rates = None
-        rate = None if rates is None else getattr(rates, f"{side}_rate")
-        fixed = None if rates is None else getattr(rates, f"{side}_fixed")
-        if rate and base:
-            once = rounding.round(base * rate)
-            if theirs == once and rounding.stage == "per_line":
-                return "rounding_stage", f"门户按合计一次舍入 ({base} × {rate} = {once}), 账簿逐人舍入 ({rounding.stage})"
-        if abs(theirs - ours) <= rows * rounding.quantum / 2:
-            return "rounding_stage", f"差额在逐人舍入可产生的范围内 ({rows} 行 × {rounding.quantum / 2} 元)"
-        if rate and base:
-            implied = (theirs / base).quantize(Decimal("0.0001"))
-            if implied != rate.quantize(Decimal("0.0001")):
-                return "rate", f"门户金额相当于费率 {implied}, 账簿费率 {rate} ({_source(rates, side)})"
-        elif fixed and mine:
-            count = len({(ln.cert_no, ln.period) for ln in mine})
-            implied = (theirs / count).quantize(Decimal("0.01"))
-            return "rate", f"门户金额相当于每人每月 {implied} 元, 账簿定额 {fixed} 元 ({_source(rates, side)})"
-        return "unexplained", f"差额 {theirs - ours} 元, 原因不明"
-
-
-def _source(rates: object, side: str) -> str:
-    used = getattr(rates, "used", ())
-    return next((v.source for v in used if v.parameter.startswith(side)), "")
 
