@@ -18,11 +18,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_assessment_figures import HUAIAN_ONE_OFF, suzhou_notice_roster
 from test_book import OVERLAY, db_url, pg_server  # noqa: F401
 
 from medins_core import book
 from medins_core.assessment import Parts, PaymentType
+from medins_core.book import queries
 from medins_core.book.compare import compare_bill
 from medins_core.book.models import CoverRow, PersonRow, WageRow
 from medins_core.errors import InputError
@@ -296,3 +299,44 @@ def test_a_missing_and_an_extra_person(dalian: book.Book, tmp_path: Path) -> Non
     assert statuses == {("only_portal", stranger): "person_extra", ("only_book", missing): "person_missing"}
     (line,) = found.lines
     assert line.status == "equal"  # the two persons have the same wage: the line's sums agree
+
+
+# --- the book's own export against the book: a round trip ---------------------------------
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    wages=st.lists(st.integers(100000, 4000000), min_size=1, max_size=4),
+    months=st.integers(1, 3),
+    nudge=st.sampled_from([D("0.01"), D("-0.01"), D("1.00")]),
+    sheet=st.sampled_from(["单位缴费", "个人缴费"]),
+)
+def test_the_books_own_export_agrees_and_a_fen_off_does_not(
+    tmp_path_factory: pytest.TempPathFactory, wages: list[int], months: int, nudge: Decimal, sheet: str
+) -> None:
+    directory = tmp_path_factory.mktemp("roundtrip")
+    b = open_book(f"sqlite:///{directory / 'book.db'}", directory)
+    b.add_unit(DALIAN, "大连示例", "210200", "21020001")
+    people = [(make_resident_id("210202", "19850312", i), 0) for i in range(len(wages))]
+    seed(b, DALIAN, people, "202301")
+    with b.transaction() as s:  # wages in fen: any amount to the fen
+        for row, fen in zip(s.scalars(sa.select(WageRow).order_by(WageRow.id)), wages):
+            row.wage_fen = fen
+    end = Period(2023, months)
+    book.assess_unit(b, DALIAN, Period(2023, 1), end)
+    found = queries.contributions(b, DALIAN, Period(2023, 1), end)
+    exported = directory / "own.xlsx"
+    queries.write_listings(exported, [item for item in found.listings() if item.title == sheet])
+    assert compare_bill(b, DALIAN, exported).agrees
+    # the same file with one amount a fen (or a yuan) off: exactly that line differs
+    listing = next(item for item in found.listings() if item.title == sheet)
+    column = [c.title for c in listing.columns].index("单位应缴金额")
+    rows = [list(r) for r in listing.rows]
+    rows[-1][column] = Decimal(str(rows[-1][column])) + nudge
+    altered = directory / "altered.xlsx"
+    queries.write_listings(altered, [queries.Listing(sheet, listing.columns, tuple(tuple(r) for r in rows))])
+    result = compare_bill(b, DALIAN, altered)
+    wrong = [c for c in result.lines + result.persons if c.status != "equal"]
+    assert wrong and all(d.difference == nudge for c in wrong for d in c.differences if d.field == "unit_amount")
+    assert len(wrong) == (2 if sheet == "个人缴费" else 1)  # the person and their line, or the line
+    b.close()

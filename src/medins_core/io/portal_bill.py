@@ -44,6 +44,9 @@ LAYOUTS: dict[str, dict[str, str | None]] = {
         "个人缴费比例": None, "个人缴费基数总额": "person_base", "个人应缴金额": "person_amount",
         "个人实缴金额": "person_amount", "职工工资总额": None, "缴费类型": "type", "缴费标志": None,
         "单位编号": "unit", "滞纳金": "late_fee", "操作": None, "证件号码": "cert_no", "姓名": "name",
+        # the person export (3.9: 职工缴费明细) and the book's own (medins book query contributions)
+        "单位缴费基数": "unit_base", "个人缴费基数": "person_base", "划拨总金额": None, "起始费款所属期": "start",
+        "截至费款所属期": "end", "费款所属期": "period", "人员类别": None,
     },
     "suzhou_notice": {
         "序号": None, "险种类型": "line", "缴费类型": "type", "个人缴费金额": "person_amount",
@@ -55,11 +58,12 @@ LAYOUTS: dict[str, dict[str, str | None]] = {
         "单位应缴金额": "unit_amount", "个人缴费基数": "person_base", "个人实缴金额": "person_amount",
     },
 }  # fmt: skip
-#: The columns that make a row the table header of each layout.
+#: The columns that make a row the table header of each layout, tried in this order.
 _SIGNATURE = {
-    "suzhou_notice": {"险种类型", "缴费类型", "个人缴费金额", "单位缴费金额", "金额"},
-    "hebei_notice": {"缴费类型", "费款所属期", "缴费人数", "单位应缴金额", "个人实缴金额"},
-    "jiangsu_detail": {"缴费类型", "单位缴费基数总额"},
+    "suzhou_notice": ({"险种类型", "缴费类型", "个人缴费金额", "单位缴费金额", "金额"},),
+    "hebei_notice": ({"缴费类型", "费款所属期", "缴费人数", "单位应缴金额", "个人实缴金额"},),
+    "jiangsu_detail": ({"缴费类型", "险种类型", "单位应缴金额"}, {"缴费类型", "险种", "单位应缴金额"},
+                       {"缴费类型", "险种类型", "单位实缴金额"}, {"缴费类型", "险种", "单位实缴金额"}),
 }
 _PREAMBLE = ("单位编号", "统一信用代码", "费用所属期", "单位名称", "通知单据号", "征集批次号", "打印时间")
 _FOOTER = re.compile(r"^(小计|合计|核定征集总额|应缴总额|应缴金额总计)")
@@ -116,7 +120,7 @@ def _printed(text: str) -> str | None:
 
 def _layout(cells: Sequence[str]) -> str | None:
     names = {_norm(c) for c in cells}
-    return next((name for name, needed in _SIGNATURE.items() if needed <= names), None)
+    return next((name for name, sets in _SIGNATURE.items() if any(needed <= names for needed in sets)), None)
 
 
 def _split(cell: str) -> tuple[str, str]:
