@@ -158,8 +158,8 @@ def _compare(args: argparse.Namespace) -> int:
     found = bill_check.compare_bill(_open(args), args.unit, args.file)
     counts = {s: sum(1 for c in found.lines + found.persons if c.status == s) for s in bill_check.STATUS_ZH}
     summary = "，".join(f"{bill_check.STATUS_ZH[s]} {n}" for s, n in counts.items())
-    total = "未印" if found.portal_total is None else format_yuan(found.portal_total)
+    total = "未印" if found.portal_total is None else f"{format_yuan(found.portal_total)} 元"
     verdict = "一致" if found.agrees else "不一致"
-    extra = f"{summary}\n门户合计 {total} 元，账簿合计 {format_yuan(found.book_total)} 元：{verdict}"
+    extra = f"{summary}\n门户合计 {total}，账簿合计 {format_yuan(found.book_total)} 元：{verdict}"
     _answer(args, found, found.listings(), extra, agrees=found.agrees, counts=counts)
     return 0 if found.agrees else 1
