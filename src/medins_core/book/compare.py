@@ -102,7 +102,7 @@ class Comparison:
 def _rows(lines: Iterable[ComparedLine]) -> Iterable[tuple[Value, ...]]:
     for c in lines:
         span = str(c.start) if c.start == c.end else f"{c.start}-{c.end}"
-        head: tuple[Value, ...] = (STATUS_ZH[c.status], c.row, c.cert_no or "", c.name, c.insurance or c.label,
+        head: tuple[Value, ...] = (STATUS_ZH[c.status], c.row, c.cert_no or "", c.name, c.insurance or c.label or "全部险种",
                                    {"regular": "正常应缴", "backpay": "补缴"}[c.payment_type], span)  # fmt: skip
         if not c.differences:
             yield (*head, "", None, None, None, "", "")
@@ -124,21 +124,21 @@ def compare_bill(book: Book, uscc: str, bill: PortalBill | str | Path) -> Compar
         keyed = [_keyed(bill, line, rules) for line in bill.lines]
         start = min(line.start for line in bill.lines)
         end = max(line.end for line in bill.lines)
-        book_lines = net_lines(session, unit, start, end)
-        assessed = {(ln.period, ln.payment_type) for ln in book_lines}
+        book_lines = _Index(net_lines(session, unit, start, end))
+        assessed = set(book_lines.insurances)
         for (_line, kind), line in keyed:
             for period in Period.range(line.start, line.end):
-                if (period, kind) not in assessed:
+                if (kind, period) not in assessed:
                     raise InputError("not_assessed", f"账簿中没有 {period} 的{line.payment_type}核定，请先 medins book assess",
                                      file=bill.file, row=line.row, column="费款所属期")  # fmt: skip
-        wages = _wages(session, unit, book_lines)
+        wages = _wages(session, unit, book_lines.lines)
     judge = Causes(rules, wages)
     if bill.layout == "hebei_notice":
         keyed = _merge(keyed)
     lines = _compare(keyed, book_lines, judge, per_person=False)
     persons = _compare(keyed, book_lines, judge, per_person=True) if bill.per_person else []
-    book_total = sum((ln.unit_amount + ln.person_amount for ln in book_lines
-                      if any(_covers(k, line, ln) for k, line in keyed)), Decimal(0))  # fmt: skip
+    covered = {id(ln): ln for key, line in keyed for ln in book_lines.of(key, line.start, line.end)}
+    book_total = sum((ln.unit_amount + ln.person_amount for ln in covered.values()), Decimal(0))
     return Comparison(bill.file, bill.layout, uscc, tuple(lines), tuple(persons), bill.total, book_total)
 
 
@@ -184,9 +184,30 @@ def _merge(keyed: list[tuple[Key, BillLine]]) -> list[tuple[Key, BillLine]]:
     return out
 
 
-def _covers(key: Key, line: BillLine, ln: NetLine) -> bool:
-    return (ln.payment_type == key[1] and line.start <= ln.period <= line.end
-            and (key[0] is None or ln.insurance == key[0]))  # fmt: skip
+class _Index:
+    """The book's lines by payment type, period, line and person: a bill of thousands of persons
+    finds each person's lines without scanning them all."""
+
+    def __init__(self, lines: list[NetLine]) -> None:
+        self.lines = lines
+        self.by_line: dict[tuple[str, Period, str], list[NetLine]] = defaultdict(list)
+        self.by_person: dict[tuple[str, Period, str, str], list[NetLine]] = defaultdict(list)
+        self.insurances: dict[tuple[str, Period], set[str]] = defaultdict(set)
+        for ln in lines:
+            self.by_line[(ln.payment_type, ln.period, ln.insurance)].append(ln)
+            self.by_person[(ln.payment_type, ln.period, ln.insurance, ln.cert_no)].append(ln)
+            self.insurances[(ln.payment_type, ln.period)].add(ln.insurance)
+
+    def of(self, key: Key, start: Period, end: Period, cert_no: str | None = None) -> list[NetLine]:
+        """The lines a bill line covers: its payment type, periods, line (None: all) and person."""
+        out: list[NetLine] = []
+        for period in Period.range(start, end):
+            for insurance in sorted(self.insurances.get((key[1], period), ())) if key[0] is None else [key[0]]:
+                if cert_no is None:
+                    out += self.by_line.get((key[1], period, insurance), [])
+                else:
+                    out += self.by_person.get((key[1], period, insurance, cert_no), [])
+        return out
 
 
 def _wages(session: Session, unit: UnitInfo, lines: list[NetLine]) -> dict[tuple[str, Period], Decimal]:
@@ -239,7 +260,7 @@ def _book(lines: list[NetLine], months: int) -> Figures:
                    zero, zero, zero, unit + person)  # fmt: skip
 
 
-def _compare(keyed: list[tuple[Key, BillLine]], book_lines: list[NetLine], judge: Causes, *, per_person: bool) -> list[ComparedLine]:
+def _compare(keyed: list[tuple[Key, BillLine]], book_lines: _Index, judge: Causes, *, per_person: bool) -> list[ComparedLine]:
     """Bill lines (or persons) against the book's; then the book's lines the bill does not have.
 
     Where the bill has several rows for what the book holds once, the row that agrees is
@@ -251,7 +272,7 @@ def _compare(keyed: list[tuple[Key, BillLine]], book_lines: list[NetLine], judge
     out: list[ComparedLine] = []
     seen: set[tuple[str, str, Period, str]] = set()
     for (key, start, end, cert_no, fields), rows in groups.items():
-        mine = [ln for ln in book_lines if _covers(key, rows[0], ln) and (cert_no is None or ln.cert_no == cert_no)]
+        mine = book_lines.of(key, start, end, cert_no)
         seen |= {(ln.cert_no if per_person else "", ln.insurance, ln.period, ln.payment_type) for ln in mine}
         candidates = [_sum(rows)] if not per_person and rows[0].cert_no else rows
         book = _book(mine, len(Period.range(start, end))) if mine else None
@@ -268,11 +289,11 @@ def _compare(keyed: list[tuple[Key, BillLine]], book_lines: list[NetLine], judge
             else:
                 status = "different" if diffs else "equal"
                 out.append(ComparedLine(status, row, key[0], cand.label, key[1], start, end, cert_no, name, portal, book, diffs))
+    billed = {(k[1], p) for k, line in keyed for p in Period.range(line.start, line.end)}
     missing: dict[tuple[str, str, Period, str], list[NetLine]] = defaultdict(list)
-    for ln in book_lines:
+    for ln in book_lines.lines:
         mark = (ln.cert_no if per_person else "", ln.insurance, ln.period, ln.payment_type)
-        billed = any(k[1] == ln.payment_type and line.start <= ln.period <= line.end for k, line in keyed)
-        if mark not in seen and billed and (ln.unit_amount or ln.person_amount):
+        if mark not in seen and (ln.payment_type, ln.period) in billed and (ln.unit_amount or ln.person_amount):
             missing[mark].append(ln)
     for (cert_no, insurance, period, kind), mine in missing.items():
         book = _book(mine, 1)
