@@ -50,6 +50,14 @@ def test_persons_by_status_line_and_month(opened: book.Book, tmp_path: Path) -> 
     assert len(queries.persons(opened, UNIT, APR, status="all").persons) == 3
     assert queries.persons(opened, UNIT, Period(2022, 12)).persons == ()  # not yet begun
     assert queries.persons(opened, UNIT, APR, line="330").persons == ()
+    # enrolled again in May: no longer suspended, and insured at the new wage
+    again = EnrollmentRequest("", person_id(0), "职工0", Period(2023, 5), wage=D(6500))
+    book.enroll(opened, UNIT, again, today=datetime.date(2023, 5, 10))
+    june = Period(2023, 6)
+    assert queries.persons(opened, UNIT, june, status="suspended").persons == ()
+    back = {p.cert_no: p for p in queries.persons(opened, UNIT, june).persons}
+    assert set(back) == {person_id(i) for i in range(3)} and back[person_id(0)].wage == D("6500.00")
+    assert len(queries.persons(opened, UNIT, june, status="all").persons) == 4
 
 
 def test_contributions_net_every_revision(opened: book.Book, tmp_path: Path) -> None:  # noqa: F811

@@ -160,7 +160,9 @@ def _keyed(bill: PortalBill, line: BillLine, rules: RegionRules) -> tuple[Key, B
     if bill.layout == "hebei_notice":
         return (None, kind), line
     label = "".join(line.label.split()).rstrip(".…")
-    found = [code for code, info in rules.lines.items() if label and (info.name == label or info.name.startswith(label) or code == label)]
+    found = [code for code, info in rules.lines.items() if label in (code, info.name)]
+    if not found and label:  # printed cut short: 职工基本医疗… is the one line whose name starts so
+        found = [code for code, info in rules.lines.items() if info.name.startswith(label)]
     if len(found) != 1:
         raise InputError("unknown_line", f"统筹区 {rules.code} 没有险种「{line.label}」", file=bill.file, row=line.row, column="险种类型")
     return (found[0], kind), line

@@ -82,14 +82,18 @@ def persons(
         if line:
             query = query.where(CoverRow.insurance == line)
         wages = _wages_at(session, unit, period)
-        found = []
+        covers = []
         for cover, person in session.execute(query):
             start = Period.parse(cover.start)
             end = None if cover.end is None else Period.parse(cover.end)
-            state = _status(start, end, period)
-            if status == "all" or state == status:
-                found.append(PersonCover(person.cert_no, person.name, person.person_type, cover.insurance,
-                                         start, end, state, wages.get(person.id)))  # fmt: skip
+            covers.append(PersonCover(person.cert_no, person.name, person.person_type, cover.insurance,
+                                      start, end, _status(start, end, period), wages.get(person.id)))  # fmt: skip
+        # suspended means not insured in that line now: an old cover of someone enrolled again is not
+        active = {(c.cert_no, c.insurance) for c in covers if c.status == "active"}
+        found = [
+            c for c in covers
+            if status == "all" or (c.status == status and (status == "active" or (c.cert_no, c.insurance) not in active))
+        ]  # fmt: skip
         return PersonsResult(uscc, period, status, line, tuple(found))
 
 
