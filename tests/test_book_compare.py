@@ -31,6 +31,7 @@ from medins_core.book.models import CoverRow, PersonRow, WageRow
 from medins_core.errors import InputError
 from medins_core.period import Period
 from medins_core.registry import load_registry
+from medins_core.serialize import from_json, to_json
 from medins_core.testing import make_resident_id
 
 D = Decimal
@@ -294,6 +295,7 @@ def test_a_missing_and_an_extra_person(dalian: book.Book, tmp_path: Path) -> Non
     stranger = make_resident_id("210202", "19900101", 77)
     rows[1] = [stranger, "陌生人", *rows[1][2:]]
     found = compare_bill(dalian, DALIAN, write(tmp_path / "p.csv", [PERSON_HEADER, *rows]))
+    assert from_json(to_json(found), type(found)) == found  # counts and amounts read back as such
     statuses = {(c.status, c.cert_no): c.differences[0].cause for c in found.persons if c.status != "equal"}
     missing = make_resident_id("210202", "19850312", 1)
     assert statuses == {("only_portal", stranger): "person_extra", ("only_book", missing): "person_missing"}

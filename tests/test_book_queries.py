@@ -22,11 +22,16 @@ from medins_core.book import queries
 from medins_core.io.table import read_table
 from medins_core.operations import EnrollmentRequest, SuspensionRequest
 from medins_core.period import Period
-from medins_core.serialize import to_json
+from medins_core.serialize import from_json, to_json
 from medins_core.testing import make_resident_id
 
 D = Decimal
 APR = Period(2023, 4)
+
+
+def round_trips(result: object) -> bool:
+    """The result's JSON reads back as the same result (serialize.py's one converter)."""
+    return from_json(to_json(result), type(result)) == result
 
 
 def paid_and_suspended(b: book.Book, tmp_path: Path) -> None:
@@ -48,6 +53,7 @@ def test_persons_by_status_line_and_month(opened: book.Book, tmp_path: Path) -> 
     assert (left.cert_no, left.end) == (person_id(0), MAR)
     assert len(queries.persons(opened, UNIT, MAR).persons) == 3  # still insured in his last month
     assert len(queries.persons(opened, UNIT, APR, status="all").persons) == 3
+    assert round_trips(active)
     assert queries.persons(opened, UNIT, Period(2022, 12)).persons == ()  # not yet begun
     assert queries.persons(opened, UNIT, APR, line="330").persons == ()
     # enrolled again in May: no longer suspended, and insured at the new wage
@@ -72,6 +78,7 @@ def test_contributions_net_every_revision(opened: book.Book, tmp_path: Path) -> 
     one = queries.contributions(opened, UNIT, Period(2023, 2), cert_no=person_id(1))
     assert [(ln.period, ln.unit_base, ln.unit_amount) for ln in one.lines] == [(Period(2023, 2), D("6000.00"), D("480.00"))]
     data = to_json(found)
+    assert round_trips(found) and round_trips(one)
     assert data["total"] == "5400.00" and data["lines"][0]["period"] == "202301" and data["lines"][0]["cert_no"] in {
         person_id(i) for i in range(3)}  # fmt: skip
 
@@ -89,7 +96,7 @@ def test_retiring_uses_the_2025_ages(opened: book.Book) -> None:  # noqa: F811
         ("男1965-01", "202502", 60 * 12 + 1), ("女1975-03", "202505", 50 * 12 + 2)]  # fmt: skip
     later = queries.retiring(opened, UNIT, Period(2025, 1), Period(2025, 12), female_group="female55")
     assert [p.name for p in later.persons] == ["男1965-01"]
-    assert to_json(found)["persons"][0]["retirement_month"] == "202502"
+    assert to_json(found)["persons"][0]["retirement_month"] == "202502" and round_trips(found)
 
 
 def test_arrears_by_period_with_amounts(opened: book.Book, tmp_path: Path) -> None:  # noqa: F811
@@ -100,7 +107,7 @@ def test_arrears_by_period_with_amounts(opened: book.Book, tmp_path: Path) -> No
     found = queries.arrears(opened, UNIT)
     assert [(a.period, a.noticed, a.paid, a.owed, a.persons) for a in found.periods] == [
         (Period(2023, 2), D("1800.00"), D("1200.00"), D("600.00"), 3), (MAR, D("1800.00"), D("0.00"), D("1800.00"), 3)]  # fmt: skip
-    assert found.owed == D("2400.00")
+    assert found.owed == D("2400.00") and round_trips(found)
     assert [a.period for a in queries.arrears(opened, UNIT, MAR).periods] == [MAR]
     book.pay(opened, made["id"], "2400", datetime.date(2023, 3, 6))
     assert queries.arrears(opened, UNIT).periods == ()
@@ -118,6 +125,7 @@ def test_business_done_and_pending(opened: book.Book, tmp_path: Path) -> None:  
     assert queries.business(opened, UNIT, status="pending").items == ()
     done = [i.what for i in queries.business(opened, UNIT, status="done").items]
     assert done == ["unit_add", "enroll_batch", "assess", "notice", "pay"]
+    assert round_trips(queries.business(opened, UNIT, start=datetime.date(2023, 1, 1)))
     assert [i.what for i in queries.business(opened, UNIT, what="pay").items] == ["pay"]
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     assert queries.business(opened, UNIT, start=tomorrow).items == ()
