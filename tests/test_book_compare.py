@@ -26,9 +26,10 @@ from test_book import OVERLAY, db_url, pg_server  # noqa: F401
 from medins_core import book
 from medins_core.assessment import Parts, PaymentType
 from medins_core.book import queries
-from medins_core.book.compare import compare_bill
+from medins_core.book.compare import _same_unit, compare_bill
 from medins_core.book.models import CoverRow, PersonRow, WageRow
 from medins_core.errors import InputError
+from medins_core.io.portal_bill import read_portal_bill
 from medins_core.period import Period
 from medins_core.registry import load_registry
 from medins_core.serialize import from_json, to_json
@@ -342,3 +343,19 @@ def test_the_books_own_export_agrees_and_a_fen_off_does_not(
     assert wrong and all(d.difference == nudge for c in wrong for d in c.differences if d.field == "unit_amount")
     assert len(wrong) == (2 if sheet == "个人缴费" else 1)  # the person and their line, or the line
     b.close()
+
+
+def test_the_first_sheet_of_the_jiangsu_export_is_read_with_its_unit_number_cut_short(tmp_path: Path) -> None:
+    # jiangsu-unit-hall-user-manual.txt 3.10 step 4: the export's own header, as printed, with the
+    # second sheet's 应缴款所属期 beside it
+    header = ["序号", "险种类型", "起始缴费所属期", "截止缴费所属期", "缴费人数", "单位缴费比例", "单位缴费基数总额(元)",
+              "单位应缴金额(元)", "个人缴费比例", "个人缴费基数总额(元)", "个人应缴金额(元)", "职工工资总额(元)", "缴费类型",
+              "缴费标志", "单位编号", "滞纳金(元)", "操作", "应缴款所属期"]  # fmt: skip
+    row = ["1", "职工基本医疗...", "202202", "202202", "3", "0.07", "6577.00", "460.39", "-", "0.00", "0.00", "6577.00",
+           "一次性补缴", "足额缴纳", "3208000...", "0", "详情", "200909"]  # fmt: skip
+    bill = read_portal_bill(write(tmp_path / "export.csv", [header, row]))
+    (line,) = bill.lines
+    assert (bill.layout, bill.units, line.label, line.start, line.end) == ("jiangsu_detail", ("3208000...",), "职工基本医疗...", Period(2009, 9), Period(2009, 9))
+    assert (line.persons, line.unit_base, line.unit_amount, line.person_base, line.late_fee) == (3, D("6577.00"), D("460.39"), D("0.00"), D("0"))
+    unit = book.UnitInfo(1, HUAIAN, HUAIAN_NO, "320800", "淮安示例")
+    assert _same_unit("3208000...", unit) and not _same_unit("3209000...", unit) and not _same_unit("3208000", unit)
