@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from typing import Union
 
@@ -10,6 +11,7 @@ import attrs
 from medins_core.assessment import Parts, line_rates
 from medins_core.book.queries import NetLine
 from medins_core.errors import ParameterError
+from medins_core.ids import mask_cert_no
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -42,7 +44,6 @@ class Difference:
     difference: Number | None
     cause: str
     explanation: str
-
 
 
 class Causes:
@@ -79,9 +80,15 @@ class Causes:
         if portal.persons is not None and book.persons is not None and portal.persons != book.persons:
             more = portal.persons - (book.persons or 0)
             return ("person_extra", f"门户多 {more} 人") if more > 0 else ("person_missing", f"门户少 {-more} 人")
+        if field == "amount":  # a total: the cause of the part that differs, if the bill prints it
+            for part in ("unit_amount", "person_amount"):
+                if getattr(portal, part) not in (None, getattr(book, part)):
+                    return self.cause(part, portal, book, line, start, mine)
+            if any((portal.interest, portal.late_fee, portal.other)):
+                return "late_fee", "门户金额含利息、滞纳金或其他缴费, 账簿不计"
+            assert portal.amount is not None and book.amount is not None
+            return self.amount_cause(portal.amount, book.amount, None, line, start, mine)
         side = "person" if field.startswith("person") else "unit"
-        if field == "amount":
-            side = "unit" if portal.unit_amount != book.unit_amount else "person"
         base_field = f"{side}_base"
         theirs, ours = getattr(portal, base_field), getattr(book, base_field)
         if field.endswith("_base") or (theirs is not None and theirs != ours):
@@ -103,13 +110,14 @@ class Causes:
             return "base_outside_limits", f"门户基数 {theirs} 不在缴费基数上下限内{bounds}"
         return "base", f"缴费基数不同: 门户 {theirs}, 账簿 {ours} (申报工资 {wage})"
 
-    def amount_cause(self, theirs: Decimal, ours: Decimal, side: str, line: str | None, start: Period,
+    def amount_cause(self, theirs: Decimal, ours: Decimal, side: str | None, line: str | None, start: Period,
                      mine: list[NetLine]) -> tuple[str, str]:  # fmt: skip
+        """Rounding, a missing person, another rate or fixed amount, in that order; ``side`` None: a total."""
         rounding = self.rules.rounding
-        rows = len(mine)
-        base = sum((getattr(ln, f"{side}_base") for ln in mine if line is None or ln.insurance == line), Decimal(0))
+        slack = len(mine) * rounding.quantum / 2  # what rounding each line can move a sum by
+        base = Decimal(0) if side is None else sum((getattr(ln, f"{side}_base") for ln in mine), Decimal(0))
         try:
-            rates = None if line is None else line_rates(self.rules, line, start, Parts.BOTH)
+            rates = None if line is None or side is None else line_rates(self.rules, line, start, Parts.BOTH)
         except ParameterError:
             rates = None
         rate = None if rates is None else getattr(rates, f"{side}_rate")
@@ -118,16 +126,23 @@ class Causes:
             once = rounding.round(base * rate)
             if theirs == once and rounding.stage == "per_line":
                 return "rounding_stage", f"门户按合计一次舍入 ({base} × {rate} = {once}), 账簿逐人舍入 ({rounding.stage})"
-        if abs(theirs - ours) <= rows * rounding.quantum / 2:
-            return "rounding_stage", f"差额在逐人舍入可产生的范围内 ({rows} 行 × {rounding.quantum / 2} 元)"
+        if abs(theirs - ours) <= slack:
+            return "rounding_stage", f"差额在逐人舍入可产生的范围内 ({len(mine)} 行 × {rounding.quantum / 2} 元)"
+        owed: dict[str, Decimal] = defaultdict(Decimal)
+        for ln in mine:
+            owed[ln.cert_no] += ln.unit_amount + ln.person_amount if side is None else getattr(ln, f"{side}_amount")
+        who = next((c for c, amount in owed.items() if amount == ours - theirs), None)
+        if who is not None:
+            return "person_missing", f"差额等于账簿中 {mask_cert_no(who)} 的金额: 门户可能少计此人"
         if rate and base:
             implied = (theirs / base).quantize(Decimal("0.0001"))
-            if implied != rate.quantize(Decimal("0.0001")):
-                return "rate", f"门户金额相当于费率 {implied}, 账簿费率 {rate} ({_source(rates, side)})"
+            # another rate only if it gives the portal's amount (else the bases or persons differ)
+            if implied != rate.quantize(Decimal("0.0001")) and abs(base * implied - theirs) <= slack + rounding.quantum:
+                return "rate", f"门户金额相当于费率 {implied}, 账簿费率 {rate} ({_source(rates, side or '')})"
         elif fixed and mine:
             count = len({(ln.cert_no, ln.period) for ln in mine})
             implied = (theirs / count).quantize(Decimal("0.01"))
-            return "rate", f"门户金额相当于每人每月 {implied} 元, 账簿定额 {fixed} 元 ({_source(rates, side)})"
+            return "rate", f"门户金额相当于每人每月 {implied} 元, 账簿定额 {fixed} 元 ({_source(rates, side or '')})"
         return "unexplained", f"差额 {theirs - ours} 元, 原因不明"
 
 
