@@ -155,6 +155,13 @@ def test_a_total_rounded_once_is_the_rounding_stage(suzhou: book.Book, tmp_path:
     assert "per_line" in unit.explanation
 
 
+def test_a_notice_line_without_its_personal_part_differs(suzhou: book.Book, tmp_path: Path) -> None:
+    rows = [list(r) for r in NOTICE_ROWS]
+    rows[2][3], rows[2][8] = "0.0", "791418.18"  # a zero on a notice is a figure, not a missing row
+    (basic,) = [c for c in compare_bill(suzhou, SUZHOU, notice(tmp_path, rows)).lines if c.status != "equal"]
+    assert {d.field: d.difference for d in basic.differences} == {"person_amount": D("-263806.06"), "amount": D("-263806.06")}
+
+
 def test_a_person_left_out_of_a_notice_is_named_as_missing(suzhou: book.Book, tmp_path: Path) -> None:
     rows = [list(r) for r in NOTICE_ROWS]
     # one person of base 8,910.00 left out of the basic line: 6% = 534.60, 2% = 178.20

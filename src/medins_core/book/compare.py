@@ -135,8 +135,9 @@ def compare_bill(book: Book, uscc: str, bill: PortalBill | str | Path) -> Compar
     judge = Causes(rules, wages)
     if bill.layout == "hebei_notice":
         keyed = _merge(keyed)
-    lines = _compare(keyed, book_lines, judge, per_person=False)
-    persons = _compare(keyed, book_lines, judge, per_person=True) if bill.per_person else []
+    split = bill.layout == "jiangsu_detail"
+    lines = _compare(keyed, book_lines, judge, per_person=False, split=split)
+    persons = _compare(keyed, book_lines, judge, per_person=True, split=split) if bill.per_person else []
     covered = {id(ln): ln for key, line in keyed for ln in book_lines.of(key, line.start, line.end)}
     book_total = sum((ln.unit_amount + ln.person_amount for ln in covered.values()), Decimal(0))
     return Comparison(bill.file, bill.layout, uscc, tuple(lines), tuple(persons), bill.total, book_total)
@@ -228,8 +229,11 @@ def _wages(session: Session, unit: UnitInfo, lines: list[NetLine]) -> dict[tuple
     return out
 
 
-def _side(line: BillLine) -> tuple[str, ...]:
-    """Which figures a row carries: Jiangsu prints a line's unit and person parts as two rows."""
+def _side(line: BillLine, split: bool) -> tuple[str, ...]:
+    """Which figures a row carries: Jiangsu (``split``) prints a line's unit and person parts as
+    two rows; a notice prints each line once, so a zero there is a figure."""
+    if not split:
+        return FIELDS
     unit = any(v for v in (line.unit_base, line.unit_amount))
     person = any(v for v in (line.person_base, line.person_amount))
     if unit and not person:
@@ -262,7 +266,9 @@ def _book(lines: list[NetLine], months: int) -> Figures:
                    zero, zero, zero, unit + person)  # fmt: skip
 
 
-def _compare(keyed: list[tuple[Key, BillLine]], book_lines: _Index, judge: Causes, *, per_person: bool) -> list[ComparedLine]:
+def _compare(
+    keyed: list[tuple[Key, BillLine]], book_lines: _Index, judge: Causes, *, per_person: bool, split: bool
+) -> list[ComparedLine]:
     """Bill lines (or persons) against the book's; then the book's lines the bill does not have.
 
     Where the bill has several rows for what the book holds once, the row that agrees is
@@ -270,7 +276,7 @@ def _compare(keyed: list[tuple[Key, BillLine]], book_lines: _Index, judge: Cause
     """
     groups: dict[tuple[Key, Period, Period, str | None, tuple[str, ...]], list[BillLine]] = defaultdict(list)
     for key, line in keyed:
-        groups[(key, line.start, line.end, line.cert_no if per_person else None, _side(line))].append(line)
+        groups[(key, line.start, line.end, line.cert_no if per_person else None, _side(line, split))].append(line)
     out: list[ComparedLine] = []
     seen: set[tuple[str, str, Period, str]] = set()
     for (key, start, end, cert_no, fields), rows in groups.items():
