@@ -96,13 +96,16 @@ def _cell(value: object, title: str) -> str:
 
 def render(listings: Sequence[queries.Listing]) -> str:
     """The listings as text tables, ID numbers masked."""
+    from medins_core.io.xlsx import Kind
+    from medins_core.render import table
+
     out = []
     for item in listings:
         titles = [c.title for c in item.columns]
         out.append(f"{item.title}: {len(item.rows)} 行")
         if item.rows:
-            out.append("  ".join(titles))
-            out += ["  ".join(_cell(v, t) for v, t in zip(row, titles)).rstrip() for row in item.rows]
+            numeric = [c.kind in (Kind.MONEY, Kind.INTEGER) for c in item.columns]
+            out.append(table(titles, [[_cell(v, t) for v, t in zip(row, titles)] for row in item.rows], numeric=numeric))
     return "\n".join(out)
 
 
