@@ -377,3 +377,15 @@ def test_the_first_sheet_of_the_jiangsu_export_is_read_with_its_unit_number_cut_
     assert (line.persons, line.unit_base, line.unit_amount, line.person_base, line.late_fee) == (3, D("6577.00"), D("460.39"), D("0.00"), D("0"))
     unit = book.UnitInfo(1, HUAIAN, HUAIAN_NO, "320800", "淮安示例")
     assert _same_unit("3208000...", unit) and not _same_unit("3209000...", unit) and not _same_unit("3208000", unit)
+
+
+def test_a_rate_the_export_prints_is_the_cause_it_names(dalian: book.Book, tmp_path: Path) -> None:
+    header = [*PERSON_HEADER, "单位缴费比例", "个人缴费比例"]
+    rows = [[*r, "0.08", "0.02"] for r in person_rows(dalian)]
+    assert compare_bill(dalian, DALIAN, write(tmp_path / "same.csv", [header, *rows])).agrees
+    rows[0][6], rows[0][9] = "420.00", "0.07"  # 7% of 6,000.00
+    found = compare_bill(dalian, DALIAN, write(tmp_path / "rate.csv", [header, *rows]))
+    (person,) = [c for c in found.persons if c.status != "equal"]
+    (unit,) = person.differences
+    assert (unit.field, unit.difference, unit.cause) == ("unit_amount", D("-60.00"), "rate")
+    assert "门户印的费率 0.07" in unit.explanation and "账簿费率 0.08" in unit.explanation

@@ -32,6 +32,8 @@ class Figures:
     late_fee: Decimal | None = None
     other: Decimal | None = None
     amount: Decimal | None = None
+    unit_rate: Decimal | None = None  # printed by the bill, not compared: a cause when amounts differ
+    person_rate: Decimal | None = None
 
 
 @attrs.frozen
@@ -93,7 +95,8 @@ class Causes:
         theirs, ours = getattr(portal, base_field), getattr(book, base_field)
         if field.endswith("_base") or (theirs is not None and theirs != ours):
             return self.base_cause(theirs, ours, side, start, mine)
-        return self.amount_cause(getattr(portal, f"{side}_amount"), getattr(book, f"{side}_amount"), side, line, start, mine)
+        return self.amount_cause(getattr(portal, f"{side}_amount"), getattr(book, f"{side}_amount"), side, line, start, mine,
+                                 getattr(portal, f"{side}_rate"))  # fmt: skip
 
     def base_cause(self, theirs: Decimal, ours: Decimal, side: str, start: Period, mine: list[NetLine]) -> tuple[str, str]:
         months = len({ln.period for ln in mine}) or 1
@@ -111,7 +114,7 @@ class Causes:
         return "base", f"缴费基数不同: 门户 {theirs}, 账簿 {ours} (申报工资 {wage})"
 
     def amount_cause(self, theirs: Decimal, ours: Decimal, side: str | None, line: str | None, start: Period,
-                     mine: list[NetLine]) -> tuple[str, str]:  # fmt: skip
+                     mine: list[NetLine], printed: Decimal | None = None) -> tuple[str, str]:  # fmt: skip
         """Rounding, a missing person, another rate or fixed amount, in that order; ``side`` None: a total."""
         rounding = self.rules.rounding
         slack = len(mine) * rounding.quantum / 2  # what rounding each line can move a sum by
@@ -122,6 +125,8 @@ class Causes:
             rates = None
         rate = None if rates is None else getattr(rates, f"{side}_rate")
         fixed = None if rates is None else getattr(rates, f"{side}_fixed")
+        if printed is not None and rate is not None and printed != rate:
+            return "rate", f"门户印的费率 {printed}, 账簿费率 {rate} ({_source(rates, side or '')})"
         if rate and base:
             once = rounding.round(base * rate)
             if theirs == once and rounding.stage == "per_line":

@@ -244,7 +244,8 @@ def _side(line: BillLine, split: bool) -> tuple[str, ...]:
 
 
 def _portal(line: BillLine, fields: tuple[str, ...]) -> Figures:
-    return Figures(**{f: getattr(line, f) if f in fields else None for f in FIELDS})
+    rates = {f"{side}_rate": getattr(line, f"{side}_rate") if f"{side}_amount" in fields else None for side in ("unit", "person")}
+    return Figures(**{f: getattr(line, f) if f in fields else None for f in FIELDS}, **rates)
 
 
 def _book(lines: list[NetLine], months: int) -> Figures:

@@ -39,9 +39,9 @@ __all__ = ["BillLine", "LAYOUTS", "PortalBill", "read_portal_bill"]
 LAYOUTS: dict[str, dict[str, str | None]] = {
     "jiangsu_detail": {
         "序号": None, "险种类型": "line", "险种": "line", "起始缴费所属期": "start", "截止缴费所属期": "end",
-        "应缴款所属期": "period", "对应费款所属期": "period", "缴费人数": "persons", "单位缴费比例": None,
+        "应缴款所属期": "period", "对应费款所属期": "period", "缴费人数": "persons", "单位缴费比例": "unit_rate",
         "单位缴费基数总额": "unit_base", "单位应缴金额": "unit_amount", "单位实缴金额": "unit_amount",
-        "个人缴费比例": None, "个人缴费基数总额": "person_base", "个人应缴金额": "person_amount",
+        "个人缴费比例": "person_rate", "个人缴费基数总额": "person_base", "个人应缴金额": "person_amount",
         "个人实缴金额": "person_amount", "职工工资总额": None, "缴费类型": "type", "缴费标志": None,
         "单位编号": "unit", "滞纳金": "late_fee", "操作": None, "证件号码": "cert_no", "姓名": "name",
         # the person export (3.9: 职工缴费明细) and the book's own (medins book query contributions)
@@ -67,7 +67,8 @@ _SIGNATURE = {
 }
 _PREAMBLE = ("单位编号", "统一信用代码", "费用所属期", "单位名称", "通知单据号", "征集批次号", "打印时间")
 _FOOTER = re.compile(r"^(小计|合计|核定征集总额|应缴总额|应缴金额总计)")
-_MONEY = ("unit_base", "unit_amount", "person_base", "person_amount", "interest", "late_fee", "other", "amount")
+_MONEY = ("unit_base", "unit_amount", "person_base", "person_amount", "interest", "late_fee", "other", "amount",
+          "unit_rate", "person_rate")  # the rates are decimals too, read the same way
 
 
 @attrs.frozen
@@ -88,6 +89,8 @@ class BillLine:
     late_fee: Decimal | None = None
     other: Decimal | None = None
     amount: Decimal | None = None
+    unit_rate: Decimal | None = None  # the rates the Jiangsu export prints (单位/个人缴费比例)
+    person_rate: Decimal | None = None
     cert_no: str | None = None
     name: str = ""
 
