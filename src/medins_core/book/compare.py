@@ -1,8 +1,8 @@
 """Checking the portal's bill against the book (对账): line by line, and person by person.
 
 The portal's export or notice (:mod:`medins_core.io.portal_bill`) is compared with what the
-book assessed for the same unit, periods and payment types (:func:`~medins_core.book.queries.net_lines`:
-every revision netted). Each bill line is ``equal``, ``different`` (each differing figure with
+book assessed for the same unit, periods and payment types
+(:func:`~medins_core.book.queries.net_lines`: every revision netted). Each bill line is ``equal``, ``different`` (each differing figure with
 portal − book), ``only_portal`` or ``only_book``; a difference gets its likely cause:
 
 * ``person_missing`` / ``person_extra``: the book has persons the portal has not, or the reverse;
@@ -10,7 +10,8 @@ portal − book), ``only_portal`` or ``only_book``; a difference gets its likely
 * ``base``: the bases differ otherwise (another declared wage);
 * ``rounding_stage``: the amounts differ by no more than rounding each person's line can make,
   or the portal rounded the total once (``per_total``) where the book rounds per line;
-* ``rate``: the portal's amount means another rate (or fixed amount) than the book's;
+* ``rate``: the rate the bill prints, or the one its amount means, is not the book's (or the
+  fixed amount);
 * ``late_fee``: interest, late fees or other amounts, which the book does not charge;
 * ``unexplained``: none of these.
 
