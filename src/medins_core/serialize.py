@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Optional, TypeVar, Union
 
 import cattrs
 
@@ -40,6 +40,11 @@ def _decimal(value: Decimal) -> str:
 
 converter.register_unstructure_hook(Decimal, _decimal)
 converter.register_structure_hook(Decimal, lambda value, _: Decimal(str(value)))
+# a count or an amount (a bill check's differing figure): JSON numbers are counts, strings money
+for _number in (Union[int, Decimal], Optional[Union[int, Decimal]]):
+    converter.register_structure_hook(
+        _number, lambda value, _: value if value is None or isinstance(value, int) else Decimal(str(value))
+    )
 converter.register_unstructure_hook(Period, str)
 converter.register_structure_hook(Period, lambda value, _: Period.parse(value))
 converter.register_unstructure_hook(date, date.isoformat)

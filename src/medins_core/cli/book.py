@@ -83,6 +83,9 @@ def register(subparsers: Subparsers) -> None:
     from medins_core.cli._book_documents import register as register_documents
 
     register_documents(commands, command)  # notice --pdf/--html, certificate, statement
+    from medins_core.cli import _book_query  # the queries and the bill check live there
+
+    _book_query.register(commands, command)
 
 
 def _open(args: argparse.Namespace) -> book.Book:
