@@ -64,7 +64,8 @@ def members_of(draw: st.DrawFn, rules: Any, first: Period, count: int, odd: bool
         for _ in range(weighted(draw, (4, st.just(1)), (3, st.integers(2, 4)))):
             start = draw(st.none() | st.just(first + draw(st.integers(-3, 12))))
             end = draw(st.none() | st.just((start or first) + draw(st.integers(-2, 10))))
-            status = weighted(draw, (8, st.just(InsuranceStatus.ACTIVE)), (1, st.sampled_from(list(InsuranceStatus))))
+            statuses = st.sampled_from(list(InsuranceStatus))
+            status = weighted(draw, (8, st.just(InsuranceStatus.ACTIVE)), (1, statuses))
             code = weighted(draw, (40, st.sampled_from(written)), (1, st.just("999")))
             covers.append(Coverage(code, start, end, status))
         person = Person(
@@ -173,7 +174,11 @@ def test_wages_and_covers_over_time_count_each_person_once() -> None:
     member = Member(
         Person("320506198503120011", "张三"),
         [WageDeclaration(Period(1900, 1), D("5000")), WageDeclaration(first + 2, D("9000.50"))],
-        [Coverage("310", None, first + 3), Coverage("310", first + 5), Coverage(DEFAULT_LINES, first + 1, first + 1)],
+        [
+            Coverage("310", None, first + 3),
+            Coverage("310", first + 5),
+            Coverage(DEFAULT_LINES, first + 1, first + 1),
+        ],
     )
     result = assess([member], rules, first, first + 7)
     same(result, assess([member], rules, first, first + 7, engine="reference"))

@@ -30,7 +30,8 @@ def line_tables(plan: Plan, rows: Rows, pieces: list[Piece], max_lines: int | No
     step = len(rows) if max_lines is None else max(1, max_lines // per_row)
     tables = value_tables(pieces)
     for lo in range(0, len(rows), step):
-        columns = line_columns(plan, (rows.cert, rows.name, rows.person_no), pieces, codes, lo, lo + step, tables=tables)
+        persons = (rows.cert, rows.name, rows.person_no)
+        columns = line_columns(plan, persons, pieces, codes, lo, lo + step, tables=tables)
         if len(columns):
             yield columns.table()
 
