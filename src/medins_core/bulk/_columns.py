@@ -62,6 +62,24 @@ def _texts(fen: Array) -> Any:
 def _decimals(fen: Array) -> list[Decimal]:
     return [yuan(v) for v in fen.tolist()]
 
+def json_rows(*columns: list[Any]) -> list[dict[str, str | None]]:
+    """Line dicts of the JSON contract from its ten columns, in :data:`LINE_SCHEMA` order."""
+    return [
+        {
+            "cert_no": c,
+            "name": n,
+            "person_no": p,
+            "insurance": i,
+            "period": k,
+            "unit_base": a,
+            "unit_amount": b,
+            "person_base": d,
+            "person_amount": e,
+            "account_transfer": t,
+        }
+        for c, n, p, i, k, a, b, d, e, t in zip(*columns)
+    ]
+
 
 @attrs.frozen
 class Piece:
@@ -177,22 +195,7 @@ class LineColumns:
         """The lines as :meth:`AssessmentLine.to_json` writes them, built from the columns."""
         insurance, period = self._labels()
         columns = (self._strings(self.cert), self._strings(self.name), self._strings(self.person_no))
-        ub, ua, pb, pa_, tr = self._expanded(_texts)
-        return [
-            {
-                "cert_no": c,
-                "name": n,
-                "person_no": p,
-                "insurance": i,
-                "period": k,
-                "unit_base": a,
-                "unit_amount": b,
-                "person_base": d,
-                "person_amount": e,
-                "account_transfer": t,
-            }
-            for c, n, p, i, k, a, b, d, e, t in zip(*columns, insurance, period, ub, ua, pb, pa_, tr)
-        ]
+        return json_rows(*columns, insurance, period, *self._expanded(_texts))
 
     def lines(self) -> tuple[AssessmentLine, ...]:
         """The lines as :class:`AssessmentLine` objects (built once, then kept)."""

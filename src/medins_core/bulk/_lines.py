@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from medins_core.assessment import Assessment, AssessmentLine, LineTotal, PaymentType
-from medins_core.bulk._columns import LINE_SCHEMA, MONEY, Piece, line_columns, money_array, value_tables, yuan
+from medins_core.bulk._columns import LINE_SCHEMA, MONEY, Piece, json_rows, line_columns, money_array, value_tables, yuan
 from medins_core.bulk._read import Rows
 from medins_core.messages import AssessmentWarning
 from medins_core.money import rmb_upper
@@ -57,12 +57,13 @@ class ArrowLines:
 
     def json_lines(self) -> list[dict[str, str | None]]:
         """The rows as the JSON contract writes lines, from the columns."""
-        columns = {name: self.table.column(name) for name in LINE_SCHEMA.names}
-        for name, column in columns.items():
+        columns = []
+        for name in LINE_SCHEMA.names:
+            column = self.table.column(name)
             if pa.types.is_decimal(column.type):
-                columns[name] = column.cast(pa.string())  # decimal(38, 2) prints as format_yuan does
-        names = list(columns)
-        return [dict(zip(names, row)) for row in zip(*(c.to_pylist() for c in columns.values()))]
+                column = column.cast(pa.string())  # decimal(38, 2) prints as format_yuan does
+            columns.append(column.to_pylist())
+        return json_rows(*columns)
 
 
 @attrs.frozen
