@@ -11,8 +11,10 @@ Times, best of ``--repeat``:
   ``to_json()``;
 * a small unit (``--small`` persons, one month) on both engines.
 
-Ratios are against the reference engine and against the bulk path. It asserts nothing about
-speed; it checks that every engine gives the same total.
+Ratios are against the reference engine and against the bulk path; the time to build the
+JSON line dicts alone from ready columns is printed as the floor of ``to_json()``. Needs the
+``bulk`` extra. It asserts nothing about speed; it checks that every engine gives the same
+total.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
+
 from medins_core.assessment import assess
+from medins_core.bulk import assess_table
+from medins_core.bulk._columns import json_rows
 from medins_core.period import Period
 from medins_core.registry import load_registry
 from medins_core.testing import roster_with_bases
@@ -66,6 +72,8 @@ def main() -> None:
     fast, result = best(lambda: assess(members, rules, start, end), repeat)
     fast_json, _ = best(result.to_json, repeat)
     objects, _ = best(lambda: assess(members, rules, start, end).lines, max(1, repeat // 2))
+    columns = [list(column) for column in zip(*(row.values() for row in result.to_json()["lines"]))]
+    floor, _ = best(lambda: json_rows(*columns), repeat)  # the dicts alone, from ready columns
     reference, expected = best(lambda: assess(members, rules, start, end, engine="reference"), 1)
     reference_json, _ = best(expected.to_json, 1)
     assert result.total == expected.total and result.line_count == len(expected.lines)
@@ -77,28 +85,22 @@ def main() -> None:
           f"{reference / fast:6.0f}× the reference, {lines / fast:,.0f} lines/s")
     print(f"  to_json() of it                      {ms(fast_json)}   "
           f"{reference_json / fast_json:6.0f}× the reference")
+    print(f"  (of which building {lines} dicts     {ms(floor)}, from ready columns)")
     print(f"  assess() and .lines as objects       {ms(objects)}")
     print(f"  assess(engine='reference')           {ms(reference)}")
     print(f"  to_json() of it                      {ms(reference_json)}")
 
-    try:
-        import pyarrow as pa
-
-        from medins_core.bulk import assess_table
-    except ImportError:
-        print("  (bulk path skipped: needs the bulk extra)")
-    else:
-        table = pa.table({
-            "cert_no": [m.person.cert_no for m in members],
-            "name": [m.person.name for m in members],
-            "wage": [str(m.wages[0].wage) for m in members],
-        })
-        bulk, bulk_result = best(lambda: assess_table(table, rules, start, end), repeat)
-        bulk_json, _ = best(bulk_result.to_json, repeat)
-        assert bulk_result.total == expected.total
-        print(f"  bulk assess_table (Arrow roster)     {ms(bulk)}   assess() takes {fast / bulk:.2f}× its time")
-        print(f"  bulk to_json()                       {ms(bulk_json)}   "
-              f"to_json() takes {fast_json / bulk_json:.2f}× its time")
+    table = pa.table({
+        "cert_no": [m.person.cert_no for m in members],
+        "name": [m.person.name for m in members],
+        "wage": [str(m.wages[0].wage) for m in members],
+    })
+    bulk, bulk_result = best(lambda: assess_table(table, rules, start, end), repeat)
+    bulk_json, _ = best(bulk_result.to_json, repeat)
+    assert bulk_result.total == expected.total
+    print(f"  bulk assess_table (Arrow roster)     {ms(bulk)}   assess() takes {fast / bulk:.2f}× its time")
+    print(f"  bulk to_json()                       {ms(bulk_json)}   "
+          f"to_json() takes {fast_json / bulk_json:.2f}× its time")
 
     small = members[: args.small]
     unit, small_result = best(lambda: assess(small, rules, start), repeat * 4)
