@@ -14,7 +14,7 @@ import enum
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import attrs
 
@@ -136,6 +136,15 @@ def _line_key(lines: tuple[AssessmentLine, ...] | LineSource) -> tuple[Assessmen
     return lines if isinstance(lines, tuple) else lines.lines()
 
 
+def _as_lines(lines: Iterable[AssessmentLine] | LineSource) -> tuple[AssessmentLine, ...] | LineSource:
+    """Lines given as any iterable are kept as a tuple; a columnar source as it is."""
+    if isinstance(lines, tuple):
+        return lines
+    if hasattr(lines, "json_lines"):
+        return cast(LineSource, lines)
+    return tuple(lines)
+
+
 @attrs.frozen
 class Assessment:
     """The result of :func:`assess`: lines, totals per insurance line, grand total, warnings.
@@ -149,7 +158,7 @@ class Assessment:
     periods: tuple[Period, ...]
     payment_type: PaymentType
     persons: int
-    _lines: tuple[AssessmentLine, ...] | LineSource = attrs.field(alias="lines", eq=_line_key)
+    _lines: tuple[AssessmentLine, ...] | LineSource = attrs.field(alias="lines", eq=_line_key, converter=_as_lines)
     totals: tuple[LineTotal, ...]
     total: Decimal
     warnings: tuple[AssessmentWarning, ...]
@@ -172,7 +181,10 @@ class Assessment:
     def json_lines(self) -> list[dict[str, str | None]]:
         """The lines as the JSON contract writes them (from the columns when kept as such)."""
         if isinstance(self._lines, tuple):
-            return [line.to_json() for line in self._lines]
+            from medins_core.serialize import converter
+
+            found: list[dict[str, str | None]] = converter.unstructure(self._lines, tuple[AssessmentLine, ...])
+            return found
         return self._lines.json_lines()
 
     def to_json(self) -> dict[str, object]:
