@@ -156,11 +156,6 @@ class LineColumns:
         found: list[Any] = column.to_numpy(zero_copy_only=False)[self.who].tolist()
         return found
 
-    def _labels(self) -> tuple[list[str], list[str]]:
-        insurance = np.array(self.codes, dtype=object)[self.line].tolist()
-        period = np.array([str(p) for p in self.periods], dtype=object)[self.period].tolist()
-        return insurance, period
-
     def table(self) -> Any:
         """The lines as an Arrow table of :data:`LINE_SCHEMA`."""
         take = pa.array(self.who, type=pa.int64())
@@ -192,10 +187,31 @@ class LineColumns:
         return columns
 
     def json_lines(self) -> list[dict[str, str | None]]:
-        """The lines as :meth:`AssessmentLine.to_json` writes them, built from the columns."""
-        insurance, period = self._labels()
-        columns = (self._strings(self.cert), self._strings(self.name), self._strings(self.person_no))
-        return json_rows(*columns, insurance, period, *self._expanded(_texts))
+        """The lines as :meth:`AssessmentLine.to_json` writes them, built from the columns.
+
+        Lines of one person, line and segment differ only in the period: one dict is made
+        per entry of the value tables, and each line is a copy of it with its period.
+        """
+        size = len(self.known)
+        who = np.zeros(size, dtype=np.int64)
+        who[self.src] = self.who
+        line = np.zeros(size, dtype=np.int32)
+        line[self.src] = self.line
+        texts = [
+            [None] * size if column is None else column.to_numpy(zero_copy_only=False)[who].tolist()
+            for column in (self.cert, self.name, self.person_no)
+        ]
+        amounts = []
+        for name in _AMOUNTS:
+            converted = _texts(self.values[name])
+            if name == "account_transfer":  # an unknown transfer is None
+                converted[~self.known] = None
+            amounts.append(converted.tolist())
+        insurance = np.array(self.codes, dtype=object)[line].tolist()
+        templates = np.empty(size, dtype=object)
+        templates[:] = json_rows(*texts, insurance, [None] * size, *amounts)
+        periods = np.array([str(p) for p in self.periods], dtype=object)[self.period].tolist()
+        return [{**template, "period": k} for template, k in zip(templates[self.src].tolist(), periods)]
 
     def lines(self) -> tuple[AssessmentLine, ...]:
         """The lines as :class:`AssessmentLine` objects (built once, then kept)."""
