@@ -211,7 +211,13 @@ class LineColumns:
         templates = np.empty(size, dtype=object)
         templates[:] = json_rows(*texts, insurance, [None] * size, *amounts)
         periods = np.array([str(p) for p in self.periods], dtype=object)[self.period].tolist()
-        return [{**template, "period": k} for template, k in zip(templates[self.src].tolist(), periods)]
+        lines: list[dict[str, str | None]] = []
+        append = lines.append
+        for template, period in zip(templates[self.src].tolist(), periods):
+            line = template.copy()  # a copy of a dict is cheaper than building one
+            line["period"] = period
+            append(line)
+        return lines
 
     def lines(self) -> tuple[AssessmentLine, ...]:
         """The lines as :class:`AssessmentLine` objects (built once, then kept)."""
