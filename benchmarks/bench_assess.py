@@ -1,6 +1,6 @@
 """Benchmark of assess(): a 2,000-person unit assessed for 12 months, all lines, on each engine.
 
-Run on demand: ``python benchmarks/bench_assess.py [--persons N] [--months M] [--repeat R]``.
+Run on demand: ``python benchmarks/bench_assess.py [--persons N] [--months M] [--repeat R] [--cpu]``.
 Times, best of ``--repeat``:
 
 * ``assess()`` as a portal calls it (the columnar engine, lines kept as columns), then
