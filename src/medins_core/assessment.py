@@ -6,6 +6,10 @@ period (the fee period, not today), and rounds by the region's policy. Totals pe
 and the grand total follow, with the total in Chinese capitals for the payment notice.
 
 Nothing here reads files or the clock; a missing parameter is an error, never a silent zero.
+
+This module holds the reference engine: person by person, month by month, in Decimal. By
+default :func:`assess` runs the exact columnar kernel of :mod:`medins_core.bulk` instead,
+which gives the same result to the fen (see docs/architecture.md, "Engines").
 """
 
 from __future__ import annotations
@@ -158,7 +162,9 @@ class Assessment:
     periods: tuple[Period, ...]
     payment_type: PaymentType
     persons: int
-    _lines: tuple[AssessmentLine, ...] | LineSource = attrs.field(alias="lines", eq=_line_key, converter=_as_lines)
+    _lines: tuple[AssessmentLine, ...] | LineSource = attrs.field(
+        alias="lines", eq=_line_key, converter=_as_lines
+    )
     totals: tuple[LineTotal, ...]
     total: Decimal
     warnings: tuple[AssessmentWarning, ...]
@@ -183,7 +189,9 @@ class Assessment:
         if isinstance(self._lines, tuple):
             from medins_core.serialize import converter
 
-            found: list[dict[str, str | None]] = converter.unstructure(self._lines, tuple[AssessmentLine, ...])
+            found: list[dict[str, str | None]] = converter.unstructure(
+                self._lines, tuple[AssessmentLine, ...]
+            )
             return found
         return self._lines.json_lines()
 
