@@ -193,7 +193,7 @@ def unit_benchmark(persons: int, months: int, repeat: int) -> None:
     t_totals, totals = best(lambda: assess_table(table, rules, START, end, keep_lines=False), repeat)
     t_lines, _ = best(lambda: assess_table(table, rules, START, end), repeat)
     t_objects, objects = best(lambda: assess_table(table, rules, START, end).to_assessment(), max(1, repeat // 3))
-    t_ref, reference = best(lambda: assess(members, rules, START, end), 1)
+    t_ref, reference = best(lambda: assess(members, rules, START, end, engine="reference"), 1)
     t_duck, duck = best(lambda: duckdb_totals("roster_table", months, table), repeat)
     lines = len(reference.lines)
     print(f"\nA unit: {persons} persons × {months} months × {len(rules.default_lines)} lines = {lines:,} lines")

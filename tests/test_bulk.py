@@ -231,7 +231,8 @@ def table_of(rows: list[dict[str, Any]]) -> Any:
 def check_same(case: dict[str, Any]) -> Any:
     rules, start, end = case["rules"], case["start"], case["end"]
     options = {"lines": case["lines"], "parts": case["parts"]}
-    reference = outcome(lambda: assess(members_of(case["rows"], rules), rules, start, end, **options))
+    members = members_of(case["rows"], rules)
+    reference = outcome(lambda: assess(members, rules, start, end, engine="reference", **options))
     bulk = outcome(
         lambda: assess_table(
             table_of(case["rows"]), rules, start, end, chunk_rows=case["chunk_rows"], **options

@@ -44,7 +44,7 @@ def table(members_bases: list[str], lines: str | None = None) -> Any:
 def both_errors(rules: RegionRules, start: str, end: str, **options: Any) -> tuple[ParameterError, ParameterError]:
     members = roster_with_bases(["5000", "9000"], lines=options.pop("member_lines", ()))
     with pytest.raises(ParameterError) as reference:
-        assess(members, rules, start, end, **options)
+        assess(members, rules, start, end, engine="reference", **options)
     with pytest.raises(ParameterError) as bulk:
         assess_table(table(["5000", "9000"]), rules, start, end, **options)
     return reference.value, bulk.value

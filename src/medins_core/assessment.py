@@ -6,6 +6,10 @@ period (the fee period, not today), and rounds by the region's policy. Totals pe
 and the grand total follow, with the total in Chinese capitals for the payment notice.
 
 Nothing here reads files or the clock; a missing parameter is an error, never a silent zero.
+
+This module holds the reference engine: person by person, month by month, in Decimal. By
+default :func:`assess` runs the exact columnar kernel of :mod:`medins_core.bulk` instead,
+which gives the same result to the fen (see docs/architecture.md, "Engines").
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import enum
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Literal, Protocol, cast
 
 import attrs
 
@@ -29,7 +34,9 @@ __all__ = [
     "Assessment",
     "AssessmentLine",
     "AssessmentWarning",
+    "Engine",
     "LineRates",
+    "LineSource",
     "LineTotal",
     "Parts",
     "PaymentType",
@@ -115,24 +122,78 @@ class LineTotal:
             return self.unit_amount + self.person_amount
 
 
+class LineSource(Protocol):
+    """Lines kept as columns by the columnar engine, turned into objects only when asked."""
+
+    def __len__(self) -> int: ...
+
+    def lines(self) -> tuple[AssessmentLine, ...]:
+        """The lines as objects, in the canonical order (built once)."""
+        ...
+
+    def json_lines(self) -> list[dict[str, str | None]]:
+        """The lines as the JSON contract writes them."""
+        ...
+
+
+def _line_key(lines: tuple[AssessmentLine, ...] | LineSource) -> tuple[AssessmentLine, ...]:
+    return lines if isinstance(lines, tuple) else lines.lines()
+
+
+def _as_lines(lines: Iterable[AssessmentLine] | LineSource) -> tuple[AssessmentLine, ...] | LineSource:
+    """Lines given as any iterable are kept as a tuple; a columnar source as it is."""
+    if isinstance(lines, tuple):
+        return lines
+    if hasattr(lines, "json_lines"):
+        return cast(LineSource, lines)
+    return tuple(lines)
+
+
 @attrs.frozen
 class Assessment:
-    """The result of :func:`assess`: lines, totals per insurance line, grand total, warnings."""
+    """The result of :func:`assess`: lines, totals per insurance line, grand total, warnings.
+
+    ``lines`` is a tuple of :class:`AssessmentLine`. The columnar engine keeps them as columns
+    and builds the tuple on first access; :meth:`to_json` writes them from the columns.
+    """
 
     region: str
     region_name: str
     periods: tuple[Period, ...]
     payment_type: PaymentType
     persons: int
-    lines: tuple[AssessmentLine, ...]
+    _lines: tuple[AssessmentLine, ...] | LineSource = attrs.field(
+        alias="lines", eq=_line_key, converter=_as_lines
+    )
     totals: tuple[LineTotal, ...]
     total: Decimal
     warnings: tuple[AssessmentWarning, ...]
 
     @property
+    def lines(self) -> tuple[AssessmentLine, ...]:
+        """Every line (person × insurance line × period), by period, line order, certificate."""
+        return _line_key(self._lines)
+
+    @property
+    def line_count(self) -> int:
+        """The number of lines, without building them."""
+        return len(self._lines)
+
+    @property
     def total_upper(self) -> str:
         """The grand total in Chinese capitals, as the payment notice prints it."""
         return rmb_upper(self.total)
+
+    def json_lines(self) -> list[dict[str, str | None]]:
+        """The lines as the JSON contract writes them (from the columns when kept as such)."""
+        if isinstance(self._lines, tuple):
+            from medins_core.serialize import converter
+
+            found: list[dict[str, str | None]] = converter.unstructure(
+                self._lines, tuple[AssessmentLine, ...]
+            )
+            return found
+        return self._lines.json_lines()
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON contract (docs/json.md): amounts as strings with two decimals."""
@@ -154,6 +215,11 @@ def line_rates(rules: RegionRules, line: str, period: Period, parts: Parts) -> L
     return segment.rates
 
 
+#: Which engine :func:`assess` runs: ``auto`` the columnar one when it can, ``columnar`` that one
+#: or an error, ``reference`` the per-person Decimal one.
+Engine = Literal["auto", "columnar", "reference"]
+
+
 def assess(
     members: Iterable[Member],
     region: RegionRules | HasRules,
@@ -163,6 +229,7 @@ def assess(
     payment_type: PaymentType = PaymentType.REGULAR,
     lines: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
+    engine: Engine = "auto",
 ) -> Assessment:
     """Assess what a unit owes for ``start``…``end`` (inclusive; one month when ``end`` is None).
 
@@ -171,9 +238,40 @@ def assess(
     defaults, and members with covers are limited to them. Members are keyed by certificate
     number; the same person twice is an error. The result does not depend on the order of
     ``members``, nor on the caller's decimal context.
+
+    Both engines give the same result to the fen, with the same warnings and errors. By default
+    (``engine="auto"``) the exact columnar engine (integer fen, numpy; needs the ``bulk``
+    extra) runs, keeping the lines as columns until they are read; without numpy and pyarrow,
+    or for what it cannot express exactly (e.g. a rounding finer than the fen), the reference
+    runs. ``engine="reference"`` always runs the per-person Decimal reference engine;
+    ``engine="columnar"`` raises ValueError where the columnar engine cannot run.
     """
+    if engine not in ("auto", "columnar", "reference"):
+        raise ValueError(f"unknown engine {engine!r}: auto, columnar or reference")
     with engine_context():
-        return _assess(members, Plan(region, start, end, lines, Parts(parts).value), payment_type)
+        plan = Plan(region, start, end, lines, Parts(parts).value)
+        if engine != "reference":
+            members = list(members)
+            found = _columnar(members, plan, payment_type, engine == "columnar")
+            if found is not None:
+                return found
+        return _assess(members, plan, payment_type)
+
+
+def _columnar(members: list[Member], plan: Plan, payment_type: PaymentType, required: bool) -> Assessment | None:
+    """The columnar engine's result, or None where it cannot run (``required``: ValueError)."""
+    try:
+        from medins_core.bulk._members import Inexpressible, assess_members
+    except ImportError:
+        if required:
+            raise ValueError("the columnar engine needs numpy and pyarrow: pip install 'medins[bulk]'") from None
+        return None
+    try:
+        return assess_members(members, plan, payment_type)
+    except Inexpressible as exc:
+        if required:
+            raise ValueError(f"the columnar engine cannot assess this exactly: {exc}") from None
+        return None
 
 
 def _assess(members: Iterable[Member], plan: Plan, payment_type: PaymentType) -> Assessment:

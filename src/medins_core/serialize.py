@@ -58,12 +58,15 @@ def _is_assessment(cls: Any) -> bool:
 
 
 def _assessment_hook(cls: Any) -> Any:
-    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+    # lines are written by the result itself: from its columns when it keeps them so
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter, _lines=cattrs.gen.override(omit=True))
 
     def unstructure(result: Any) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for key, value in plain(result).items():
-            if key == "warnings":
+            if key == "totals":
+                data["lines"] = result.json_lines()
+            elif key == "warnings":
                 data["total_upper"] = result.total_upper
             data[key] = value
         return data
@@ -71,7 +74,19 @@ def _assessment_hook(cls: Any) -> Any:
     return unstructure
 
 
+def _assessment_structure(cls: Any) -> Any:
+    from medins_core.assessment import AssessmentLine
+
+    lines = tuple[AssessmentLine, ...]
+    return cattrs.gen.make_dict_structure_fn(
+        cls,
+        converter,
+        _lines=cattrs.gen.override(rename="lines", struct_hook=lambda value, _: converter.structure(value, lines)),
+    )
+
+
 converter.register_unstructure_hook_factory(_is_assessment, _assessment_hook)
+converter.register_structure_hook_factory(_is_assessment, _assessment_structure)
 
 
 def _is_retirement(cls: Any) -> bool:

@@ -72,8 +72,10 @@ class Kernel:
         end: PeriodLike | None,
         lines: Sequence[str] | None,
         parts: Parts,
+        plan: Plan | None = None,
     ) -> None:
-        self.plan = plan = Plan(rules, start, end, lines, Parts(parts).value)
+        """``plan``, when given, is the plan of these arguments, already built."""
+        self.plan = plan = Plan(rules, start, end, lines, Parts(parts).value) if plan is None else plan
         policy = plan.policy
         if policy.mode not in MODES:
             raise ValueError(f"rounding mode {policy.mode!r} is not supported by the bulk engine")
