@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medins_core.params import Status
+from medins_core.datafile import Status
 from medins_core.registry import load_registry
 
 REGISTRY = load_registry(use_env=False)
