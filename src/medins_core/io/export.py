@@ -97,10 +97,11 @@ def write_roster_xlsx(
     sheet holds (:data:`~medins_core.io.limits.EXCEL_ROWS`) are refused before anything is
     written (``too_many_rows``); use ``medins assess --format csv`` for those.
     """
-    if len(assessment.lines) + 1 > EXCEL_ROWS:
+    count = assessment.line_count  # counted on the columns: no line is built to be refused
+    if count + 1 > EXCEL_ROWS:
         raise OutputError(
             "too_many_rows",
-            f"明细共 {len(assessment.lines)} 行，超过 Excel 工作表 {EXCEL_ROWS} 行的上限；"
+            f"明细共 {count} 行，超过 Excel 工作表 {EXCEL_ROWS} 行的上限；"
             "请分批导出或用 medins assess --format csv",
             file=str(path),
         )
