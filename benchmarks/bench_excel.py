@@ -22,7 +22,8 @@ from medins_core.io import table as table_module
 from medins_core.io import xlsx_guard
 from medins_core.io.batch import check_file, write_failures
 from medins_core.io.table import read_table
-from medins_core.io.templates import template_for, write_template
+from medins_core.io.template_files import write_template
+from medins_core.io.templates import template_for
 from medins_core.io.xlsx import Column, Sheet, write_xlsx
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id

@@ -27,6 +27,11 @@ ROSTER_HELP = (
 )
 
 
+#: Roster rows per chunk of the bulk engine here: small enough that computing a chunk's
+#: lines stays well under 400 MB (benchmarks/bench_stream.py), large enough to be fast.
+STREAM_CHUNK_ROWS = 1 << 16
+
+
 def register(subparsers: Subparsers) -> None:
     """Add the ``assess`` subcommand."""
     parser = subparsers.add_parser(
@@ -143,7 +148,7 @@ def run_bulk(args: argparse.Namespace) -> int:
                 payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
                 progress=lambda done: bar.update(done - bar.n), keep_lines=False,
                 on_lines=None if args.format == "table" else spool,
-                today=datetime.date.today(),
+                today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS,
             )
         if args.format == "table":
             with output_stream(args.output) as out:

@@ -63,6 +63,7 @@ class RowParser:
         self.dates: dict[str, datetime.date | None] = {}
         self.months: dict[str, Period | None] = {}
         self.amounts: dict[str, Decimal | None] = {}
+        self.periods: dict[datetime.date, Period] = {}
         self.build: Callable[[Callable[[str], str], list[Problem]], Request] = {
             "enroll": self._enrollment,
             "suspend": self._suspension,
@@ -164,6 +165,12 @@ class RowParser:
             )
         return amount
 
+    def _period_of(self, day: datetime.date) -> Period:
+        month = self.periods.get(day)
+        if month is None:
+            month = self.periods[day] = Period.of(day)
+        return month
+
     # -- requests --
 
     def _enrollment(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
@@ -172,7 +179,7 @@ class RowParser:
             unit_no=self.options.unit_no,
             cert_no=get("cert_no").upper(),
             name=get("name"),
-            start=None if start is None else Period.of(start),
+            start=None if start is None else self._period_of(start),
             insurance=self.options.lines,
             cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),

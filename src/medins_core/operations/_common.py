@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -12,6 +13,7 @@ from medins_core.ids import Gender, parse_mobile, parse_resident_id
 from medins_core.operations.problems import Problem, _error, _warning
 from medins_core.operations.requests import CheckContext, Request
 from medins_core.params import RegionRules
+from medins_core.period import Period
 
 
 class RegionLike(Protocol):
@@ -31,10 +33,29 @@ class RegionLike(Protocol):
         """The problems the region's plugin finds (its ``medins_check`` hook)."""
 
 
+#: Rule values already looked up, per rules object (held, so its id is not reused): a batch
+#: checks every row against the same rules and reads the same few rules for each.
+_RULE_VALUES: dict[int, tuple[RegionRules, dict[str, Any]]] = {}
+
+
 def _rule(rules: RegionRules, name: str) -> Any:
     """The value of a region rule, or None when the region does not have it."""
-    rule = rules.rule(name)
-    return None if rule is None else rule.value
+    entry = _RULE_VALUES.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_RULE_VALUES) >= 32:
+            _RULE_VALUES.clear()
+        entry = _RULE_VALUES[id(rules)] = (rules, {})
+    values = entry[1]
+    if name not in values:
+        rule = rules.rule(name)
+        values[name] = None if rule is None else rule.value
+    return values[name]
+
+
+@functools.lru_cache(maxsize=64)
+def _month_of(day: date) -> Period:
+    """The period of ``day`` (the same few days are asked about for every row)."""
+    return Period.of(day)
 
 
 def _blank(value: object) -> bool:

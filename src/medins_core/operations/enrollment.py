@@ -14,6 +14,7 @@ from medins_core.operations._common import (
     _line_name,
     _missing,
     _mobile,
+    _month_of,
     _rule,
     _unit_no,
     _unknown_lines,
@@ -107,7 +108,7 @@ def _enrollment_age(
 
 def _enrollment_start(rules: RegionRules, start: Period, today: date) -> list[Problem]:
     problems = []
-    current = Period.of(today)
+    current = _month_of(today)
     backdate = _rule(rules, "enroll_backdate_months")
     if backdate is not None and start < current - int(backdate):
         problems.append(
