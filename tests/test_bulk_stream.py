@@ -134,3 +134,13 @@ def test_a_refused_row_after_the_first_lines_prints_and_writes_nothing(tmp_path:
         assert b"300002" in done.stderr
     assert out.read_bytes() == b"kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lines.csv", "roster.csv"]
+
+
+@pytest.mark.parametrize("engine", ["reference", "bulk"])
+def test_the_output_may_not_be_the_roster(engine: str, tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("cert_no,name,wage\n" + "".join(f"{c},张伟,8000\n" for c in certs(3)), "utf-8")
+    before = path.read_bytes()
+    done = medins("assess", str(path), *ASSESS[:-1], engine, "--format", "csv", "-o", str(path))
+    assert done.returncode == 2 and b"output_is_input" in done.stderr
+    assert path.read_bytes() == before
