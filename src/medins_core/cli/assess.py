@@ -150,6 +150,9 @@ def run_bulk(args: argparse.Namespace) -> int:
                 on_lines=None if args.format == "table" else spool,
                 today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS,
             )
+        if args.format == "table" and args.output is None:
+            emit(result.to_assessment(), "table", unit_name=args.unit_name, unit_no=args.unit_no)
+            return 0
         if args.format == "table":
             with output_stream(args.output) as out:
                 out.write(emitted(result.to_assessment(), args).encode())
