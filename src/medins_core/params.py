@@ -155,6 +155,8 @@ class RegionRules:
         """
         entries = self.rules.get(name, ())
         if month is None:
+            if len(entries) < 2:  # the common case (rules made as_of a day): nothing to choose
+                return entries[0] if entries else None
             return max(entries, key=lambda r: (r.end is None, r.end.index if r.end else 0), default=None)
         return next((rule for rule in entries if rule.applies(month)), None)
 

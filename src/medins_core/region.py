@@ -41,6 +41,7 @@ class Region:
     rules: RegionRules
     _manager: pluggy.PluginManager = attrs.field(repr=False)
     _problems: list[PluginProblem] = attrs.field(repr=False)
+    _callers: dict[str, tuple[Any, list[Any]]] = attrs.field(init=False, factory=dict, repr=False)
 
     def __init__(
         self,
@@ -130,15 +131,22 @@ class Region:
         An implementation that raises is reported once and answers a ``plugin_failed`` problem
         (checks) or nothing (templates); the others still answer.
         """
-        providers = {i.plugin_name for i in self._manager.hook.medins_region_files.get_hookimpls()}
-        others = [
-            plugin
-            for plugin in self._manager.get_plugins()
-            if self._manager.get_name(plugin) in providers - {self.plugin}
-        ]
-        caller = self._manager.subset_hook_caller(hook_name, remove_plugins=others)
+        # which implementations answer is the same for every call while no plugin is
+        # (un)registered: worked out once, not once per row of a batch
+        hook = self._manager.hook
+        key = (tuple(getattr(hook, hook_name).get_hookimpls()), tuple(hook.medins_region_files.get_hookimpls()))
+        cached = self._callers.get(hook_name)
+        if cached is None or cached[0] != key:
+            providers = {i.plugin_name for i in key[1]}
+            others = [
+                plugin
+                for plugin in self._manager.get_plugins()
+                if self._manager.get_name(plugin) in providers - {self.plugin}
+            ]
+            caller = self._manager.subset_hook_caller(hook_name, remove_plugins=others)
+            cached = self._callers[hook_name] = (key, list(reversed(caller.get_hookimpls())))
         answers: list[Any] = []
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in cached[1]:
             try:
                 answer = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except Exception as exc:  # noqa: BLE001 - a faulty plugin must not break the engine

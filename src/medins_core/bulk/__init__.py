@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 try:
     import numpy  # noqa: F401
@@ -36,6 +36,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 from medins_core.assessment import Parts, PaymentType
 from medins_core.bulk._certs import FileListing
 from medins_core.bulk._engine import Kernel, run
+from medins_core.bulk._json import write_json
 from medins_core.bulk._lines import LINE_SCHEMA, MONEY, BulkAssessment, yuan
 from medins_core.bulk._read import (
     COLUMNS,
@@ -46,6 +47,7 @@ from medins_core.bulk._read import (
     parse_batch,
 )
 from medins_core.bulk._source import file_rows, iter_batches, read_file
+from medins_core.bulk._spool import LineSpool
 from medins_core.errors import MedinsError
 from medins_core.io.output import atomic_output
 from medins_core.model import Member, Person
@@ -62,11 +64,13 @@ __all__ = [
     "BulkAssessment",
     "LineCsvWriter",
     "LineSink",
+    "LineSpool",
     "Progress",
     "assess_file",
     "assess_table",
     "file_rows",
     "to_members",
+    "write_lines",
 ]
 
 #: Rows per chunk: a few hundred MB of working memory at most, whatever the input's size.
@@ -224,7 +228,7 @@ class LineCsvWriter:
     it raises, so a failed run leaves no partial file (a stream cannot be taken back).
     """
 
-    def __init__(self, target: str | Path | BinaryIO) -> None:
+    def __init__(self, target: str | Path | IO[bytes]) -> None:
         self.path = Path(target) if isinstance(target, (str, Path)) else None
         self._stream: IO[bytes] | None = None if isinstance(target, (str, Path)) else target
         self._output: contextlib.ExitStack | None = None
@@ -283,3 +287,19 @@ class LineCsvWriter:
             self.close()
         else:
             self.abort()
+
+
+def write_lines(result: BulkAssessment, spool: LineSpool, fmt: str, stream: IO[bytes]) -> int:
+    """Write the lines collected in ``spool`` (passed as ``on_lines`` to get ``result``) to
+    ``stream`` in the documented order, as ``medins assess --format csv`` (``fmt="csv"``, via
+    :class:`LineCsvWriter`) or ``--format json`` (``fmt="json"``: the whole result, byte for
+    byte what ``json.dump(result.to_json(), ensure_ascii=False, indent=2)`` and a newline
+    give with every line kept). Memory stays at a few blocks of lines; returns the count."""
+    tables = spool.merged([t.insurance for t in result.totals])
+    if fmt == "json":
+        return write_json(result.to_json(), tables, stream)
+    writer = LineCsvWriter(stream)
+    for table in tables:
+        writer(table)
+    writer.close()
+    return writer.lines

@@ -310,7 +310,7 @@ def run(
         part, pieces = kernel.process(rows, later, want_lines, number)
         total.merge(part)
         if want_lines and not total.failed:
-            limit = None if on_lines is None else 1 << 20
+            limit = None if on_lines is None else 1 << 18  # ~40 MB a table: streamed memory stays flat
             for table in line_tables(kernel.plan, rows, pieces, limit):
                 if on_lines is not None:
                     on_lines(table)

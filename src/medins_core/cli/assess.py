@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import IO
 
 from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
 from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
 from medins_core.codes import split_lines
 from medins_core.errors import InputError
 from medins_core.io.limits import MAX_YEARS_AHEAD
+from medins_core.io.output import atomic_output, check_output, note_input
 from medins_core.io.roster import read_roster
 from medins_core.period import Period
 from medins_core.render import notice, warnings, write_lines_csv
@@ -21,6 +25,11 @@ ROSTER_HELP = (
     "ROSTER 为 CSV 或 XLSX, 第 1 行为表头: 证件号码/cert_no, 姓名/name, 缴费工资(申报工资, 工资)/wage 必填; "
     "证件类型, 人员类型, 人员编号, 险种, 参保开始年月, 参保结束年月 选填。"
 )
+
+
+#: Roster rows per chunk of the bulk engine here: small enough that computing a chunk's
+#: lines stays well under 400 MB (benchmarks/bench_stream.py), large enough to be fast.
+STREAM_CHUNK_ROWS = 1 << 16
 
 
 def register(subparsers: Subparsers) -> None:
@@ -37,6 +46,10 @@ def register(subparsers: Subparsers) -> None:
         "需 pip install 'medins[bulk]'), 校验、错误代码与行号同 reference, 结果相同到分",
     )
     add_format_option(parser, "table", "json", "csv")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE",
+        help="写入文件 (默认打印); 整个核定成功后才出现, 出错时不留半个文件",
+    )
     parser.set_defaults(func=run)
 
 
@@ -86,12 +99,32 @@ def assessment_from(args: argparse.Namespace) -> Assessment:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Assess and print; nothing is printed on stdout unless the whole assessment succeeds."""
+    """Assess and print (or write ``--output``); nothing is printed on stdout, and no file
+    written, unless the whole assessment succeeds."""
+    if args.output is not None:
+        note_input(args.roster)
+        check_output(args.output)  # a bad path is refused before the work, not after
     if args.engine == "bulk":
         return run_bulk(args)
     result = assessment_from(args)
-    emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
+    if args.output is None:
+        emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
+    else:
+        with output_stream(args.output) as out:
+            out.write(emitted(result, args).encode())
     return 0
+
+
+@contextlib.contextmanager
+def output_stream(path: str | None) -> Iterator[IO[bytes]]:
+    """Where the output goes: stdout, or ``path`` written atomically (io/output.py)."""
+    if path is None:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with atomic_output(path) as out:
+        yield out
 
 
 def run_bulk(args: argparse.Namespace) -> int:
@@ -106,23 +139,37 @@ def run_bulk(args: argparse.Namespace) -> int:
     rules = registry_from(args).region(args.region).rules
     start, end = periods_from(args)
     lines = list(split_lines(args.lines)) or None
-    with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
-        result = bulk.assess_file(
-            args.roster, rules, start, end,
-            payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
-            progress=lambda done: bar.update(done - bar.n), keep_lines=args.format != "table",
-            today=datetime.date.today(),
-        )
+    # lines go to a spool on disk as they are computed and are written, in order, only
+    # once the whole roster is assessed: memory stays flat and a refusal prints nothing
+    with bulk.LineSpool() as spool:
+        with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
+            result = bulk.assess_file(
+                args.roster, rules, start, end,
+                payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
+                progress=lambda done: bar.update(done - bar.n), keep_lines=False,
+                on_lines=None if args.format == "table" else spool,
+                today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS,
+            )
+        if args.format == "table" and args.output is None:
+            emit(result.to_assessment(), "table", unit_name=args.unit_name, unit_no=args.unit_no)
+            return 0
+        if args.format == "table":
+            with output_stream(args.output) as out:
+                out.write(emitted(result.to_assessment(), args).encode())
+            return 0
+        with output_stream(args.output) as out:
+            bulk.write_lines(result, spool, args.format, out)
     if args.format == "csv":
-        with bulk.LineCsvWriter(sys.stdout.buffer) as write:
-            write(result.lines)
         warn_on_stderr(result.warnings)
-    elif args.format == "json":
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        emit(result.to_assessment(), "table", unit_name=args.unit_name, unit_no=args.unit_no)
     return 0
+
+
+def emitted(result: Assessment, args: argparse.Namespace) -> str:
+    """What :func:`emit` prints, as text (warnings of a CSV still go to stderr)."""
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
+    return text.getvalue()
 
 
 def emit(result: Assessment, fmt: str, *, unit_name: str = "", unit_no: str = "") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -63,6 +64,7 @@ class RowParser:
         self.dates: dict[str, datetime.date | None] = {}
         self.months: dict[str, Period | None] = {}
         self.amounts: dict[str, Decimal | None] = {}
+        self.periods: dict[datetime.date, Period] = {}
         self.build: Callable[[Callable[[str], str], list[Problem]], Request] = {
             "enroll": self._enrollment,
             "suspend": self._suspension,
@@ -73,15 +75,16 @@ class RowParser:
 
     def parse(self, cells: Sequence[str], bad: set[str]) -> tuple[Request | None, list[Problem]]:
         """The row's request (None when the row is not one) and the problems of its cells."""
-        columns, defaults, width = self.columns, self.defaults, len(cells)
-
-        def get(field: str) -> str:
-            index = columns.get(field)
-            text = cells[index] if index is not None and index < width else ""
-            return text or defaults.get(field, "")
+        # a field's text: its cell, else the template's default, else ""
+        values: defaultdict[str, str] = defaultdict(str, self.defaults)
+        width = len(cells)
+        for field, index in self.columns.items():
+            if index < width and cells[index]:
+                values[field] = cells[index]
+        get = values.__getitem__
 
         skip = self.template.blank_skips
-        if skip and skip in columns and not get(skip):
+        if skip and skip in self.columns and not get(skip):
             title = self.titles[skip]
             return None, [
                 Problem("not_declared", skip, f"{title}未填写，本行不作申报", Severity.WARNING)
@@ -98,8 +101,9 @@ class RowParser:
                     )
                 )
         # a cell already reported (a number that lost its digits) is not parsed again
-        getter = get if not bad else (lambda f: "" if f in bad else get(f))
-        return self.build(getter, problems), problems
+        for field in bad:
+            values[field] = ""
+        return self.build(get, problems), problems
 
     # -- typed cells, each bad one a problem --
 
@@ -164,6 +168,12 @@ class RowParser:
             )
         return amount
 
+    def _period_of(self, day: datetime.date) -> Period:
+        month = self.periods.get(day)
+        if month is None:
+            month = self.periods[day] = Period.of(day)
+        return month
+
     # -- requests --
 
     def _enrollment(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
@@ -172,7 +182,7 @@ class RowParser:
             unit_no=self.options.unit_no,
             cert_no=get("cert_no").upper(),
             name=get("name"),
-            start=None if start is None else Period.of(start),
+            start=None if start is None else self._period_of(start),
             insurance=self.options.lines,
             cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),

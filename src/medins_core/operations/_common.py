@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -12,6 +13,7 @@ from medins_core.ids import Gender, parse_mobile, parse_resident_id
 from medins_core.operations.problems import Problem, _error, _warning
 from medins_core.operations.requests import CheckContext, Request
 from medins_core.params import RegionRules
+from medins_core.period import Period
 
 
 class RegionLike(Protocol):
@@ -31,10 +33,44 @@ class RegionLike(Protocol):
         """The problems the region's plugin finds (its ``medins_check`` hook)."""
 
 
+#: Rule values already looked up, per rules object (held, so its id is not reused): a batch
+#: checks every row against the same rules and reads the same few rules for each.
+_RULE_VALUES: dict[int, tuple[RegionRules, dict[str, Any]]] = {}
+
+
+def _per_rules(rules: RegionRules) -> dict[Any, Any]:
+    """The memo of ``rules``: rule values by name, answers of :func:`_memo` by key."""
+    entry = _RULE_VALUES.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_RULE_VALUES) >= 32:
+            _RULE_VALUES.clear()
+        entry = _RULE_VALUES[id(rules)] = (rules, {})
+    return entry[1]
+
+
 def _rule(rules: RegionRules, name: str) -> Any:
     """The value of a region rule, or None when the region does not have it."""
-    rule = rules.rule(name)
-    return None if rule is None else rule.value
+    values = _per_rules(rules)
+    if name not in values:
+        rule = rules.rule(name)
+        values[name] = None if rule is None else rule.value
+    return values[name]
+
+
+def _memo(rules: RegionRules, key: tuple[Any, ...], problems: Callable[[], list[Problem]]) -> list[Problem]:
+    """``problems()``, worked out once for ``rules`` and ``key`` (what the problems depend
+    on besides the rules: a batch's rows share their unit, lines and start month)."""
+    memo = _per_rules(rules)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tuple(problems())
+    return list(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _month_of(day: date) -> Period:
+    """The period of ``day`` (the same few days are asked about for every row)."""
+    return Period.of(day)
 
 
 def _blank(value: object) -> bool:
@@ -42,11 +78,14 @@ def _blank(value: object) -> bool:
 
 
 def _missing(request: object, fields: Iterable[str], labels: dict[str, str]) -> list[Problem]:
-    return [
-        _error("missing_field", field, f"{labels.get(field, field)}不能为空")
-        for field in fields
-        if _blank(getattr(request, field))
-    ]
+    problems = []
+    for field in fields:
+        value = getattr(request, field)
+        if value and (not isinstance(value, str) or value.strip()):
+            continue  # filled: most fields of most rows
+        if _blank(value):
+            problems.append(_error("missing_field", field, f"{labels.get(field, field)}不能为空"))
+    return problems
 
 
 def _line_name(rules: RegionRules, code: str) -> str:
@@ -55,6 +94,12 @@ def _line_name(rules: RegionRules, code: str) -> str:
 
 
 def _unknown_lines(rules: RegionRules, lines: Sequence[str]) -> list[Problem]:
+    if isinstance(lines, tuple):
+        return _memo(rules, ("unknown_lines", lines), lambda: _unknown_codes(rules, lines))
+    return _unknown_codes(rules, lines)
+
+
+def _unknown_codes(rules: RegionRules, lines: Sequence[str]) -> list[Problem]:
     return [
         _error("unknown_insurance", "insurance", f"{rules.name}没有险种代码“{code}”")
         for code in lines
@@ -158,6 +203,10 @@ def same_unit(a: str, b: str, rules: RegionRules) -> bool:
 
 def _unit_no(rules: RegionRules, unit_no: str, field: str = "unit_no") -> list[Problem]:
     """A unit number of the new form's length that does not begin with the region's prefix."""
+    return _memo(rules, ("unit_no", unit_no, field), lambda: _unit_no_problems(rules, unit_no, field))
+
+
+def _unit_no_problems(rules: RegionRules, unit_no: str, field: str) -> list[Problem]:
     prefix = _rule(rules, "unit_no_prefix")
     length = _rule(rules, "unit_no_length")
     number = unit_no.strip()

@@ -12,8 +12,10 @@ from medins_core.operations._common import (
     _age,
     _identity,
     _line_name,
+    _memo,
     _missing,
     _mobile,
+    _month_of,
     _rule,
     _unit_no,
     _unknown_lines,
@@ -79,8 +81,13 @@ def check_enrollment(
 
     problems += _enrollment_age(rules, birth, gender, today)
     if request.start is not None:
-        problems += _enrollment_start(rules, request.start, today)
-    problems += _enrollment_lines(rules, request)
+        start = request.start
+        problems += _memo(rules, ("enrollment_start", start, today), lambda: _enrollment_start(rules, start, today))
+    problems += _memo(
+        rules,
+        ("enrollment_lines", request.insurance, request.government_unit),
+        lambda: _enrollment_lines(rules, request),
+    )
     if context.covers is not None:
         problems += _active_elsewhere(request.unit_no, context.covers)
     return problems + region.hook_problems("enrollment", request, today=today, context=context)
@@ -107,7 +114,7 @@ def _enrollment_age(
 
 def _enrollment_start(rules: RegionRules, start: Period, today: date) -> list[Problem]:
     problems = []
-    current = Period.of(today)
+    current = _month_of(today)
     backdate = _rule(rules, "enroll_backdate_months")
     if backdate is not None and start < current - int(backdate):
         problems.append(

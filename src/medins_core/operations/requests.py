@@ -17,6 +17,8 @@ _Day = date  # for annotations inside a class whose field is named ``date``
 
 
 def _optional_period(value: Period | str | int | date | None) -> Period | None:
+    if type(value) is Period:  # the batch's rows: already a period
+        return value
     return None if value is None or value == "" else Period.parse(value)
 
 
@@ -32,6 +34,8 @@ def _lines(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _optional_money(value: Decimal | int | str | None) -> Decimal | None:
+    if type(value) is Decimal and value.is_finite():  # what to_money answers for it
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return to_money(value, field="wage")
