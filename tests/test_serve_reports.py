@@ -18,15 +18,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 from serve_server import Running, medins, serve
-from test_book import registry_for
+from test_book import person_id, registry_for
 from test_book_compare import NOTICE_FOOT, NOTICE_HEAD, NOTICE_ROWS, SUZHOU, SUZHOU_NO, seed, write
-from test_documents import pdf_text
 from test_assessment_figures import suzhou_notice_roster
+from test_documents import pdf_text
 from test_serve import UNIT, book_with_units, env_for
 
 from medins_core import book
 from medins_core.book.keys import add_key
 from medins_core.period import Period
+from medins_core.serve.errors import ApiRefusal
+from medins_core.serve.reports import negotiated
 
 Live = tuple[Running, dict[str, str], str, int]
 
@@ -177,3 +179,42 @@ def test_another_units_key_gets_404_on_every_report_path(live: Live) -> None:
     assert [a.status_code for a in answers] == [404] * len(answers)
     assert all(a.json()["code"] in ("unknown_notice", "unknown_unit") for a in answers)
     assert all("1300048.92" not in a.text for a in answers)
+
+
+def test_without_the_pdf_renderer_a_pdf_is_501_and_the_json_still_served(tmp_path: Path) -> None:
+    stub = tmp_path / "stub" / "weasyprint"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text('raise ImportError("weasyprint is not installed")\n', encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'book.db'}"
+    keys = book_with_units(db, tmp_path)
+    opened = book.Book(db, actor="cli", registry=registry_for(tmp_path / "params"))
+    seed(opened, UNIT, [(person_id(1), 6000)], "202301")
+    book.assess_unit(opened, UNIT, Period(2023, 1))
+    notice_id = book.notice(opened, UNIT)["id"]
+    opened.close()
+    env = {**env_for(tmp_path), "PYTHONPATH": str(stub.parent)}
+    with serve(db, tmp_path, env=env) as running, running.client(keys[UNIT]) as http:
+        pdf = http.get(f"/v1/notices/{notice_id}?format=pdf")
+        html = http.get(f"/v1/notices/{notice_id}?format=html")
+        plain = http.get(f"/v1/notices/{notice_id}")
+    assert (pdf.status_code, pdf.json()["code"]) == (501, "documents_unavailable")
+    assert html.status_code == 200 and plain.status_code == 200 and plain.json()["total"] in html.text
+
+
+@pytest.mark.parametrize(
+    ("accept", "wanted"),
+    [
+        (None, "json"), ("*/*", "json"), ("application/pdf", "pdf"), ("text/html", "html"),
+        ("text/html;q=0.5, application/pdf", "pdf"), ("application/pdf;q=0.2, application/json;q=0.9", "json"),
+        ("image/png, text/*;q=0.1", "html"), ("application/pdf;q=0, */*;q=0.1", "json"),
+    ],
+)  # fmt: skip
+def test_accept_chooses_the_highest_quality_format(accept: str | None, wanted: str) -> None:
+    assert negotiated(accept) == wanted
+
+
+@pytest.mark.parametrize("accept", ["image/png", "application/pdf;q=0", "text/csv, application/xml"])
+def test_accepting_no_format_is_406(accept: str) -> None:
+    with pytest.raises(ApiRefusal) as refused:
+        negotiated(accept)
+    assert (refused.value.status, refused.value.code) == (406, "not_acceptable")
