@@ -309,7 +309,9 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(server: tupl
     for path in ("/v1/regions", "/v1/regions/{code}/rates", "/v1/assess", "/v1/check/{kind}", "/v1/templates/{kind}",
                  "/v1/retirement", "/v1/units/{uscc}/enrollments", "/v1/units/{uscc}/suspensions", "/v1/units/{uscc}/wages",
                  "/v1/units/{uscc}/assessments", "/v1/assessments/{id}/revoke", "/v1/units/{uscc}/notices",
-                 "/v1/notices/{id}", "/v1/notices/{id}/payments", "/healthz", "/readyz"):  # fmt: skip
+                 "/v1/notices/{id}", "/v1/notices/{id}/payments", "/v1/units/{uscc}/compare",
+                 *(f"/v1/units/{{uscc}}/queries/{kind}" for kind in ("persons", "contributions", "retiring", "arrears", "business")),
+                 "/healthz", "/readyz"):  # fmt: skip
         assert path in paths
     for path, operations in paths.items():
         for operation in operations.values():
@@ -318,6 +320,8 @@ def test_the_openapi_document_is_valid_and_documents_every_endpoint(server: tupl
             for status in errors:
                 assert operation["responses"][status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ApiError"}
     assert "1482.30" in str(document["components"]["schemas"]["AssessmentOut"])
+    assert "1300048.92" in str(paths["/v1/notices/{id}"]) and "1300048.92" in str(document["components"]["schemas"]["ComparisonOut"])
+    assert {"application/json", "application/pdf", "text/html"} == set(paths["/v1/notices/{id}"]["get"]["responses"]["200"]["content"])
 
 
 def test_require_key_ids_masked_in_the_log_readyz_and_a_graceful_stop(tmp_path: Path) -> None:

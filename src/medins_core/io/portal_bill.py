@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import attrs
 
 from medins_core.errors import InputError
-from medins_core.io.table import read_table
+from medins_core.io.table import Source, read_table
 from medins_core.period import Period
 
 __all__ = ["BillLine", "LAYOUTS", "PortalBill", "read_portal_bill"]
@@ -167,9 +166,13 @@ def _periods(text: str, file: str, row: int, column: str) -> tuple[Period, Perio
     return first, last
 
 
-def read_portal_bill(path: str | Path) -> PortalBill:
-    """Read a portal export or notice (``.csv`` or ``.xlsx``); raises InputError naming what is wrong."""
-    table = read_table(path)
+def read_portal_bill(source: Source, name: str | None = None) -> PortalBill:
+    """Read a portal export or notice (``.csv`` or ``.xlsx``); raises InputError naming what is wrong.
+
+    ``source`` is a path or, for an upload, the file's bytes with its ``name`` (as
+    :func:`~medins_core.io.table.read_table`: the same limits either way).
+    """
+    table = read_table(source, name=name)
     rows = [(1, table.header), *table.rows]
     found: dict[str, str] = {}
     for index, (number, cells) in enumerate(rows):

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from medins_core.io.limits import MAX_BYTES
-from medins_core.serve import errors, stateless, units
+from medins_core.serve import errors, reports, stateless, units
 from medins_core.serve.middleware import Guard, log
 from medins_core.serve.schemas import Status
 from medins_core.serve.state import Server, Settings, server
@@ -64,6 +64,7 @@ def create_app(settings: Settings = Settings()) -> Any:
     errors.install(app)
     app.include_router(stateless.router, tags=["stateless"])
     app.include_router(units.router, tags=["book"])
+    app.include_router(reports.router, tags=["book"])
 
     @app.get("/healthz", response_model=Status, tags=["health"], summary="进程存活")
     def healthz() -> Any:

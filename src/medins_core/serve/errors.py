@@ -3,7 +3,8 @@
 The codes are the command line's (an unknown region is ``unknown_region``, a bad roster cell
 ``invalid_wage`` naming its row); the status says who must act: 400 a malformed request, 401 no
 or a bad key, 404 nothing there (or not this key's), 409 the book's state refuses, 413 past a
-limit, 422 the business checks refuse, 503 the database is down or the request timed out.
+limit, 422 the business checks refuse (or a portal bill is not the unit's), 501 this server
+cannot print documents, 503 the database is down or the request timed out.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ CONFLICT = {
 }  # fmt: skip
 TOO_LARGE = {"cell_too_long", "file_too_large", "too_many_rows", "too_many_columns", "too_many_cells", "body_too_large", "archive_too_large"}
 UNAVAILABLE = {"db_unavailable"}
+#: The renderer of printed documents is not installed (the ``documents`` extra): this server cannot.
+NOT_IMPLEMENTED = {"documents_unavailable"}
+#: A portal bill read well but not this unit's, or for periods the book has not assessed.
+REFUSED = {"unit_mismatch", "not_assessed"}
 
 #: Every status an endpoint may answer with an error, and what it means (for the OpenAPI document).
 STATUSES = {
@@ -70,8 +75,10 @@ STATUSES = {
     404: "不存在, 或不属于此密钥的单位 (not found, or another unit's)",
     409: "账簿状态不允许 (the book's state refuses: already noticed, nothing to assess…)",
     413: "超过上限 (body, file or rows past the limits of docs/limits.md)",
+    406: "无法提供所要的格式 (Accept: application/json, application/pdf or text/html)",
     415: "请求体类型不支持 (send multipart/form-data or application/json)",
     422: "业务检查未通过 (the business checks or the roster checks refuse)",
+    501: "此服务未安装打印组件 (documents_unavailable: install medins[documents])",
     503: "数据库不可用或请求超时 (database unavailable, or the request timed out)",
 }
 
@@ -93,9 +100,11 @@ def status_of(error: MedinsError) -> int:
         return 413
     if error.code in UNAVAILABLE:
         return 503
+    if error.code in NOT_IMPLEMENTED:
+        return 501
     if error.code in CONFLICT:
         return 409
-    if isinstance(error, (BookRefusal, FileProblems)):
+    if isinstance(error, (BookRefusal, FileProblems)) or error.code in REFUSED:
         return 422
     return 400
 

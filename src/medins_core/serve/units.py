@@ -45,14 +45,14 @@ ID = Path(ge=1, le=2**31 - 1, description="编号")
 BATCHES = {"enrollments": ("enroll", "批量增员"), "suspensions": ("suspend", "批量减员"), "wages": ("wages", "批量申报工资")}
 
 
-def _book(request: Request, key: ApiKey) -> book.Book:
+def scoped_book(request: Request, key: ApiKey) -> book.Book:
     """The process's book, writing as the key's label (a copy: the engine is shared)."""
     scoped = copy.copy(server(request).book())
     scoped.actor = key.label
     return scoped
 
 
-def _owned(request: Request, key: ApiKey, model: type[AssessmentRow] | type[NoticeRow], id: int, code: str) -> None:
+def owned(request: Request, key: ApiKey, model: type[AssessmentRow] | type[NoticeRow], id: int, code: str) -> None:
     """404 unless the assessment or notice ``id`` is the key's unit's."""
     with server(request).book().transaction() as session:
         unit_id = session.scalar(select(model.unit_id).where(model.id == id))
@@ -98,7 +98,7 @@ def _batch_route(path: str, kind: str, title: str) -> None:
         own_unit(key, uscc)
         options = BatchOptions(lines=split_lines(lines), start=month(start, "start"), end=month(end, "end"))
         day = today_from(today)
-        opened = _book(request, key)
+        opened = scoped_book(request, key)
         table = await read_upload(request, lambda: region_of(opened.registry, key.unit.region).template(kind))
         outcome = await run_in_threadpool(
             book.apply_table, opened, kind, table, uscc, today=day, options=options, dry_run=dry_run
@@ -121,7 +121,7 @@ def assess_unit(request: Request, uscc: str, body: BookAssessBody, key: ApiKey =
     start = Period.parse(body.period, field="period")
     end = Period.parse(body.to, field="to") if body.to else start
     found = book.assess_unit(
-        _book(request, key), uscc, start, end, payment_type=PaymentType(body.type.value), parts=Parts(body.parts.value)
+        scoped_book(request, key), uscc, start, end, payment_type=PaymentType(body.type.value), parts=Parts(body.parts.value)
     )
     return JSONResponse(found.to_json(), status_code=200 if found.kind == "existing" else 201)
 
@@ -132,8 +132,8 @@ def assess_unit(request: Request, uscc: str, body: BookAssessBody, key: ApiKey =
 )  # fmt: skip
 def revoke(request: Request, body: RevokeBody, id: int = ID, key: ApiKey = Depends(unit_key)) -> Any:
     """Write the reversal of an assessment that is on no notice and unpaid."""
-    _owned(request, key, AssessmentRow, id, "unknown_assessment")
-    return JSONResponse(book.revoke(_book(request, key), id, body.reason).to_json(), status_code=201)
+    owned(request, key, AssessmentRow, id, "unknown_assessment")
+    return JSONResponse(book.revoke(scoped_book(request, key), id, body.reason).to_json(), status_code=201)
 
 
 @router.post(
@@ -143,16 +143,9 @@ def revoke(request: Request, body: RevokeBody, id: int = ID, key: ApiKey = Depen
 def make_notice(request: Request, uscc: str, key: ApiKey = Depends(unit_key)) -> Any:
     """A payment notice gathering exactly the unit's assessments not yet on one."""
     own_unit(key, uscc)
-    opened = _book(request, key)
+    opened = scoped_book(request, key)
     made = book.notice(opened, uscc)
     return JSONResponse(notice_of(opened, made["id"]), status_code=201)
-
-
-@router.get("/notices/{id}", response_model=NoticeOut, responses=responses(401, 404), summary="缴费通知单")
-def get_notice(request: Request, id: int = ID, key: ApiKey = Depends(unit_key)) -> Any:
-    """A notice: its assessments, total, what is paid and what is due."""
-    _owned(request, key, NoticeRow, id, "unknown_notice")
-    return notice_of(_book(request, key), id)
 
 
 @router.post(
@@ -161,6 +154,6 @@ def get_notice(request: Request, id: int = ID, key: ApiKey = Depends(unit_key)) 
 )  # fmt: skip
 def pay(request: Request, body: PaymentBody, id: int = ID, key: ApiKey = Depends(unit_key)) -> Any:
     """Record a payment against a notice; answers what remains due on it."""
-    _owned(request, key, NoticeRow, id, "unknown_notice")
-    paid = book.pay(_book(request, key), id, body.amount, today_from(body.date, "date"))
+    owned(request, key, NoticeRow, id, "unknown_notice")
+    paid = book.pay(scoped_book(request, key), id, body.amount, today_from(body.date, "date"))
     return JSONResponse(paid, status_code=201)

@@ -39,6 +39,14 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
+#: The OpenAPI request body of an endpoint that takes a file only (the portal's bill).
+FILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "门户导出的单位缴费明细或缴费通知单 (multipart 字段 file, .xlsx 或 .csv, 不超过 10 MB)",
+        "content": {"multipart/form-data": UPLOAD_BODY["requestBody"]["content"]["multipart/form-data"]},
+    }
+}
 
 
 def rows_table(rows: Sequence[Mapping[str, object]], template: Template, name: str = "<rows>") -> Table:
@@ -61,16 +69,28 @@ def rows_table(rows: Sequence[Mapping[str, object]], template: Template, name: s
     return Table(name, header, tuple(cells))
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_file(request: Request) -> tuple[bytes, str]:
+    """The bytes and name of the multipart field ``file`` (at most one byte past the limit,
+    so that the reader refuses it as ``file_too_large``); 415 for any other body."""
+    if _media_type(request) != "multipart/form-data":
+        raise ApiRefusal(415, "unsupported_media_type", "请上传 multipart/form-data 文件 (字段 file)")
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ApiRefusal(400, "missing_file", "缺少上传文件 (multipart 字段 file)", field="file")
+    data = await upload.read(MAX_BYTES + 1)
+    return data, (upload.filename or "upload").replace("/", "_")[-200:]
+
+
 async def read_upload(request: Request, template_of: Any) -> Table:
     """The table a batch endpoint was sent; ``template_of()`` gives the template for JSON rows."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    kind = _media_type(request)
     if kind == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ApiRefusal(400, "missing_file", "缺少上传文件 (multipart 字段 file)", field="file")
-        data = await upload.read(MAX_BYTES + 1)
-        name = (upload.filename or "upload").replace("/", "_")[-200:]
+        data, name = await read_file(request)
         return await run_in_threadpool(read_table, data, collect_cell_errors=True, name=name)
     if kind == "application/json":
         try:
