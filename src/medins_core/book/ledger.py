@@ -75,15 +75,14 @@ def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tup
         entry = people.get(person_id)
         if entry is None:
             entry = people[person_id] = (Person(cert_no, name, cert_type, person_type), [])
-        last = None if until is None else _period(until)
-        entry[1].append(Coverage(line, _period(since), last, InsuranceStatus(status)))
+        entry[1].append(_coverage(line, since, until, status))
     wages: dict[int, list[WageDeclaration]] = defaultdict(list)
     for person_id, since, wage_fen in session.execute(
         select(WageRow.person_id, WageRow.start, WageRow.wage_fen).where(WageRow.unit_id == unit.id)
         .order_by(WageRow.person_id, WageRow.start)
     ):  # fmt: skip
         if person_id in people:
-            wages[person_id].append(WageDeclaration(_period(since), yuan(wage_fen)))
+            wages[person_id].append(_wage(since, wage_fen))
     out = []
     for person_id, (person, coverages) in people.items():
         if not wages[person_id]:
@@ -92,24 +91,38 @@ def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tup
     return out, {person.cert_no: person_id for person_id, (person, _) in people.items()}
 
 
+# covers and wages repeat across a book's persons, and the engine's values are immutable
 @functools.lru_cache(maxsize=4096)
-def _period(text: str) -> Period:
-    return Period.parse(text)
+def _coverage(line: str, since: str, until: str | None, status: str) -> Coverage:
+    last = None if until is None else Period.parse(until)
+    return Coverage(line, Period.parse(since), last, InsuranceStatus(status))
 
 
-def _explainer(rules: RegionRules, parts: Parts) -> Callable[[AssessmentLine, Decimal], str]:
+@functools.lru_cache(maxsize=65536)
+def _wage(since: str, wage_fen: int) -> WageDeclaration:
+    return WageDeclaration(Period.parse(since), yuan(wage_fen))
+
+
+def _explainer(rules: RegionRules, parts: Parts) -> Callable[[AssessmentLine, int, int], str]:
     """The explanation of a line as JSON; what a line shares with its insurance and period is
     written once."""
     tails: dict[tuple[str, Period], str] = {}
 
-    def explain(line: AssessmentLine, wage: Decimal) -> str:
+    def explain(line: AssessmentLine, wage_fen: int, base_fen: int) -> str:
         tail = tails.get((line.insurance, line.period))
         if tail is None:
             tail = tails[(line.insurance, line.period)] = _explain_tail(rules, line, parts)
-        head = json.dumps({"wage": format_yuan(wage), "base": format_yuan(line.unit_base or line.person_base)})
-        return head[:-1] + ", " + tail
+        # as json.dumps writes it: amounts are digits, a sign and a point, nothing to escape
+        return f'{{"wage": "{_yuan_text(wage_fen)}", "base": "{_yuan_text(base_fen)}", {tail}'
+
 
     return explain
+
+
+def _yuan_text(amount_fen: int) -> str:
+    """``format_yuan`` of an amount in fen."""
+    whole, part = divmod(abs(amount_fen), 100)
+    return f"{'-' if amount_fen < 0 else ''}{whole}.{part:02d}"
 
 
 def _explain_tail(rules: RegionRules, line: AssessmentLine, parts: Parts) -> str:
@@ -246,13 +259,13 @@ def _assess_once(
         net = _stored(session, chain, person_ids)
         fresh = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
         zero = dict.fromkeys(AMOUNTS, 0)
-        changed: list[tuple[AssessmentLine, dict[str, int | None]]] = []
+        changed: list[tuple[AssessmentLine, dict[str, int | None], dict[str, int | None]]] = []
         for key in sorted(set(fresh) | set(net), key=lambda k: (k[2], k[1], k[0])):
-            new = _line_amounts(fresh[key]) if key in fresh else zero
+            new: dict[str, int | None] = _line_amounts(fresh[key]) if key in fresh else dict(zero)
             old = net.get(key, zero)
             diff = {n: None if new[n] is None else (new[n] or 0) - old[n] for n in AMOUNTS}
             if any(diff.values()):
-                changed.append((fresh.get(key) or _zero_line(key), diff))
+                changed.append((fresh.get(key) or _zero_line(key), diff, new))
         if latest is None and not result.lines:
             raise BookRefusal("nothing_to_assess", f"单位 {uscc} 在 {start}—{end} 没有参保人员，无需核定")
         if latest is not None and not changed:
@@ -267,8 +280,8 @@ def _assess_once(
                 person_base=yuan(d["person_base_fen"] or 0), person_amount=yuan(d["person_amount_fen"] or 0),
                 account_transfer=None if d["transfer_fen"] is None else yuan(d["transfer_fen"]),
             )
-            for line, d in changed
-        ] if chain else [line for line, _ in changed]  # fmt: skip
+            for line, d, _ in changed
+        ] if chain else [line for line, _, _ in changed]  # fmt: skip
         document: dict[str, Any] = result.to_json() if kind == "original" else _difference(
             result, [json.loads(r.document) for r in chain], lines
         )  # fmt: skip
@@ -283,13 +296,14 @@ def _assess_once(
         wages = {m.person.cert_no: m for m in roster}
         explain = _explainer(rules, parts)
         values = []
-        for line, (source, d) in zip(lines, changed):
+        for line, (source, d, new) in zip(lines, changed):
             member = wages.get(line.cert_no)
-            wage = (member.wage_for(line.period) if member is not None else None) or Decimal(0)
+            wage = fen((member.wage_for(line.period) if member is not None else None) or Decimal(0))
+            base = new["unit_base_fen"] or new["person_base_fen"] or 0
             values.append({
                 "assessment_id": row.id, "person_id": person_ids[line.cert_no], "insurance": line.insurance,
-                "period": str(line.period), "wage_fen": fen(wage), **d,
-                "explain": explain(source, wage) if source.name else "{}",
+                "period": str(line.period), "wage_fen": wage, **d,
+                "explain": explain(source, wage, base) if source.name else "{}",
             })  # fmt: skip
         if values:  # one statement for every line (executemany; insertmanyvalues on PostgreSQL)
             session.execute(insert(cast(Table, LineRow.__table__)), values)
