@@ -5,6 +5,8 @@ them per line with every value used and subtracts stored lines from a new result
 changed. Asking again for the same unit, periods and type returns what is stored (``existing``);
 when the book changed, a supplementary revision holds only the difference lines. Revisions are
 numbered per unit × periods × type under a unique constraint, so two writers at once store one.
+A revision records the unit's version and the rules' fingerprint it was found current at; while
+both are unchanged it is returned without assessing again.
 """
 
 from __future__ import annotations
