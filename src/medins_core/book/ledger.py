@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import attrs
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -65,13 +65,7 @@ def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tup
 
     Also their person ids by certificate number. Two queries, plain columns: no row objects.
     """
-    covers = session.execute(
-        select(CoverRow.person_id, CoverRow.insurance, CoverRow.start, CoverRow.end, CoverRow.status,
-               PersonRow.cert_no, PersonRow.name, PersonRow.cert_type, PersonRow.person_type)
-        .join(PersonRow, PersonRow.id == CoverRow.person_id)
-        .where(CoverRow.unit_id == unit.id, CoverRow.start <= str(end))
-        .where((CoverRow.end.is_(None)) | (CoverRow.end >= str(start)))
-    )  # fmt: skip
+    covers = session.execute(_COVERS, {"unit": unit.id, "start": str(start), "end": str(end)})
     people: dict[int, tuple[Person, list[Coverage]]] = {}
     for person_id, line, since, until, status, cert_no, name, cert_type, person_type in covers:
         entry = people.get(person_id)
@@ -79,10 +73,7 @@ def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tup
             entry = people[person_id] = (Person(cert_no, name, cert_type, person_type), [])
         entry[1].append(_coverage(line, since, until, status))
     wages: dict[int, list[WageDeclaration]] = defaultdict(list)
-    for person_id, since, wage_fen in session.execute(
-        select(WageRow.person_id, WageRow.start, WageRow.wage_fen).where(WageRow.unit_id == unit.id)
-        .order_by(WageRow.person_id, WageRow.start)
-    ):  # fmt: skip
+    for person_id, since, wage_fen in session.execute(_WAGES, {"unit": unit.id}):
         if person_id in people:
             wages[person_id].append(_wage(since, wage_fen))
     out = []
@@ -91,6 +82,20 @@ def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tup
             raise BookRefusal("missing_wage", f"{mask_cert_no(person.cert_no)} 没有申报工资，无法核定")
         out.append(Member(person, tuple(wages[person_id]), tuple(coverages)))
     return out, {person.cert_no: person_id for person_id, (person, _) in people.items()}
+
+
+# built once: a statement object keeps its cache key, so running it again compiles nothing
+_COVERS = (
+    select(CoverRow.person_id, CoverRow.insurance, CoverRow.start, CoverRow.end, CoverRow.status,
+           PersonRow.cert_no, PersonRow.name, PersonRow.cert_type, PersonRow.person_type)
+    .join(PersonRow, PersonRow.id == CoverRow.person_id)
+    .where(CoverRow.unit_id == bindparam("unit"), CoverRow.start <= bindparam("end"))
+    .where((CoverRow.end.is_(None)) | (CoverRow.end >= bindparam("start")))
+)  # fmt: skip
+_WAGES = (
+    select(WageRow.person_id, WageRow.start, WageRow.wage_fen).where(WageRow.unit_id == bindparam("unit"))
+    .order_by(WageRow.person_id, WageRow.start)
+)  # fmt: skip
 
 
 # covers and wages repeat across a book's persons, and the engine's values are immutable
@@ -207,11 +212,14 @@ def _difference(result: Assessment, before: list[dict[str, Any]], lines: list[As
 def _chain(session: Session, unit: UnitInfo, start: Period, end: Period, kind: PaymentType) -> list[AssessmentRow]:
     # the documents are read only when needed: the latest's, or all of them for a supplement
     return list(session.scalars(
-        select(AssessmentRow).options(defer(AssessmentRow.document)).where(
-            AssessmentRow.unit_id == unit.id, AssessmentRow.period_from == str(start),
-            AssessmentRow.period_to == str(end), AssessmentRow.payment_type == kind.value,
-        ).order_by(AssessmentRow.revision)
+        _CHAIN, {"unit": unit.id, "start": str(start), "end": str(end), "kind": kind.value}
     ))  # fmt: skip
+
+
+_CHAIN = select(AssessmentRow).options(defer(AssessmentRow.document)).where(
+    AssessmentRow.unit_id == bindparam("unit"), AssessmentRow.period_from == bindparam("start"),
+    AssessmentRow.period_to == bindparam("end"), AssessmentRow.payment_type == bindparam("kind"),
+).order_by(AssessmentRow.revision)  # fmt: skip
 
 
 def basis(rules: RegionRules, parts: Parts) -> str:
