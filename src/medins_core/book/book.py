@@ -130,10 +130,7 @@ class Book:
 
     def unit(self, session: Session, uscc: str) -> UnitInfo:
         """The unit with this USCC; ``unknown_unit`` when the book has none."""
-        row = session.scalar(select(UnitRow).where(UnitRow.uscc == uscc))
-        if row is None:
-            raise BookRefusal("unknown_unit", f"账簿中没有统一社会信用代码为 {uscc} 的单位")
-        return _info(row)
+        return self.unit_version(session, uscc)[0]
 
     def unit_version(self, session: Session, uscc: str) -> tuple[UnitInfo, int]:
         """The unit and its version: every write to its covers or wages raises the version."""
