@@ -236,6 +236,33 @@ def test_a_corrected_wage_gives_only_the_difference(opened: book.Book, tmp_path:
     ]  # fmt: skip
 
 
+def test_a_corrected_rate_in_an_overlay_gives_a_supplement(opened: book.Book, tmp_path: Path) -> None:
+    # the unit's version is unchanged: the rules' fingerprint on the assessment tells the change
+    enroll_three(opened, tmp_path)
+    first = book.assess_unit(opened, UNIT, JAN)
+    assert (first.kind, first.document["total"]) == ("original", "1800.00")
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    (corrected / "dalian.toml").write_text(OVERLAY.replace('"0.08"', '"0.09"'), encoding="utf-8")
+    url = opened.engine.url.render_as_string(hide_password=False)
+    other = book.Book(url, registry=load_registry([corrected], use_env=False))
+    try:
+        extra = book.assess_unit(other, UNIT, JAN)
+        assert (extra.kind, extra.supplements, extra.document["total"]) == ("supplementary", first.id, "180.00")
+        assert book.assess_unit(other, UNIT, JAN).kind == "existing"
+    finally:
+        other.close()
+
+
+def test_after_a_reversal_asking_again_assesses_again(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    mistake = book.assess_unit(opened, UNIT, JAN, payment_type=PaymentType.BACKPAY)
+    book.revoke(opened, mistake.id, "补缴误操作")
+    anew = book.assess_unit(opened, UNIT, JAN, payment_type=PaymentType.BACKPAY)
+    assert (anew.kind, anew.document["total"]) == ("supplementary", "1800.00")
+    assert book.assess_unit(opened, UNIT, JAN, payment_type=PaymentType.BACKPAY).id == anew.id
+
+
 def test_revoke_writes_a_reversal_unless_noticed_or_paid(opened: book.Book, tmp_path: Path) -> None:
     enroll_three(opened, tmp_path)
     regular = book.assess_unit(opened, UNIT, JAN)

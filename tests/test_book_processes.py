@@ -2,7 +2,9 @@
 
 * several processes assessing the same unit and period at once store exactly one assessment
   (the schema's unique constraint and a transaction, no lock file);
-* a process killed with SIGKILL in the middle of a batch leaves the book as it was.
+* a process killed with SIGKILL in the middle of a batch leaves the book as it was;
+* an enrollment committed while processes ask for an assessment gives one supplement, never a
+  stale "existing" (the unit's version is written in the enrollment's transaction).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from test_book import UNIT, count, db_url, enroll_file, pg_server, registry_for 
 
 from medins_core import book
 from medins_core.book.models import AssessmentRow, CoverRow, EventRow, PersonRow
+from medins_core.period import Period
 
 WORKER = """
 import sys, time, pathlib, datetime
@@ -98,4 +101,55 @@ def test_a_batch_killed_half_way_leaves_the_book_as_it_was(db_url: str, tmp_path
     assert (count(opened, CoverRow), count(opened, PersonRow), count(opened, EventRow)) == (0, 0, before)
     again = book.apply_file(opened, "enroll", path, UNIT, today=datetime.date(2023, 1, 10))
     assert len(again.changes) == 120 and count(opened, CoverRow) == 120
+    opened.close()
+
+
+ASKER = """
+import sys, time, pathlib, datetime
+from medins_core import book
+from medins_core.period import Period
+from medins_core.registry import load_registry
+url, params, go, job = sys.argv[1:5]
+opened = book.Book(url, actor="asker", registry=load_registry([params], use_env=False))
+while not pathlib.Path(go).exists():
+    time.sleep(0.005)
+if job == "ask":
+    kinds = [book.assess_unit(opened, "%s", Period(2023, 1), Period(2023, 3)).kind for _ in range(25)]
+    print(" ".join(kinds))
+else:
+    time.sleep(0.2)  # the askers are under way
+    print(len(book.apply_file(opened, "enroll", job, "%s", today=datetime.date(2023, 1, 10)).changes))
+""" % (UNIT, UNIT)
+
+
+def test_a_late_enrollment_among_processes_asking_is_never_missed(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    # an existing assessment is returned without assessing only while the unit's version is
+    # the one it recorded: an enrollment committed among the askers must give one supplement
+    opened, params = _setup(db_url, tmp_path)
+    book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", [(i, "6000") for i in range(30)]),
+                    UNIT, today=datetime.date(2023, 1, 10))  # fmt: skip
+    first = book.assess_unit(opened, UNIT, Period(2023, 1), Period(2023, 3))
+    late = enroll_file(tmp_path / "late.csv", [(i, "6000") for i in range(30, 35)])
+    go = tmp_path / "go"
+    jobs = ["ask", "ask", "ask", str(late)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", ASKER, db_url, str(params), str(go), job],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for job in jobs
+    ]  # fmt: skip
+    time.sleep(2.0)
+    go.write_text("")
+    answers = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0, err
+        answers.append(out.split())
+    assert answers[-1] == ["5"]
+    assert all(set(kinds) <= {"existing", "supplementary"} for kinds in answers[:-1])
+    after = book.assess_unit(opened, UNIT, Period(2023, 1), Period(2023, 3))
+    again = book.assess_unit(opened, UNIT, Period(2023, 1), Period(2023, 3))
+    assert again.kind == "existing" and again.id == after.id != first.id
+    assert count(opened, AssessmentRow) == 2  # the original and exactly one supplement
+    with opened.transaction() as s:
+        assert s.scalar(sa.select(sa.func.sum(AssessmentRow.total_fen))) == 35 * 3 * 60000
     opened.close()

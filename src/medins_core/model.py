@@ -6,6 +6,7 @@ All classes are frozen attrs classes: values, not records in a database. Money i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -112,8 +113,7 @@ class Member:
     def _sorted(self, _attribute: object, value: tuple[WageDeclaration, ...]) -> None:
         if not value:
             raise ValueError("a member needs at least one wage declaration")
-        starts = [w.start for w in value]
-        if starts != sorted(starts) or len(set(starts)) != len(starts):
+        if any(before.start >= after.start for before, after in itertools.pairwise(value)):
             raise ValueError("wage declarations must be in order of start period, one per period")
 
     def wage_for(self, period: Period) -> Decimal | None:

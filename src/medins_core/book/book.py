@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import attrs
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from medins_core.book.db import create_book_engine, migrate
@@ -130,10 +130,14 @@ class Book:
 
     def unit(self, session: Session, uscc: str) -> UnitInfo:
         """The unit with this USCC; ``unknown_unit`` when the book has none."""
-        row = session.scalar(select(UnitRow).where(UnitRow.uscc == uscc))
+        return self.unit_version(session, uscc)[0]
+
+    def unit_version(self, session: Session, uscc: str) -> tuple[UnitInfo, int]:
+        """The unit and its version: every write to its covers or wages raises the version."""
+        row = session.execute(select(UnitRow, UnitRow.version).where(UnitRow.uscc == uscc)).first()
         if row is None:
             raise BookRefusal("unknown_unit", f"账簿中没有统一社会信用代码为 {uscc} 的单位")
-        return _info(row)
+        return _info(row[0]), row[1]
 
     def rules(self, unit: UnitInfo) -> RegionRules:
         """The rules of the unit's region."""
@@ -170,7 +174,12 @@ class Book:
     # --- applying a checked request -------------------------------------------------
 
     def apply(self, session: Session, unit: UnitInfo, request: Request) -> dict[str, object]:
-        """Write one checked request into the book; returns what changed (for the log)."""
+        """Write one checked request into the book; returns what changed (for the log).
+
+        The unit's version rises in the same transaction: a stored assessment whose version
+        is older is assessed again before it is returned as existing.
+        """
+        session.execute(update(UnitRow).where(UnitRow.id == unit.id).values(version=UnitRow.version + 1))
         if isinstance(request, EnrollmentRequest):
             return self._enroll(session, unit, request)
         if isinstance(request, SuspensionRequest):

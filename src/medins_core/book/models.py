@@ -40,6 +40,8 @@ class UnitRow(Base):
     unit_no: Mapped[str] = mapped_column(String(40), default="")
     region: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(200))
+    #: bumped in the same transaction as every write to the unit's covers or wages
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PersonRow(Base):
@@ -93,8 +95,8 @@ class AssessmentRow(Base):
     """One revision of a unit's assessment for a range of periods and a payment type.
 
     Revision 0 is the original; later revisions are supplementary (difference lines) or
-    reversals (撤销) of an earlier revision, named by ``supplements``. A row is never edited
-    except to put it on a notice.
+    reversals (撤销) of an earlier revision, named by ``supplements``. Its amounts are never
+    edited; only its notice and the version it was last found current at are set later.
     """
 
     __tablename__ = "assessment"
@@ -109,6 +111,9 @@ class AssessmentRow(Base):
     total_fen: Mapped[int] = mapped_column(BigInteger)
     document: Mapped[str] = mapped_column(Text)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), index=True)
+    #: the unit's version and the rules' fingerprint this revision was last found current at
+    unit_version: Mapped[int | None] = mapped_column(Integer)
+    basis: Mapped[str | None] = mapped_column(String(64))
     created: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     lines: Mapped[list[LineRow]] = relationship(
         back_populates="assessment", order_by="LineRow.id", cascade="all"
