@@ -1,7 +1,7 @@
 """A unit's version, bumped by every write that changes what its assessment reads
 
-Revision ID: 0003_unit_version
-Revises: 0002
+Revision ID: 0004_unit_version
+Revises: 0003_line_codes
 
 An assessment records the unit's version and the fingerprint of the rules it used; asking
 again with both unchanged returns it without assessing again.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_unit_version'
-down_revision = '0002'
+revision = '0004_unit_version'
+down_revision = '0003_line_codes'
 branch_labels = None
 depends_on = None
 
