@@ -19,7 +19,6 @@ from medins_core.datafile import (
     PARAMETERS,
     BaseLimit,
     ParamValue,
-    Readable,
     RegionFile,
     Rule,
     Status,
@@ -27,9 +26,6 @@ from medins_core.datafile import (
 from medins_core.errors import ParameterError, RegionError
 from medins_core.money import RoundingPolicy
 from medins_core.period import Period
-
-# Names the engine's modules have always imported from here.
-__all__ = ["PARAMETERS", "BaseLimit", "ParamValue", "Readable", "RegionRules", "Rule", "Status"]
 
 
 @attrs.define
