@@ -47,12 +47,25 @@ def _logging() -> None:
         log.propagate = False
 
 
+def _warm_up() -> None:
+    """Import the engine before the first request, in each worker: else the first requests of
+    a worker wait a second or more for numpy, Arrow and the columnar kernel to load."""
+    import importlib
+
+    for name in ("medins_core.io.roster", "medins_core.serialize", "medins_core.bulk", "medins_core.operations"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # the bulk extra is optional: assess() then needs none of it
+            continue
+
+
 def create_app(settings: Settings = Settings()) -> Any:
     """The application, wrapped in the body limit, the timeout and the request log."""
     _logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warm_up()
         yield
         app.state.medins.close()  # graceful shutdown: requests in flight are done by now
 
