@@ -319,7 +319,8 @@ def run(
         if progress is not None:
             progress(done)
     if listing is not None:
-        repeat = listing.first_repeat()
+        # a person in two chunks (rare): the rows the roster reader names, found only then
+        repeat = listing.first_repeat() if duplicates.between() else None
         if repeat is not None:
             raise repeat
         if not any(len(codes) for codes, _, _ in listing.chunks):  # blank rows only

@@ -121,9 +121,11 @@ class Duplicates:
         self.runs: list[tuple[int, NDArray[np.int64]]] = []
         self.others: dict[str, int] = {}  # number → first chunk
         self.again: dict[str, int] = {}  # other numbers listed in two chunks → first chunk
+        self.found: dict[str, int] | None = None  # between()'s answer until more numbers come
 
     def within(self, rows: Rows, number: int) -> NDArray[np.bool_]:
         """Flag the rows repeating an earlier row of the same chunk; record the chunk's numbers."""
+        self.found = None
         codes = rows.codes
         later = np.zeros(len(codes), dtype=bool)
         ids = np.flatnonzero(codes >= 0)
@@ -150,6 +152,7 @@ class Duplicates:
 
     def absorb(self, other: Duplicates) -> None:
         """Add the numbers of later chunks (a Dask partition's)."""
+        self.found = None
         self.runs.extend(other.runs)
         for cert, number in other.others.items():
             first = self.others.setdefault(cert, number)
@@ -160,7 +163,9 @@ class Duplicates:
 
     def between(self) -> dict[str, int]:
         """The persons listed in two chunks: certificate number → first chunk."""
-        found = dict(self.again)
+        if self.found is not None:
+            return self.found
+        found = self.found = dict(self.again)
         if len(self.runs) > 1:
             merged = np.concatenate([run for _, run in self.runs])
             merged.sort(kind="stable")  # runs are sorted already: timsort merges them
