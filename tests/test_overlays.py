@@ -95,7 +95,10 @@ def test_every_bad_file_is_reported_and_two_files_for_the_same_months_are_named(
     assert error is not None and "a.toml" in error.message  # together they conflict, both named
 
 
-def test_an_overlay_for_a_region_nobody_provides_is_refused(tmp_path: Path) -> None:
+def test_an_overlay_for_a_region_nobody_provides_is_refused_naming_its_file_only(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text(filled(skeleton(REGISTRY.region("210200"), "202301", lines=["310"])), encoding="utf-8")
     (tmp_path / "x.toml").write_text('[region]\ncode = "990900"\n', encoding="utf-8")
-    [verdict] = check_directory(tmp_path)
-    assert verdict.error is not None and verdict.error.code == "unknown_region"
+    verdicts = {Path(v.file).name: v.error for v in check_directory(tmp_path)}
+    error = verdicts["x.toml"]
+    assert error is not None and error.code == "unknown_region" and error.file == str(tmp_path / "x.toml")
+    assert verdicts["a.toml"] is None

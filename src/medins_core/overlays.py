@@ -132,7 +132,5 @@ def check_directory(directory: str | Path) -> list[FileVerdict]:
             load_registry([folder], use_env=False)
         except MedinsError as exc:
             # the error names the file it was found in; the others are fine as far as known
-            verdicts = [
-                attrs.evolve(v, error=exc) if exc.file in (v.file, None) else v for v in verdicts
-            ]
+            verdicts = [attrs.evolve(v, error=exc) if exc.file == v.file else v for v in verdicts]
     return verdicts

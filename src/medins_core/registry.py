@@ -20,7 +20,8 @@ import pluggy
 
 from medins_core import plugin as contract
 from medins_core.datafile import Readable, RegionFile, iter_toml_files, parse_region_file
-from medins_core.errors import RegionError
+from medins_core.errors import MedinsError, RegionError
+from medins_core.ids import mask_text
 from medins_core.params import RegionRules
 from medins_core.region import PluginProblem, Region
 
@@ -116,7 +117,11 @@ def load_registry(
     for directory in _params_dirs(params_dirs, use_env):
         for path in iter_toml_files(Path(directory)):
             data = parse_region_file(path, overlay=True)
-            registry.region(data.region.code).rules.overlay(data)
+            try:
+                registry.region(data.region.code).rules.overlay(data)
+            except MedinsError as exc:  # an unknown region names no file by itself
+                exc.file = exc.file or mask_text(str(path))
+                raise
     return registry
 
 
