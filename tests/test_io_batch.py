@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 
 from medins_core.errors import InputError
-from medins_core.io import batch as batch_module
 from medins_core.io.batch import BatchOptions, BatchResult, check_file, failure_rows, write_failures
 from medins_core.io.table import read_table
 from medins_core.io.template_files import write_template
@@ -183,14 +182,16 @@ def test_an_id_typed_as_a_number_fails_only_its_row(tmp_path: Path) -> None:
 def test_a_row_the_checks_cannot_handle_is_that_rows_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = batch_module.check
+    from medins_core.region import Region
 
-    def fragile(request, **kwargs):  # type: ignore[no-untyped-def]
+    real = Region.check
+
+    def fragile(self, request, **kwargs):  # type: ignore[no-untyped-def]
         if request.name == "职工1":
             raise InputError("unusable_row", "本行无法处理", field="name")
-        return real(request, **kwargs)
+        return real(self, request, **kwargs)
 
-    monkeypatch.setattr(batch_module, "check", fragile)
+    monkeypatch.setattr(Region, "check", fragile)
     result = _check(_csv(tmp_path / "in.csv", [ENROLL_HEADER, _person(0), _person(1), _person(2)]))
     assert _codes(result) == {3: ["unusable_row"]}
 
@@ -319,3 +320,24 @@ def test_the_batch_interruption_date_is_the_strict_end_date(tmp_path: Path, day:
     result = _check(_csv(tmp_path / "s.csv", [header, ["居民身份证(户口簿)", a, "张三", day, "辞退除名", ""]]), kind="suspend")
     found = [(p.code, p.field) for p in result.rows[0].problems if p.is_error]
     assert found == [(code, "end_date") for code in codes]
+
+
+def test_a_batch_row_gets_the_regions_own_wording_and_the_rules_of_its_day(tmp_path: Path) -> None:
+    """A row of a file is checked as the API checks a request (region.check): the region's
+    ``messages`` wording, and each rule as in force on the day of the check."""
+    from medins_core.datafile import Rule, Status
+    from medins_core.period import Period
+    from medins_core.registry import load_registry
+
+    region = load_registry(use_env=False).region("320500")  # a registry of this test's own
+    region.rules.rules["messages"] = (Rule("messages", {"start_too_early": "参保日期过早"}, "test", Status.VERIFIED),)
+    region.rules.rules["enroll_backdate_months"] = (
+        Rule("enroll_backdate_months", 1, "test", Status.VERIFIED, end=Period(2022, 8)),
+        Rule("enroll_backdate_months", 12, "test", Status.VERIFIED, start=Period(2022, 9)),
+    )
+    path = _csv(tmp_path / "in.csv", [ENROLL_HEADER, _person(0, start="2022/03/01")])
+    found = check_file("enroll", path, region=region, today=TODAY)  # 2022-09: 12 months back
+    assert not found.failed
+    found = check_file("enroll", path, region=region, today=datetime.date(2022, 8, 15))
+    [problem] = [p for p in found.failed[0].problems if p.code == "start_too_early"]
+    assert problem.message == "参保日期过早"

@@ -53,6 +53,7 @@ class RegionRules:
     rules: dict[str, tuple[Rule, ...]]  # each name's entries, the one that wins first
     shipped: tuple[str, ...]  # the region's data file, and its province's when it extends one
     overlays: list[str] = attrs.Factory(list)  # the operator's files, newest first
+    _dated: dict[int, RegionRules] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     @classmethod
     def from_file(cls, data: RegionFile, plugin: str, province: RegionFile | None = None) -> RegionRules:
@@ -112,6 +113,7 @@ class RegionRules:
         if header.default_lines:
             self.default_lines = header.default_lines
         self.overlays.insert(0, data.file)
+        self._dated.clear()
 
     def value(self, line: str, parameter: str, period: Period) -> ParamValue | None:
         """The value of ``parameter`` for ``line`` in force in ``period``; None if unknown."""
@@ -157,12 +159,18 @@ class RegionRules:
         return next((rule for rule in entries if rule.applies(month)), None)
 
     def as_of(self, day: date | Period) -> RegionRules:
-        """These rules with, for each name, only the rule in force in the month of ``day``."""
+        """These rules with, for each name, only the rule in force in the month of ``day``.
+
+        Made once a month and kept: a batch checks every row on the same day.
+        """
         month = day if isinstance(day, Period) else Period.of(day)
-        rules: dict[str, tuple[Rule, ...]] = {
-            name: (rule,) for name in self.rules if (rule := self.rule(name, month)) is not None
-        }
-        return attrs.evolve(self, rules=rules)
+        dated = self._dated.get(month.index)
+        if dated is None:
+            rules: dict[str, tuple[Rule, ...]] = {
+                name: (rule,) for name in self.rules if (rule := self.rule(name, month)) is not None
+            }
+            dated = self._dated[month.index] = attrs.evolve(self, rules=rules)
+        return dated
 
     @property
     def files(self) -> list[str]:

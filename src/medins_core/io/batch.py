@@ -31,7 +31,6 @@ from medins_core.operations import (
     Problem,
     Request,
     WageDeclarationRequest,
-    check,
 )
 from medins_core.period import Period
 from medins_core.region import Region
@@ -235,9 +234,8 @@ def check_table(
                 bad_fields = {p.field for p in found}
                 found += [
                     p
-                    for p in check(
+                    for p in region.check(
                         request,
-                        region=region,
                         today=today,
                         context=context_for(request) if context_for else options.context,
                     )
