@@ -43,6 +43,8 @@ def region_section(rules: RegionRules) -> str:
             f"{rules.rounding.stage} — {_cell(rules.rounding_source)}"
         ),
     ]
+    if rules.data_through is not None:
+        lines.append(f"- Data through: {rules.data_through} — {_cell(rules.data_through_source)}")
     if aliases:
         lines.append(f"- Aliases: {aliases}")
     local = [line for line in rules.lines.values() if not line.national]

@@ -45,6 +45,7 @@ class RegionRules:
     rounding: RoundingPolicy
     rounding_source: str
     data_through: Period | None
+    data_through_source: str
     documents: tuple[str, ...]
     aliases: dict[str, str]
     notes: str
@@ -81,6 +82,7 @@ class RegionRules:
             rounding=header.rounding.policy(),
             rounding_source=header.rounding_source,
             data_through=header.data_through,
+            data_through_source=header.data_through_source,
             documents=header.documents,
             aliases=dict(header.aliases),
             notes=header.notes,
