@@ -110,6 +110,7 @@ def same(mine: Assessment, theirs: Assessment) -> None:
     assert not isinstance(mine._lines, tuple)  # the columnar engine ran and kept columns
     assert mine.line_count == len(theirs.lines)
     assert mine.to_json() == theirs.to_json()
+    assert mine.fen_lines() == theirs.fen_lines()  # from the columns, and from Decimal lines
     assert (mine.persons, mine.totals, mine.total, mine.warnings) == (
         theirs.persons,
         theirs.totals,

@@ -18,14 +18,14 @@ import enum
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Literal, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 import attrs
 
 from medins_core import messages
 from medins_core.messages import AssessmentWarning
 from medins_core.model import Member
-from medins_core.money import engine_context, rmb_upper
+from medins_core.money import engine_context, rmb_upper, to_fen
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
 from medins_core.plan import ZERO, HasRules, LineRates, Plan
@@ -135,6 +135,10 @@ class LineSource(Protocol):
         """The lines as the JSON contract writes them."""
         ...
 
+    def fen_lines(self) -> list[tuple[Any, ...]]:
+        """The lines as tuples of text and integer fen (see :meth:`Assessment.fen_lines`)."""
+        ...
+
 
 def _line_key(lines: tuple[AssessmentLine, ...] | LineSource) -> tuple[AssessmentLine, ...]:
     return lines if isinstance(lines, tuple) else lines.lines()
@@ -194,6 +198,22 @@ class Assessment:
             )
             return found
         return self._lines.json_lines()
+
+    def fen_lines(self) -> list[tuple[Any, ...]]:
+        """The lines as plain tuples, for storing them without building Decimal objects:
+        ``(cert_no, insurance, period, unit_base, unit_amount, person_base, person_amount,
+        account_transfer)``, the period as text (``"202301"``) and amounts in integer fen
+        (the transfer None when unknown). ValueError for an amount finer than the fen."""
+        if not isinstance(self._lines, tuple):
+            return self._lines.fen_lines()
+        return [
+            (
+                ln.cert_no, ln.insurance, str(ln.period), to_fen(ln.unit_base), to_fen(ln.unit_amount),
+                to_fen(ln.person_base), to_fen(ln.person_amount),
+                None if ln.account_transfer is None else to_fen(ln.account_transfer),
+            )
+            for ln in self._lines
+        ]  # fmt: skip
 
     def to_json(self) -> dict[str, object]:
         """The documented JSON contract (docs/json.md): amounts as strings with two decimals."""

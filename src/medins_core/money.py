@@ -24,6 +24,7 @@ __all__ = [
     "RoundingPolicy",
     "format_yuan",
     "rmb_upper",
+    "to_fen",
     "to_money",
     "to_rate",
 ]
@@ -210,6 +211,11 @@ def _cents(amount: object, func: str) -> int:
         raise ValueError(f"{func}() needs at most 2 decimals, got {amount}; round it first")
     cents: int = number * 10 ** (exponent + 2)  # int ** int is typed Any
     return -cents if sign else cents
+
+
+def to_fen(amount: Decimal) -> int:
+    """Yuan as exact integer fen (``Decimal("458.96")`` → 45896); ValueError beyond two decimals."""
+    return _cents(amount, "to_fen")
 
 
 def format_yuan(amount: Decimal) -> str:

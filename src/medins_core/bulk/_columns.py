@@ -219,6 +219,13 @@ class LineColumns:
             append(line)
         return lines
 
+    def fen_lines(self) -> list[tuple[Any, ...]]:
+        """The lines as :meth:`Assessment.fen_lines <medins_core.assessment.Assessment.fen_lines>`
+        tuples, from the columns: no Decimal is built."""
+        codes = np.array(self.codes, dtype=object)[self.line].tolist()
+        periods = np.array([str(p) for p in self.periods], dtype=object)[self.period].tolist()
+        return list(zip(self._strings(self.cert), codes, periods, *self._expanded(lambda fen: fen)))
+
     def lines(self) -> tuple[AssessmentLine, ...]:
         """The lines as :class:`AssessmentLine` objects (built once, then kept)."""
         found: tuple[AssessmentLine, ...] | None = self._cache.get("lines")

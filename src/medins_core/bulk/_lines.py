@@ -14,7 +14,7 @@ from medins_core.assessment import Assessment, AssessmentLine, LineTotal, Paymen
 from medins_core.bulk._columns import LINE_SCHEMA, MONEY, Piece, json_rows, line_columns, money_array, value_tables, yuan
 from medins_core.bulk._read import Rows
 from medins_core.messages import AssessmentWarning
-from medins_core.money import rmb_upper
+from medins_core.money import rmb_upper, to_fen
 from medins_core.period import Period
 from medins_core.plan import Plan
 
@@ -54,6 +54,16 @@ class ArrowLines:
         if self._lines is None:
             self._lines = tuple(assessment_lines(self.table))
         return self._lines
+
+    def fen_lines(self) -> list[tuple[Any, ...]]:
+        """The rows as :meth:`Assessment.fen_lines <medins_core.assessment.Assessment.fen_lines>`
+        tuples."""
+        texts = [self.table.column(name).to_pylist() for name in ("cert_no", "insurance", "period")]
+        amounts = [
+            [None if v is None else to_fen(v) for v in self.table.column(name).to_pylist()]
+            for name in LINE_SCHEMA.names[5:]
+        ]
+        return list(zip(*texts, *amounts))
 
     def json_lines(self) -> list[dict[str, str | None]]:
         """The rows as the JSON contract writes lines, from the columns."""
