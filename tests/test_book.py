@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from medins_core import book
 from medins_core.assessment import PaymentType, assess
 from medins_core.book.db import head
-from medins_core.book.models import AssessmentRow, CoverRow, EventRow, PersonRow
+from medins_core.book.models import AssessmentRow, BasisRow, CoverRow, EventRow, LineRow, PersonRow
 from medins_core.book.testing import URL_ENV, postgres_binaries, throwaway_postgres
 from medins_core.model import Member
 from medins_core.operations import EnrollmentRequest, SuspensionRequest, WageDeclarationRequest
@@ -326,6 +326,54 @@ def test_explain_names_every_value_and_its_source(opened: book.Book, tmp_path: P
     assert values["unit_rate"] == ("0.08", "示例: 运营方提供的参数文件 (非源文件数字)", "provisional")
     assert line["rounding"]["stage"] == "per_line" and line["rounding"]["source"]
     assert len(book.explain(opened, found.id)) == 3
+
+
+def test_lines_share_one_stored_explanation_per_distinct_basis(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    book.assess_unit(opened, UNIT, JAN)
+    book.assess_unit(opened, UNIT, FEB, MAR)
+    # the same rates, limits and rounding in every month: one text, pointed to by all nine lines
+    assert count(opened, BasisRow) == 1
+    assert count(opened, LineRow) == 9 and count(opened, LineRow, LineRow.basis_id.is_not(None)) == 9
+    lines = book.explain(opened, 2)
+    assert [(ln["period"], ln["base"]) for ln in lines][:2] == [("202302", "6000.00"), ("202302", "6000.00")]
+
+
+def test_a_line_stored_with_its_whole_explanation_is_explained_as_stored(opened: book.Book, tmp_path: Path) -> None:
+    # lines written before the explanations were shared keep theirs whole, and read as they are
+    enroll_three(opened, tmp_path)
+    found = book.assess_unit(opened, UNIT, JAN)
+    whole = '{"wage": "6000.00", "base": "6000.00", "values": [], "rounding": null, "base_limit": null}'
+    with opened.transaction() as s:
+        s.execute(sa.update(LineRow).values(basis_id=None, base_fen=None, explain=whole))
+    line = book.explain(opened, found.id, person_id(0))[0]
+    assert (line["wage"], line["values"], line["unit_amount"]) == ("6000.00", [], "480.00")
+
+
+def test_many_units_at_once_as_one_by_one(db_url: str, tmp_path: Path) -> None:
+    opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
+    units = [f"912102000000000{u:02d}X" for u in range(5)]
+    for u, uscc in enumerate(units):
+        opened.add_unit(uscc, f"单位{u}", "210200")
+        if u != 3:  # unit 3 has nobody to assess
+            people = [(10 * u + i, str(5000 + 1000 * i)) for i in range(u + 1)]
+            book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", people), uscc, today=datetime.date(2023, 1, 10))
+    done: list[int] = []
+    found = book.assess_units(opened, None, JAN, FEB, per_transaction=2, progress=done.append)
+    assert list(found) == sorted(units) and sum(done) == 5
+    refused = found[units[3]]
+    assert isinstance(refused, book.BookRefusal) and refused.code == "nothing_to_assess"
+    for u in (0, 1, 2, 4):
+        made = found[units[u]]
+        assert isinstance(made, book.BookAssessment) and made.kind == "original"
+        # each person owes 10 % of a wage of 5000 + 1000·i yuan, for two months
+        assert made.document["total"] == f"{2 * sum(500 + 100 * i for i in range(u + 1))}.00"
+        assert book.assess_unit(opened, units[u], JAN, FEB).id == made.id
+    again = book.assess_units(opened, [units[4], "NOPE", units[0]], JAN, FEB)
+    assert list(again) == [units[4], "NOPE", units[0]]
+    assert [getattr(v, "kind", getattr(v, "code", None)) for v in again.values()] == ["existing", "unknown_unit", "existing"]
+    assert count(opened, AssessmentRow) == 4
+    opened.close()
 
 
 def test_the_log_keeps_actor_and_order(opened: book.Book, tmp_path: Path) -> None:

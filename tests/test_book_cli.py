@@ -47,6 +47,26 @@ def test_book_assess_json_is_medins_assess_plus_id_kind_supplements(cli, tmp_pat
     assert (json.loads(out)["kind"], json.loads(out)["id"]) == ("existing", booked["id"])
 
 
+def test_book_assess_all_names_each_unit_and_exits_1_when_one_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = "91210200MA0000009Z"
+    for uscc in (UNIT, other):
+        assert cli("book", "unit", "add", "--uscc", uscc, "--name", "大连", "--region", "210200")[0] == 0
+    path = enroll_file(tmp_path / "e.csv", [(0, "6000"), (1, "7000")])
+    assert cli("book", "enroll", str(path), "--unit", UNIT, "--today", "2023-01-10")[0] == 0
+    code, out, _ = cli("book", "assess", "--all", "--period", "2023-01", "--format", "json")
+    found = json.loads(out)
+    assert (code, found["assessed"], found["refused"]) == (1, 1, 1)
+    assert [(u["unit"], u.get("kind"), u.get("total")) for u in found["units"]] == [(UNIT, "original", "1300.00"), (other, None, None)]
+    assert found["units"][1]["error"]["code"] == "nothing_to_assess"
+    path = enroll_file(tmp_path / "e2.csv", [(2, "5000")])
+    assert cli("book", "enroll", str(path), "--unit", other, "--today", "2023-01-10")[0] == 0
+    code, out, _ = cli("book", "assess", "--all", "--period", "2023-01")
+    assert code == 0 and "已有核定" in out and "共 2 个单位: 核定 2, 未核定 0" in out
+    with pytest.raises(SystemExit) as usage:  # one unit or all of them, not both
+        cli("book", "assess", "--all", "--unit", UNIT, "--period", "2023-01")
+    assert usage.value.code == 2
+
+
 def test_refusals_exit_2_with_a_code_and_no_traceback(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("book", "assess", "--unit", "NOPE", "--period", "2023-01")
     assert (code, out) == (2, "") and "[unknown_unit]" in err and "Traceback" not in err

@@ -1,7 +1,8 @@
 """Real processes against one book, on SQLite and on PostgreSQL.
 
 * several processes assessing the same unit and period at once store exactly one assessment
-  (the schema's unique constraint and a transaction, no lock file);
+  (the schema's unique constraint and a transaction, no lock file), one unit at a time or
+  many units in groups;
 * a process killed with SIGKILL in the middle of a batch leaves the book as it was;
 * an enrollment committed while processes ask for an assessment gives one supplement, never a
   stale "existing" (the unit's version is written in the enrollment's transaction).
@@ -36,6 +37,9 @@ while not pathlib.Path(go).exists():
 if job == "assess":
     found = book.assess_unit(opened, "%s", Period(2023, 1), Period(2023, 3))
     print(found.kind, found.id)
+elif job == "units":
+    for uscc, made in book.assess_units(opened, None, Period(2023, 1), per_transaction=2).items():
+        print(uscc, made.kind, made.id)
 else:
     def slow(row):
         if row == 50:  # half-way: tell the parent, then wait to be killed
@@ -79,6 +83,34 @@ def test_processes_assessing_at_once_store_one_assessment(db_url: str, tmp_path:
     assert count(opened, AssessmentRow) == 1
     with opened.transaction() as s:
         assert s.scalar(sa.select(AssessmentRow.total_fen)) == 30 * 3 * 60000
+    opened.close()
+
+
+def test_processes_assessing_every_unit_at_once_store_one_assessment_each(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    opened, params = _setup(db_url, tmp_path)
+    units = [UNIT] + [f"912102000000000{u:02d}X" for u in range(1, 5)]
+    for u, uscc in enumerate(units):
+        if u:
+            opened.add_unit(uscc, f"单位{u}", "210200")
+        path = enroll_file(tmp_path / "e.csv", [(20 * u + i, "6000") for i in range(20)])
+        assert len(book.apply_file(opened, "enroll", path, uscc, today=datetime.date(2023, 1, 10)).changes) == 20
+    go = tmp_path / "go"
+    workers = [_start(db_url, params, go, "units") for _ in range(3)]
+    time.sleep(2.0)
+    go.write_text("")
+    kinds: dict[str, list[str]] = {uscc: [] for uscc in units}
+    ids: dict[str, set[str]] = {uscc: set() for uscc in units}
+    for worker in workers:
+        out, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0, err
+        for uscc, kind, ident in (line.split() for line in out.splitlines()):
+            kinds[uscc].append(kind)
+            ids[uscc].add(ident)
+    assert all(sorted(found) == ["existing", "existing", "original"] for found in kinds.values()), kinds
+    assert all(len(found) == 1 for found in ids.values())
+    assert count(opened, AssessmentRow) == 5
+    with opened.transaction() as s:
+        assert s.scalar(sa.select(sa.func.sum(AssessmentRow.total_fen))) == 5 * 20 * 60000
     opened.close()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from medins_core.book.book import Book, UnitInfo
 from medins_core.book.errors import BookRefusal
-from medins_core.book.ledger import BookAssessment, assess_unit
+from medins_core.book.ledger import BookAssessment, assess_unit, assess_units
 from medins_core.book.notices import arrears_of, explain, notice, pay, revoke
 from medins_core.book.operations import (
     BatchOutcome,
@@ -36,6 +36,7 @@ __all__ = [
     "apply_table",
     "arrears_of",
     "assess_unit",
+    "assess_units",
     "backpay",
     "declare_wage",
     "enroll",

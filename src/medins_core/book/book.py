@@ -21,7 +21,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from medins_core.book.db import create_book_engine, migrate
-from medins_core.book.errors import BookRefusal, refused_by_checks
+from medins_core.book.errors import BookRefusal, refused_by_checks, unknown_unit
 from medins_core.book.models import CoverRow, EventRow, PersonRow, UnitRow, WageRow
 from medins_core.book.regions import rules_of, run_check
 from medins_core.ids import mask_cert_no
@@ -124,7 +124,7 @@ class Book:
             row = UnitRow(uscc=uscc, name=name, region=region, unit_no=unit_no)
             session.add(row)
             session.flush()
-            unit = _info(row)
+            unit = unit_info(row)
             self.log(session, unit, "unit_add", {"uscc": uscc, "name": name, "region": region})
         return unit
 
@@ -136,8 +136,8 @@ class Book:
         """The unit and its version: every write to its covers or wages raises the version."""
         row = session.execute(select(UnitRow, UnitRow.version).where(UnitRow.uscc == uscc)).first()
         if row is None:
-            raise BookRefusal("unknown_unit", f"账簿中没有统一社会信用代码为 {uscc} 的单位")
-        return _info(row[0]), row[1]
+            raise unknown_unit(uscc)
+        return unit_info(row[0]), row[1]
 
     def rules(self, unit: UnitInfo) -> RegionRules:
         """The rules of the unit's region."""
@@ -303,5 +303,6 @@ def _set_wage(session: Session, unit: UnitInfo, person_id: int, start: Period, w
         row.wage_fen = amount
 
 
-def _info(row: UnitRow) -> UnitInfo:
+def unit_info(row: UnitRow) -> UnitInfo:
+    """The unit of a row."""
     return UnitInfo(row.id, row.uscc, row.unit_no, row.region, row.name)

@@ -23,3 +23,8 @@ def refused_by_checks(problems: Sequence[Problem], cert_no: str = "") -> BookRef
     who = f"{mask_cert_no(cert_no)}: " if cert_no else ""
     text = "；".join(f"[{p.code}] {p.message}" for p in errors)
     return BookRefusal(errors[0].code, f"{who}{text}", problems)
+
+
+def unknown_unit(uscc: str) -> BookRefusal:
+    """The refusal for a USCC the book does not hold."""
+    return BookRefusal("unknown_unit", f"账簿中没有统一社会信用代码为 {uscc} 的单位")

@@ -6,7 +6,8 @@ changed. Asking again for the same unit, periods and type returns what is stored
 when the book changed, a supplementary revision holds only the difference lines. Revisions are
 numbered per unit × periods × type under a unique constraint, so two writers at once store one.
 A revision records the unit's version and the rules' fingerprint it was found current at; while
-both are unchanged it is returned without assessing again.
+both are unchanged it is returned without assessing again. :func:`assess_units` does the same
+for many units, committing them in groups.
 """
 
 from __future__ import annotations
@@ -15,27 +16,30 @@ import functools
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import attrs
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from medins_core.assessment import Assessment, AssessmentLine, Parts, PaymentType, assess, line_rates
-from medins_core.book.book import Book, UnitInfo, fen, yuan
-from medins_core.book.errors import BookRefusal
+from medins_core.book.book import Book, UnitInfo, fen, unit_info, yuan
+from medins_core.book.errors import BookRefusal, unknown_unit
 from medins_core.book.models import (
     AssessmentRow,
+    BasisRow,
     CoverRow,
     LineRow,
     PersonRow,
+    UnitRow,
     WageRow,
 )
 from medins_core.codes import InsuranceStatus
+from medins_core.errors import MedinsError
 from medins_core.ids import mask_cert_no
 from medins_core.model import Coverage, Member, Person, WageDeclaration
 from medins_core.money import format_yuan, rmb_upper
@@ -44,6 +48,8 @@ from medins_core.period import Period
 
 Key = tuple[str, str, str]  # cert_no, insurance, period
 AMOUNTS = ("unit_base_fen", "unit_amount_fen", "person_base_fen", "person_amount_fen", "transfer_fen")
+Amounts = tuple[int | None, ...]  # in the order of AMOUNTS, in fen; a transfer may be unknown
+ZERO: Amounts = (0,) * len(AMOUNTS)
 
 
 @attrs.frozen
@@ -60,41 +66,52 @@ class BookAssessment:
         return {**self.document, "id": self.id, "kind": self.kind, "supplements": self.supplements}
 
 
-def members(session: Session, unit: UnitInfo, start: Period, end: Period) -> tuple[list[Member], dict[str, int]]:
-    """The unit's persons with a cover overlapping ``start``…``end``, with their wages and covers.
+class _Persons:
+    """The persons of several units with a cover overlapping ``start``…``end``, with their covers
+    and wages: two queries for all the units, plain columns, no row objects."""
 
-    Also their person ids by certificate number. Two queries, plain columns: no row objects.
-    """
-    covers = session.execute(_COVERS, {"unit": unit.id, "start": str(start), "end": str(end)})
-    people: dict[int, tuple[Person, list[Coverage]]] = {}
-    for person_id, line, since, until, status, cert_no, name, cert_type, person_type in covers:
-        entry = people.get(person_id)
-        if entry is None:
-            entry = people[person_id] = (Person(cert_no, name, cert_type, person_type), [])
-        entry[1].append(_coverage(line, since, until, status))
-    wages: dict[int, list[WageDeclaration]] = defaultdict(list)
-    for person_id, since, wage_fen in session.execute(_WAGES, {"unit": unit.id}):
-        if person_id in people:
-            wages[person_id].append(_wage(since, wage_fen))
-    out = []
-    for person_id, (person, coverages) in people.items():
-        if not wages[person_id]:
-            raise BookRefusal("missing_wage", f"{mask_cert_no(person.cert_no)} 没有申报工资，无法核定")
-        out.append(Member(person, tuple(wages[person_id]), tuple(coverages)))
-    return out, {person.cert_no: person_id for person_id, (person, _) in people.items()}
+    def __init__(self, session: Session, units: list[int], start: Period, end: Period) -> None:
+        self.people: dict[int, dict[int, tuple[Person, list[Coverage]]]] = {unit: {} for unit in units}
+        rows = session.execute(_COVERS, {"units": units, "start": str(start), "end": str(end)})
+        for unit, person_id, line, since, until, status, cert_no, name, cert_type, person_type in rows:
+            entry = self.people[unit].get(person_id)
+            if entry is None:
+                entry = self.people[unit][person_id] = (Person(cert_no, name, cert_type, person_type), [])
+            entry[1].append(_coverage(line, since, until, status))
+        # one tuple for each distinct set of covers: the engine works out each set's runs once
+        shared: dict[tuple[Coverage, ...], tuple[Coverage, ...]] = {}
+        self.covers = {
+            (unit, person_id): shared.setdefault(tuple(covers), tuple(covers))
+            for unit, found in self.people.items() for person_id, (_, covers) in found.items()
+        }  # fmt: skip
+        self.wages: dict[tuple[int, int], list[WageDeclaration]] = defaultdict(list)
+        for unit, person_id, since, wage_fen in session.execute(_WAGES, {"units": units}):
+            if person_id in self.people[unit]:
+                self.wages[(unit, person_id)].append(_wage(since, wage_fen))
+
+    def members(self, unit: int) -> tuple[list[Member], dict[str, int]]:
+        """The unit's members, and their person ids by certificate number."""
+        out = []
+        for person_id, (person, _) in self.people[unit].items():
+            wages = self.wages.get((unit, person_id))
+            if not wages:
+                raise BookRefusal("missing_wage", f"{mask_cert_no(person.cert_no)} 没有申报工资，无法核定")
+            out.append(Member(person, tuple(wages), self.covers[(unit, person_id)]))
+        return out, {person.cert_no: person_id for person_id, (person, _) in self.people[unit].items()}
 
 
 # built once: a statement object keeps its cache key, so running it again compiles nothing
 _COVERS = (
-    select(CoverRow.person_id, CoverRow.insurance, CoverRow.start, CoverRow.end, CoverRow.status,
-           PersonRow.cert_no, PersonRow.name, PersonRow.cert_type, PersonRow.person_type)
+    select(CoverRow.unit_id, CoverRow.person_id, CoverRow.insurance, CoverRow.start, CoverRow.end,
+           CoverRow.status, PersonRow.cert_no, PersonRow.name, PersonRow.cert_type, PersonRow.person_type)
     .join(PersonRow, PersonRow.id == CoverRow.person_id)
-    .where(CoverRow.unit_id == bindparam("unit"), CoverRow.start <= bindparam("end"))
+    .where(CoverRow.unit_id.in_(bindparam("units", expanding=True)), CoverRow.start <= bindparam("end"))
     .where((CoverRow.end.is_(None)) | (CoverRow.end >= bindparam("start")))
 )  # fmt: skip
 _WAGES = (
-    select(WageRow.person_id, WageRow.start, WageRow.wage_fen).where(WageRow.unit_id == bindparam("unit"))
-    .order_by(WageRow.person_id, WageRow.start)
+    select(WageRow.unit_id, WageRow.person_id, WageRow.start, WageRow.wage_fen)
+    .where(WageRow.unit_id.in_(bindparam("units", expanding=True)))
+    .order_by(WageRow.unit_id, WageRow.person_id, WageRow.start)
 )  # fmt: skip
 
 
@@ -110,32 +127,39 @@ def _wage(since: str, wage_fen: int) -> WageDeclaration:
     return WageDeclaration(Period.parse(since), yuan(wage_fen))
 
 
-def _explainer(rules: RegionRules, parts: Parts) -> Callable[[AssessmentLine, int, int], str]:
-    """The explanation of a line as JSON; what a line shares with its insurance and period is
-    written once."""
-    tails: dict[tuple[str, Period], str] = {}
+class _Bases:
+    """Ids of the stored explanations (:class:`BasisRow`) of the lines written in one
+    transaction: each insurance line and period of a region is explained once, and each
+    distinct text stored once."""
 
-    def explain(line: AssessmentLine, wage_fen: int, base_fen: int) -> str:
-        tail = tails.get((line.insurance, line.period))
-        if tail is None:
-            tail = tails[(line.insurance, line.period)] = _explain_tail(rules, line, parts)
-        # as json.dumps writes it: amounts are digits, a sign and a point, nothing to escape
-        return f'{{"wage": "{_yuan_text(wage_fen)}", "base": "{_yuan_text(base_fen)}", {tail}'
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ids: dict[tuple[int, Parts, str, Period], int] = {}
+        self.by_text: dict[str, int] = {}
+
+    def id(self, rules: RegionRules, parts: Parts, insurance: str, period: Period) -> int:
+        key = (id(rules), parts, insurance, period)  # the rules outlive the transaction
+        found = self.ids.get(key)
+        if found is None:
+            text = _basis_text(rules, insurance, period, parts)
+            found = self.by_text.get(text)
+            if found is None:
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                found = self.session.scalar(select(BasisRow.id).where(BasisRow.digest == digest))
+                if found is None:
+                    row = BasisRow(digest=digest, text=text)
+                    self.session.add(row)
+                    self.session.flush()
+                    found = row.id
+                self.by_text[text] = found
+            self.ids[key] = found
+        return found
 
 
-    return explain
-
-
-def _yuan_text(amount_fen: int) -> str:
-    """``format_yuan`` of an amount in fen."""
-    whole, part = divmod(abs(amount_fen), 100)
-    return f"{'-' if amount_fen < 0 else ''}{whole}.{part:02d}"
-
-
-def _explain_tail(rules: RegionRules, line: AssessmentLine, parts: Parts) -> str:
-    """What follows the wage and base in an explanation, without the opening brace."""
-    rates = line_rates(rules, line.insurance, line.period, parts)
-    limit = rules.base_limit(line.period)
+def _basis_text(rules: RegionRules, insurance: str, period: Period, parts: Parts) -> str:
+    """The explanation shared by the lines of ``insurance`` in ``period``, as JSON."""
+    rates = line_rates(rules, insurance, period, parts)
+    limit = rules.base_limit(period)
     rounding = rules.rounding
     return json.dumps(
         {
@@ -153,23 +177,16 @@ def _explain_tail(rules: RegionRules, line: AssessmentLine, parts: Parts) -> str
                          "stage": rounding.stage, "source": rules.rounding_source},
         },
         ensure_ascii=False,
-    )[1:]  # fmt: skip
+    )  # fmt: skip
 
 
-def _line_amounts(line: AssessmentLine) -> dict[str, int | None]:
-    transfer = None if line.account_transfer is None else fen(line.account_transfer)
-    return {
-        "unit_base_fen": fen(line.unit_base), "unit_amount_fen": fen(line.unit_amount),
-        "person_base_fen": fen(line.person_base), "person_amount_fen": fen(line.person_amount),
-        "transfer_fen": transfer,
-    }  # fmt: skip
-
-
-def _stored(session: Session, chain: list[AssessmentRow], person_ids: dict[str, int]) -> dict[Key, dict[str, int]]:
+def _stored(
+    session: Session, chain: list[AssessmentRow], person_ids: dict[str, int]
+) -> dict[Key, tuple[int, ...]]:
     """The net of every stored revision's lines, by person × line × period (ids into ``person_ids``)."""
-    net: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AMOUNTS, 0))
+    net: dict[Key, list[int]] = {}
     if not chain:
-        return net
+        return {}
     columns = [getattr(LineRow, name) for name in AMOUNTS]
     for person_id, cert_no, line, period, *amounts in session.execute(
         select(LineRow.person_id, PersonRow.cert_no, LineRow.insurance, LineRow.period, *columns)
@@ -177,10 +194,10 @@ def _stored(session: Session, chain: list[AssessmentRow], person_ids: dict[str, 
         .where(LineRow.assessment_id.in_([row.id for row in chain]))
     ):  # fmt: skip
         person_ids[cert_no] = person_id
-        sums = net[(cert_no, line, period)]
-        for name, amount in zip(AMOUNTS, amounts):
-            sums[name] += amount or 0
-    return net
+        sums = net.setdefault((cert_no, line, period), [0] * len(AMOUNTS))
+        for i, amount in enumerate(amounts):
+            sums[i] += amount or 0
+    return {key: tuple(sums) for key, sums in net.items()}
 
 
 def _difference(result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]) -> dict[str, Any]:
@@ -209,17 +226,12 @@ def _difference(result: Assessment, before: list[dict[str, Any]], lines: list[As
     return document
 
 
-def _chain(session: Session, unit: UnitInfo, start: Period, end: Period, kind: PaymentType) -> list[AssessmentRow]:
-    # the documents are read only when needed: the latest's, or all of them for a supplement
-    return list(session.scalars(
-        _CHAIN, {"unit": unit.id, "start": str(start), "end": str(end), "kind": kind.value}
-    ))  # fmt: skip
-
-
-_CHAIN = select(AssessmentRow).options(defer(AssessmentRow.document)).where(
-    AssessmentRow.unit_id == bindparam("unit"), AssessmentRow.period_from == bindparam("start"),
-    AssessmentRow.period_to == bindparam("end"), AssessmentRow.payment_type == bindparam("kind"),
-).order_by(AssessmentRow.revision)  # fmt: skip
+# the documents are read only when needed: the latest's, or all of them for a supplement
+_CHAINS = select(AssessmentRow).options(defer(AssessmentRow.document)).where(
+    AssessmentRow.unit_id.in_(bindparam("units", expanding=True)),
+    AssessmentRow.period_from == bindparam("start"), AssessmentRow.period_to == bindparam("end"),
+    AssessmentRow.payment_type == bindparam("kind"),
+).order_by(AssessmentRow.unit_id, AssessmentRow.revision)  # fmt: skip
 
 
 def basis(rules: RegionRules, parts: Parts) -> str:
@@ -244,84 +256,206 @@ def assess_unit(
     end = start if end is None else end
     for attempt in range(3):
         try:
-            return _assess_once(book, uscc, start, end, payment_type, parts)
+            with book.transaction() as session:
+                found = _assess_group(book, session, [uscc], start, end, payment_type, parts)[uscc]
         except IntegrityError:
             if attempt == 2:  # another writer keeps winning: say so rather than loop
                 raise BookRefusal("busy", "另一进程正在核定同一单位同一期间，请稍后重试") from None
+            continue
+        if isinstance(found, MedinsError):
+            raise found
+        return found
     raise AssertionError("unreachable")
 
 
-def _assess_once(
-    book: Book, uscc: str, start: Period, end: Period, payment_type: PaymentType, parts: Parts
-) -> BookAssessment:
-    with book.transaction() as session:
-        # the version is read before anything it covers: what is read next is at least as new
-        unit, version = book.unit_version(session, uscc)
-        rules = book.rules(unit)
+def assess_units(
+    book: Book, usccs: Iterable[str] | None, start: Period, end: Period | None = None, *,
+    payment_type: PaymentType = PaymentType.REGULAR, parts: Parts = Parts.BOTH,
+    per_transaction: int = 100, progress: Callable[[int], None] | None = None,
+) -> dict[str, BookAssessment | MedinsError]:  # fmt: skip
+    """Assess many units (``None``: every unit of the book, in USCC order), as
+    :func:`assess_unit` does each: what each unit gets, or why it was refused.
+
+    Units are read, assessed and written ``per_transaction`` at a time, in one transaction
+    each: a killed process loses at most the group under way, and the book never holds part
+    of a unit's assessment. When a concurrent writer makes a group fail, its units are
+    assessed again one by one. ``progress`` is called with the number of units done.
+    """
+    end = start if end is None else end
+    if usccs is None:
+        with book.transaction() as session:
+            usccs = list(session.scalars(select(UnitRow.uscc).order_by(UnitRow.uscc)))
+    todo = list(dict.fromkeys(usccs))
+    found: dict[str, BookAssessment | MedinsError] = {}
+    size = max(1, per_transaction)
+    for first in range(0, len(todo), size):
+        group = todo[first : first + size]
+        try:
+            with book.transaction() as session:
+                found.update(_assess_group(book, session, group, start, end, payment_type, parts))
+        except IntegrityError:
+            for uscc in group:
+                try:
+                    found[uscc] = assess_unit(book, uscc, start, end, payment_type=payment_type, parts=parts)
+                except MedinsError as exc:
+                    found[uscc] = exc
+        if progress is not None:
+            progress(len(group))
+    return {uscc: found[uscc] for uscc in todo}
+
+
+@attrs.frozen
+class _Write:
+    """A new revision to store: its row, the lines that changed, and what they came from."""
+
+    unit: UnitInfo
+    row: AssessmentRow
+    changed: list[tuple[Key, Amounts, Amounts]]  # key, amounts to store, amounts assessed
+    fresh: dict[Key, Amounts]
+    roster: list[Member]
+    person_ids: dict[str, int]
+    result: Assessment
+    rules: RegionRules
+    document: dict[str, Any]
+
+
+def _assess_group(
+    book: Book, session: Session, usccs: list[str], start: Period, end: Period,
+    payment_type: PaymentType, parts: Parts,
+) -> dict[str, BookAssessment | MedinsError]:  # fmt: skip
+    """Assess units in one transaction: each one's revision, or why it was refused."""
+    # the versions are read before anything they cover: what is read next is at least as new
+    units = {row.uscc: (unit_info(row), version) for row, version in
+             session.execute(select(UnitRow, UnitRow.version).where(UnitRow.uscc.in_(usccs)))}  # fmt: skip
+    chains: dict[int, list[AssessmentRow]] = defaultdict(list)
+    span = {"start": str(start), "end": str(end), "kind": payment_type.value}
+    for row in session.scalars(_CHAINS, {"units": [unit.id for unit, _ in units.values()], **span}):
+        chains[row.unit_id].append(row)
+    found: dict[str, BookAssessment | MedinsError] = {}
+    todo = []
+    for uscc in usccs:
+        if uscc not in units:
+            found[uscc] = unknown_unit(uscc)
+            continue
+        unit, version = units[uscc]
+        chain = chains[unit.id]
+        try:
+            rules = book.rules(unit)
+        except MedinsError as exc:
+            found[uscc] = exc
+            continue
         stamp = basis(rules, parts)
-        chain = _chain(session, unit, start, end, payment_type)
-        latest = chain[-1] if chain else None
-        if latest is not None and (latest.unit_version, latest.basis) == (version, stamp):
+        if chain and (chain[-1].unit_version, chain[-1].basis) == (version, stamp):
             # nothing it read has changed since this revision was found current: no need to assess
-            return BookAssessment(latest.id, "existing", latest.supplements, json.loads(latest.document))
-        roster, person_ids = members(session, unit, start, end)
-        result = assess(roster, rules, start, end, payment_type=payment_type, parts=parts)
-        net = _stored(session, chain, person_ids)
-        fresh = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
-        zero = dict.fromkeys(AMOUNTS, 0)
-        changed: list[tuple[AssessmentLine, dict[str, int | None], dict[str, int | None]]] = []
-        for key in sorted(set(fresh) | set(net), key=lambda k: (k[2], k[1], k[0])):
-            new: dict[str, int | None] = _line_amounts(fresh[key]) if key in fresh else dict(zero)
-            old = net.get(key, zero)
-            diff = {n: None if new[n] is None else (new[n] or 0) - old[n] for n in AMOUNTS}
-            if any(diff.values()):
-                changed.append((fresh.get(key) or _zero_line(key), diff, new))
-        if latest is None and not result.lines:
-            raise BookRefusal("nothing_to_assess", f"单位 {uscc} 在 {start}—{end} 没有参保人员，无需核定")
-        if latest is not None and not changed:
+            found[uscc] = _existing(chain[-1])
+        else:
+            todo.append((uscc, unit, version, rules, stamp, chain))
+    persons = _Persons(session, [unit.id for _, unit, *_ in todo], start, end) if todo else None
+    writes = []
+    for uscc, unit, version, rules, stamp, chain in todo:
+        assert persons is not None
+        try:
+            outcome = _assess_one(session, persons, unit, rules, chain, start, end, payment_type, parts)
+        except MedinsError as exc:
+            found[uscc] = exc
+            continue
+        if isinstance(outcome, AssessmentRow):
             # still current: say so on the revision, so that the next request need not assess
-            session.execute(update(AssessmentRow).where(AssessmentRow.id == latest.id)
+            session.execute(update(AssessmentRow).where(AssessmentRow.id == outcome.id)
                             .values(unit_version=version, basis=stamp))  # fmt: skip
-            return BookAssessment(latest.id, "existing", latest.supplements, json.loads(latest.document))
-        kind = "supplementary" if chain else "original"
-        lines = [
-            attrs.evolve(
-                line, unit_base=yuan(d["unit_base_fen"] or 0), unit_amount=yuan(d["unit_amount_fen"] or 0),
-                person_base=yuan(d["person_base_fen"] or 0), person_amount=yuan(d["person_amount_fen"] or 0),
-                account_transfer=None if d["transfer_fen"] is None else yuan(d["transfer_fen"]),
-            )
-            for line, d, _ in changed
-        ] if chain else [line for line, _, _ in changed]  # fmt: skip
-        document: dict[str, Any] = result.to_json() if kind == "original" else _difference(
-            result, [json.loads(r.document) for r in chain], lines
-        )  # fmt: skip
-        row = AssessmentRow(
-            unit_id=unit.id, period_from=str(start), period_to=str(end), payment_type=payment_type.value,
-            revision=len(chain), kind=kind, supplements=chain[-1].id if chain else None,
-            total_fen=fen(Decimal(document["total"])), document=json.dumps(document, ensure_ascii=False),
-            unit_version=version, basis=stamp,
-        )  # fmt: skip
-        session.add(row)
-        session.flush()  # the unique constraint speaks here, inside the transaction
-        wages = {m.person.cert_no: m for m in roster}
-        explain = _explainer(rules, parts)
-        values = []
-        for line, (source, d, new) in zip(lines, changed):
-            member = wages.get(line.cert_no)
-            wage = fen((member.wage_for(line.period) if member is not None else None) or Decimal(0))
-            base = new["unit_base_fen"] or new["person_base_fen"] or 0
-            values.append({
-                "assessment_id": row.id, "person_id": person_ids[line.cert_no], "insurance": line.insurance,
-                "period": str(line.period), "wage_fen": wage, **d,
-                "explain": explain(source, wage, base) if source.name else "{}",
-            })  # fmt: skip
-        if values:  # one statement for every line (executemany; insertmanyvalues on PostgreSQL)
-            session.execute(insert(cast(Table, LineRow.__table__)), values)
-        book.log(session, unit, "assess", {"id": row.id, "kind": kind, "periods": [str(start), str(end)],
-                                           "type": payment_type.value, "total": document["total"]})  # fmt: skip
-        return BookAssessment(row.id, kind, row.supplements, document)
+            found[uscc] = _existing(outcome)
+            continue
+        outcome.row.unit_version, outcome.row.basis = version, stamp
+        session.add(outcome.row)
+        writes.append(outcome)
+    session.flush()  # every new revision at once; the unique constraint speaks here
+    values, bases = [], _Bases(session)
+    for write in writes:
+        values.extend(_line_values(write, parts, bases))
+        book.log(session, write.unit, "assess", {
+            "id": write.row.id, "kind": write.row.kind, "periods": [str(start), str(end)],
+            "type": payment_type.value, "total": write.document["total"],
+        })  # fmt: skip
+        found[write.unit.uscc] = BookAssessment(write.row.id, write.row.kind, write.row.supplements, write.document)
+    if values:
+        # one statement for every line, straight to the driver: the rows are plain tuples already
+        mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join([mark] * len(LINE_COLUMNS))})", values
+        )
+    return found
 
 
-def _zero_line(key: Key) -> AssessmentLine:
-    zero = Decimal(0)
-    return AssessmentLine(key[0], "", None, key[1], Period.parse(key[2]), zero, zero, zero, zero, None)
+def _existing(row: AssessmentRow) -> BookAssessment:
+    return BookAssessment(row.id, "existing", row.supplements, json.loads(row.document))
+
+
+def _assess_one(
+    session: Session, persons: _Persons, unit: UnitInfo, rules: RegionRules, chain: list[AssessmentRow],
+    start: Period, end: Period, payment_type: PaymentType, parts: Parts,
+) -> _Write | AssessmentRow:  # fmt: skip
+    """A new revision of the unit, or the latest one when nothing changed."""
+    roster, person_ids = persons.members(unit.id)
+    result = assess(roster, rules, start, end, payment_type=payment_type, parts=parts)
+    fresh: dict[Key, Amounts] = {(c, i, p): tuple(amounts) for c, i, p, *amounts in result.fen_lines()}
+    net = _stored(session, chain, person_ids)
+    changed: list[tuple[Key, Amounts, Amounts]] = []
+    for key in sorted(fresh.keys() | net.keys(), key=lambda k: (k[2], k[1], k[0])):
+        new = fresh.get(key, ZERO)
+        old = net.get(key)
+        diff = new if old is None else tuple(None if n is None else n - o for n, o in zip(new, old))
+        if any(diff):
+            changed.append((key, diff, new))
+    if not chain and not fresh:
+        raise BookRefusal("nothing_to_assess", f"单位 {unit.uscc} 在 {start}—{end} 没有参保人员，无需核定")
+    if chain and not changed:
+        return chain[-1]
+    if chain:
+        made = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
+        lines = [_line(made.get(key), key, diff) for key, diff, _ in changed]
+        document = _difference(result, [json.loads(r.document) for r in chain], lines)
+    else:
+        document = result.to_json()
+    row = AssessmentRow(
+        unit_id=unit.id, period_from=str(start), period_to=str(end), payment_type=payment_type.value,
+        revision=len(chain), kind="supplementary" if chain else "original",
+        supplements=chain[-1].id if chain else None, total_fen=fen(Decimal(document["total"])),
+        document=json.dumps(document, ensure_ascii=False),
+    )  # fmt: skip
+    return _Write(unit, row, changed, fresh, roster, person_ids, result, rules, document)
+
+
+LINE_COLUMNS = ("assessment_id", "person_id", "insurance", "period", "wage_fen", *AMOUNTS, "base_fen", "basis_id", "explain")
+
+
+def _line_values(write: _Write, parts: Parts, bases: _Bases) -> list[tuple[Any, ...]]:
+    """The rows of LineRow for a new revision, in the order of LINE_COLUMNS."""
+    wages = {m.person.cert_no: m for m in write.roster}
+    periods = {str(p): p for p in write.result.periods}
+    values = []
+    for key, diff, new in write.changed:
+        cert_no, insurance, period_text = key
+        member, period = wages.get(cert_no), periods.get(period_text) or Period.parse(period_text)
+        wage = fen((member.wage_for(period) if member is not None else None) or Decimal(0))
+        if key in write.fresh:
+            base, basis = new[0] or new[2] or 0, bases.id(write.rules, parts, insurance, period)
+        else:  # a line no longer assessed: its difference has nothing to explain
+            base, basis = None, None
+        values.append((write.row.id, write.person_ids[cert_no], insurance, period_text, wage, *diff, base, basis, "{}"))
+    return values
+
+
+def _line(made: AssessmentLine | None, key: Key, amounts: Amounts) -> AssessmentLine:
+    """The line of a supplement: the assessed line (or, for one no longer assessed, a line of
+    the key alone) with the difference's amounts."""
+    def money(value: int | None) -> Decimal:
+        return yuan(value or 0)
+
+    transfer = None if amounts[4] is None else yuan(amounts[4])
+    if made is None:
+        zero = Decimal(0)
+        made = AssessmentLine(key[0], "", None, key[1], Period.parse(key[2]), zero, zero, zero, zero, None)
+    return attrs.evolve(
+        made, unit_base=money(amounts[0]), unit_amount=money(amounts[1]), person_base=money(amounts[2]),
+        person_amount=money(amounts[3]), account_transfer=transfer,
+    )  # fmt: skip

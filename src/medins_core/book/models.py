@@ -140,9 +140,23 @@ class LineRow(Base):
     person_amount_fen: Mapped[int] = mapped_column(BigInteger)
     transfer_fen: Mapped[int | None] = mapped_column(BigInteger)
     wage_fen: Mapped[int] = mapped_column(BigInteger)
-    #: JSON: rates, fixed amounts, rounding and base limits, each with its source
+    #: the base the line was assessed on (both sides share it), with ``basis_id`` the
+    #: explanation; lines stored before revision 0005 keep their whole explanation in ``explain``
+    base_fen: Mapped[int | None] = mapped_column(BigInteger)
+    basis_id: Mapped[int | None] = mapped_column(ForeignKey("line_basis.id"))
+    #: JSON, for lines stored before revision 0005 (and "{}" for a line with nothing to explain)
     explain: Mapped[str] = mapped_column(Text)
     assessment: Mapped[AssessmentRow] = relationship(back_populates="lines")
+
+
+class BasisRow(Base):
+    """What lines of one insurance line and period share: rates, fixed amounts, base limits and
+    rounding, each with its source (JSON), stored once under its digest."""
+
+    __tablename__ = "line_basis"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class PaymentRow(Base):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from medins_core.book.book import Book, UnitInfo, fen, yuan
 from medins_core.book.errors import BookRefusal
 from medins_core.book.ledger import AMOUNTS, BookAssessment
-from medins_core.book.models import AssessmentRow, LineRow, NoticeRow, PaymentRow, PersonRow, UnitRow
+from medins_core.book.models import AssessmentRow, BasisRow, LineRow, NoticeRow, PaymentRow, PersonRow, UnitRow
 from medins_core.money import format_yuan, rmb_upper, to_money
 from medins_core.operations import Arrear
 from medins_core.period import Period
@@ -62,7 +62,8 @@ def revoke(book: Book, assessment_id: int, reason: str) -> BookAssessment:
             values = {name: None if getattr(line, name) is None else -getattr(line, name) for name in AMOUNTS}
             reversal.lines.append(LineRow(
                 person_id=line.person_id, insurance=line.insurance, period=line.period,
-                wage_fen=line.wage_fen, explain=line.explain, **values,
+                wage_fen=line.wage_fen, base_fen=line.base_fen, basis_id=line.basis_id, explain=line.explain,
+                **values,
             ))  # fmt: skip
         session.add(reversal)
         session.flush()
@@ -161,17 +162,28 @@ def explain(book: Book, assessment_id: int, cert_no: str | None = None) -> list[
     with book.transaction() as session:
         row, _unit = _assessment(session, book, assessment_id)
         query = (
-            select(LineRow, PersonRow.cert_no, PersonRow.name).join(PersonRow, PersonRow.id == LineRow.person_id)
+            select(LineRow, PersonRow.cert_no, PersonRow.name, BasisRow.text)
+            .join(PersonRow, PersonRow.id == LineRow.person_id)
+            .outerjoin(BasisRow, BasisRow.id == LineRow.basis_id)
             .where(LineRow.assessment_id == row.id).order_by(LineRow.id)
         )  # fmt: skip
         if cert_no:
             query = query.where(PersonRow.cert_no == cert_no)
         out = []
-        for line, cert, name in session.execute(query):
+        for line, cert, name, basis in session.execute(query):
             out.append({
                 "cert_no": cert, "name": name, "insurance": line.insurance, "period": line.period,
                 "unit_amount": format_yuan(yuan(line.unit_amount_fen)),
                 "person_amount": format_yuan(yuan(line.person_amount_fen)),
-                **json.loads(line.explain),
+                **_explanation(line, basis),
             })  # fmt: skip
         return out
+
+
+def _explanation(line: LineRow, basis: str | None) -> dict[str, Any]:
+    """A line's wage and base with the values, limits and rounding they were assessed with."""
+    if basis is None:  # nothing to explain, or stored whole before revision 0005
+        found: dict[str, Any] = json.loads(line.explain)
+        return found
+    base = format_yuan(yuan(line.base_fen or 0))
+    return {"wage": format_yuan(yuan(line.wage_fen)), "base": base, **json.loads(basis)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import sys
 from typing import Any
 
 from medins_core import book
@@ -55,7 +56,9 @@ def register(subparsers: Subparsers) -> None:
         sub.add_argument("--start", help="工资申报开始年月, 用于模板中没有该列时")
         sub.add_argument("--end", help="工资申报结束年月, 用于模板中没有该列时")
     sub = command("assess", "按账簿核定 (同一单位、期间、类型只核定一次; 账簿变动后只补差额)", _assess)
-    sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
+    which = sub.add_mutually_exclusive_group(required=True)
+    which.add_argument("--unit", help="单位的统一社会信用代码")
+    which.add_argument("--all", action="store_true", help="核定账簿中的每个单位 (分组提交; 某单位被拒不影响其他单位)")
     sub.add_argument("--period", required=True, help="费款所属期 (起), 如 2023-01")
     sub.add_argument("--to", help="费款所属期 (止), 默认同 --period")
     sub.add_argument("--type", choices=[t.value for t in PaymentType], default="regular", help="缴费类型")
@@ -139,17 +142,47 @@ def _batch(args: argparse.Namespace) -> int:
     return 0 if not outcome.result.failed else 1
 
 
+KINDS = {"original": "新核定", "existing": "已有核定 (未重复核定)", "supplementary": "补差核定"}
+
+
 def _assess(args: argparse.Namespace) -> int:
     start = Period.parse(args.period, field="--period")
     end = Period.parse(args.to, field="--to") if args.to else start
+    if args.all:
+        return _assess_all(args, start, end)
     found = book.assess_unit(
         _open(args), args.unit, start, end, payment_type=PaymentType(args.type), parts=Parts(args.parts)
     )
-    kind = {"original": "新核定", "existing": "已有核定 (未重复核定)", "supplementary": "补差核定"}[found.kind]
+    kind = KINDS[found.kind]
     extra = f", 补充核定单 {found.supplements}" if found.supplements else ""
     text = f"核定单 {found.id}: {kind}{extra}\n合计 {found.document['total']} 元 ({found.document['total_upper']})"
     _print(args, found.to_json(), text)
     return 0
+
+
+def _assess_all(args: argparse.Namespace, start: Period, end: Period) -> int:
+    """Every unit of the book; exit 1 when some unit was refused (each one is named)."""
+    from tqdm import tqdm
+
+    opened = _open(args)
+    with tqdm(unit="单位", disable=None, file=sys.stderr) as bar:
+        found = book.assess_units(
+            opened, None, start, end, payment_type=PaymentType(args.type), parts=Parts(args.parts),
+            progress=bar.update,
+        )  # fmt: skip
+    opened.close()
+    units, lines = [], []
+    for uscc, made in found.items():
+        if isinstance(made, book.BookAssessment):
+            units.append({"unit": uscc, **made.to_json()})
+            lines.append(f"{uscc}  核定单 {made.id}: {KINDS[made.kind]}  合计 {made.document['total']} 元")
+        else:
+            units.append({"unit": uscc, "error": {"code": made.code, "message": made.message}})
+            lines.append(f"{uscc}  未核定 [{made.code}] {made.message}")
+    refused = sum("error" in unit for unit in units)
+    lines.append(f"共 {len(units)} 个单位: 核定 {len(units) - refused}, 未核定 {refused}")
+    _print(args, {"units": units, "assessed": len(units) - refused, "refused": refused}, "\n".join(lines))
+    return 1 if refused else 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
