@@ -126,7 +126,12 @@ class Kernel:
     def process(
         self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0
     ) -> tuple[Partial, list[Piece]]:
-        """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces."""
+        """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces.
+
+        Lines charged by the same patterns share their rows, so what depends only on the rows
+        (persons, periods reached, months in each segment) is computed once for them, and what
+        depends on a segment's limits and rates once per distinct limits and rates.
+        """
         plan = self.plan
         n = len(rows)
         part = Partial(number=number, rows=n)
@@ -135,51 +140,62 @@ class Kernel:
         last = np.minimum(rows.end, plan.k1)
         months = np.maximum(last - first + 1, 0)
         charged = np.array([bool(p) for p in patterns])
-        eligible = ~later & (months > 0) & charged[rows.pattern]
-        part.persons = int(np.count_nonzero(eligible))
+        eligible = months > 0
         if later.any():
+            eligible &= ~later
             part.duplicate = rows.cert[smallest(rows, np.flatnonzero(later))].as_py()
+        if not charged.all():
+            eligible &= charged[rows.pattern]
+        part.persons = int(np.count_nonzero(eligible))
         if n and not plan.defaults and any(DEFAULT_LINES in p for p in rows.patterns):
             part.no_defaults = True
         part.failed = part.no_defaults or part.duplicate is not None
         codes = sorted({c for p in patterns for c in p}, key=plan.line_order)
-        pieces: list[Piece] = []
-        n_periods = len(plan.periods)
+        groups: dict[tuple[bool, ...], list[str]] = {}
         for code in codes:
-            has = np.array([code in p for p in patterns])
-            of_line = eligible if has.all() else eligible & has[rows.pattern]
+            groups.setdefault(tuple(code in p for p in patterns), []).append(code)
+        pieces: list[Piece] = []
+        for has, group in groups.items():
+            of_line = eligible if all(has) else eligible & np.array(has)[rows.pattern]
             count = int(np.count_nonzero(of_line))
             if not count:
                 continue
-            part.line_persons[code] = part.line_persons.get(code, 0) + count
-            starts = np.bincount(first[of_line] - plan.k0, minlength=n_periods + 1)
-            stops = np.bincount(last[of_line] - plan.k0 + 1, minlength=n_periods + 1)
-            reached = np.flatnonzero(np.cumsum(starts - stops)[:n_periods] > 0) + plan.k0
-            part.reached.setdefault(code, set()).update(reached.tolist())
-            for segment in plan.segments(code):
-                if segment.first <= plan.k0 and segment.last >= plan.k1:
-                    covered = months
-                else:
-                    covered = np.maximum(np.minimum(last, segment.last) - np.maximum(first, segment.first) + 1, 0)
-                chosen = of_line & (covered > 0)
-                if not chosen.any():
-                    continue
-                if segment.missing:
-                    part.failed = True  # parameter_unknown, raised by the plan at the end
-                    continue
-                index = np.flatnonzero(chosen)
-                piece = self._segment_sums(part, segment, rows.wage[index], covered[index], keep)
-                if keep:
-                    pieces.append(attrs.evolve(piece, rows=index, first=first[index], last=last[index]))
+            reached = self._reached(first, last, months, of_line)
+            share = _Shared(self, rows.wage, first, last, months, of_line, count, keep)
+            for code in group:
+                part.line_persons[code] = part.line_persons.get(code, 0) + count
+                part.reached.setdefault(code, set()).update(reached)
+                for segment in plan.segments(code):
+                    chosen = share.chosen(segment)
+                    if chosen is None:
+                        continue
+                    if segment.missing:
+                        part.failed = True  # parameter_unknown, raised by the plan at the end
+                        continue
+                    piece = self._segment_sums(part, segment, share, chosen)
+                    if keep:
+                        pieces.append(piece)
         return part, pieces
 
-    def _segment_sums(
-        self, part: Partial, segment: Segment, wage: NDArray[np.int64], months: NDArray[np.int64], keep: bool
-    ) -> Piece:
+    def _reached(
+        self, first: NDArray[np.int64], last: NDArray[np.int64], months: NDArray[np.int64], rows: NDArray[np.bool_]
+    ) -> list[int]:
+        """The periods in which at least one of ``rows`` is covered."""
+        plan = self.plan
+        n_periods = len(plan.periods)
+        if n_periods == 1 or bool(np.any((months == n_periods) & rows)):  # someone covers all
+            return list(range(plan.k0, plan.k1 + 1))
+        starts = np.bincount(first[rows] - plan.k0, minlength=n_periods + 1)
+        stops = np.bincount(last[rows] - plan.k0 + 1, minlength=n_periods + 1)
+        reached: list[int] = (np.flatnonzero(np.cumsum(starts - stops)[:n_periods] > 0) + plan.k0).tolist()
+        return reached
+
+    def _segment_sums(self, part: Partial, segment: Segment, share: _Shared, chosen: _Chosen) -> Piece:
         unit, person, unit_transfer, person_transfer = self.fen_rates(segment)
-        base = _clamp(wage, segment.floor, segment.ceiling)
+        floor, ceiling = segment.floor, segment.ceiling
+        base, base_months = share.base(chosen, floor, ceiling)
+        total_months = chosen.total
         sums = part.sums.setdefault((segment.line, segment.first), Sums())
-        base_months, total_months = _dot(base, months), int(months.sum())
         sums.unit_base += base_months if unit.num else 0  # shown only for a non-zero rate
         sums.person_base += base_months if person.num else 0
         sums.unit_exact += unit.num * base_months + unit.fixed * total_months
@@ -187,18 +203,23 @@ class Kernel:
         empty: Array = np.empty(0, dtype=np.int64)
         unit_amounts: Array | int = empty
         person_amounts: Array | int = empty
-        if keep or not self.per_total:
-            unit_amounts, person_amounts = self.amounts(base, unit), self.amounts(base, person)
-            sums.unit_amount += _dot(unit_amounts, months)
-            sums.person_amount += _dot(person_amounts, months)
+        if share.keep or not self.per_total:
+            unit_amounts, unit_sum = share.amounts(chosen, floor, ceiling, unit)
+            person_amounts, person_sum = share.amounts(chosen, floor, ceiling, person)
+            sums.unit_amount += unit_sum
+            sums.person_amount += person_sum
         transfer = None
         if unit_transfer is not None and person_transfer is not None:
-            transfer = self.amounts(base, unit_transfer) + self.amounts(base, person_transfer)
-            sums.transfer += _dot(transfer, months)
+            unit_share, unit_share_sum = share.amounts(chosen, floor, ceiling, unit_transfer)
+            person_share, person_share_sum = share.amounts(chosen, floor, ceiling, person_transfer)
+            sums.transfer += unit_share_sum + person_share_sum
+            if share.keep:
+                transfer = unit_share + person_share
         else:
             part.transfer_unknown.add(segment.line)
+        rows, first, last = (empty, empty, empty) if chosen.rows is None else chosen.rows
         return Piece(
-            segment, bool(unit.num), bool(person.num), empty, empty, empty, base, unit_amounts, person_amounts, transfer
+            segment, bool(unit.num), bool(person.num), rows, first, last, base, unit_amounts, person_amounts, transfer
         )
 
     # --- the result -----------------------------------------------------------------------
@@ -270,6 +291,90 @@ def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> N
     if ceiling is not None:
         return np.minimum(wage, ceiling)
     return wage
+
+
+@attrs.frozen
+class _Chosen:
+    """The rows of a group of lines covered in a segment: the months each is covered, and
+    (with lines kept) which rows and their covered periods."""
+
+    key: tuple[int, int]
+    weights: NDArray[np.int64]  # months covered, per row taken
+    total: int
+    index: NDArray[np.int64] | None  # the rows taken; None: every row, months 0 where not covered
+    rows: tuple[Array, Array, Array] | None  # the rows, their first and last periods: kept lines only
+
+
+class _Shared:
+    """What the lines of one group compute alike, computed once: the rows of each segment,
+    each base under given limits, and the amounts and sums of each distinct rate on them."""
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        wage: NDArray[np.int64],
+        first: NDArray[np.int64],
+        last: NDArray[np.int64],
+        months: NDArray[np.int64],
+        of_line: NDArray[np.bool_],
+        count: int,
+        keep: bool,
+    ) -> None:
+        self.kernel, self.wage, self.first, self.last = kernel, wage, first, last
+        self.months, self.of_line, self.count, self.keep = months, of_line, count, keep
+        self._chosen: dict[tuple[int, int], _Chosen | None] = {}
+        self._bases: dict[tuple[Any, ...], tuple[Array, int]] = {}
+        self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
+
+    def chosen(self, segment: Segment) -> _Chosen | None:
+        """The rows covered in ``segment``, or None if none is."""
+        key = (segment.first, segment.last)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(key)
+        return self._chosen[key]
+
+    def _choose(self, key: tuple[int, int]) -> _Chosen | None:
+        lo, hi = key
+        plan = self.kernel.plan
+        if lo <= plan.k0 and hi >= plan.k1:
+            covered, count = self.months, self.count  # of_line rows all have months > 0
+        else:
+            covered = np.maximum(np.minimum(self.last, hi) - np.maximum(self.first, lo) + 1, 0)
+            count = int(np.count_nonzero(covered * self.of_line))
+        if not count:
+            return None
+        if count == len(self.months) and not self.keep:
+            return _Chosen(key, covered, int(covered.sum()), None, None)
+        if self.keep or 2 * count < len(self.months):  # few rows: take them
+            index = np.flatnonzero(self.of_line & (covered > 0))
+            weights = covered[index]
+            rows = (index, self.first[index], self.last[index]) if self.keep else None
+            return _Chosen(key, weights, int(weights.sum()), index, rows)
+        weights = np.where(self.of_line, covered, 0)  # most rows: weigh the others 0
+        return _Chosen(key, weights, int(weights.sum()), None, None)
+
+    def base(self, chosen: _Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int]:
+        """Each chosen row's base under the limits, and the sum of base × months."""
+        key = (chosen.key, floor, ceiling)
+        found = self._bases.get(key)
+        if found is None:
+            wage = self.wage if chosen.index is None else self.wage[chosen.index]
+            base = _clamp(wage, floor, ceiling)
+            found = self._bases[key] = (base, _dot(base, chosen.weights))
+        return found
+
+    def amounts(self, chosen: _Chosen, floor: int | None, ceiling: int | None, side: FenRate) -> tuple[Array | int, int]:
+        """The rounded amounts of ``side`` on the chosen rows' bases, and their sum × months;
+        a side without rate or fixed amount is 0 without looking at a row."""
+        if side.num == 0 and side.fixed == 0:
+            return 0, 0
+        key = (chosen.key, floor, ceiling, side)
+        found = self._amounts.get(key)
+        if found is None:
+            base, _ = self.base(chosen, floor, ceiling)
+            amounts = self.kernel.amounts(base, side)
+            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights))
+        return found
 
 
 def run(
