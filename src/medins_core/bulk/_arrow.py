@@ -59,6 +59,22 @@ def string_buffers(array: Any) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
     return offsets, data
 
 
+ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+_SIX = np.uint64(0x0606060606060606)
+
+
+def eight_digits(words: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Eight ASCII digits in each little-endian word (the first digit in the lowest byte) as a
+    number, SWAR, and whether all eight bytes are digits."""
+    ok: NDArray[np.bool_] = ((words & _HIGH) == ZEROS) & (((words + _SIX) & _HIGH) == ZEROS)
+    v = words - ZEROS
+    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+    return v.astype(np.int64), ok
+
+
 def distinct(column: Any) -> tuple[list[Any], NDArray[np.int64], NDArray[np.bool_]]:
     """Distinct values of ``column``, the index of each row's value, and which rows are null."""
     encoded = pc.dictionary_encode(column)

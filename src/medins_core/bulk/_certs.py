@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from medins_core.bulk._arrow import (
     as_string,
     distinct,
+    eight_digits,
     get_column,
     input_error,
     needs_cleaning,
@@ -66,15 +67,7 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
     """Eight ASCII digits at byte ``at`` of each 18-byte record, as numbers (SWAR), and whether
     all eight are digits. The bytes are read as one little-endian uint64 per record."""
     words = np.ndarray((count,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
-    high = words & np.uint64(0xF0F0F0F0F0F0F0F0)
-    ok = (high == np.uint64(0x3030303030303030)) & (
-        (words + np.uint64(0x0606060606060606)) & np.uint64(0xF0F0F0F0F0F0F0F0) == np.uint64(0x3030303030303030)
-    )
-    v = words - np.uint64(0x3030303030303030)  # first digit in the lowest byte
-    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-    return v.astype(np.int64), ok
+    return eight_digits(words)
 
 
 def _certificates(
@@ -84,8 +77,8 @@ def _certificates(
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
-        flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(codes, today))
-    duplicate = _duplicate(cert, row0, row_of) if checked else None
+        flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(cert, codes, today))
+    duplicate = _duplicate(cert, codes, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
         for i in np.flatnonzero(flagged):
@@ -115,9 +108,15 @@ def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
     return cert, codes
 
 
-def _duplicate(cert: Any, row0: int, row_of: NDArray[np.int64] | None) -> InputError | None:
+def _duplicate(
+    cert: Any, codes: NDArray[np.int64], row0: int, row_of: NDArray[np.int64] | None
+) -> InputError | None:
     """The error for the first person listed twice in a batch, named as the reference does
     (across batches the engine finds it), or None."""
+    if (codes >= 0).all():  # resident ID numbers only: equal codes are equal numbers
+        ordered = np.sort(codes)
+        if not (ordered[1:] == ordered[:-1]).any():
+            return None
     indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
     values, first = np.unique(indices, return_index=True)
     if len(values) == len(indices):
@@ -204,19 +203,14 @@ _CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)  # 10 is X
 _MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
-def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
+def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
     """Rows whose code is a resident ID with a right check character and a real birth date
     from 1900 on (not after ``today``); the others are checked exactly, one by one."""
     ok = codes >= 0
-    digits17, last = np.divmod(np.where(ok, codes, 0), 11)
-    digits = np.empty((len(codes), 17), dtype=np.int64)
-    rest = digits17
-    for i in range(16, -1, -1):
-        rest, digits[:, i] = np.divmod(rest, 10)
-    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == last
-    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-    month = digits[:, 10] * 10 + digits[:, 11]
-    day = digits[:, 12] * 10 + digits[:, 13]
+    digits = _id_digits(cert, codes)
+    ok &= _CHECK[(digits @ _WEIGHTS.astype(digits.dtype)) % 11] == codes % 11
+    year, month, day = (digits[:, at : at + width].astype(np.int64) @ 10 ** np.arange(width - 1, -1, -1)
+                        for at, width in ((6, 4), (10, 2), (12, 2)))
     ok &= (year >= 1900) & (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
@@ -224,3 +218,18 @@ def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDA
         ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
     result: NDArray[np.bool_] = ok
     return result
+
+
+def _id_digits(cert: Any, codes: NDArray[np.int64]) -> NDArray[Any]:
+    """The first 17 digits of each code (rows without a code: any digits): read from the bytes
+    when every number has 18 characters, else from the codes."""
+    offsets, data = string_buffers(cert)
+    if len(cert) and (np.diff(offsets) == _CERT_LENGTH).all():
+        packed = data[offsets[0] : offsets[-1]].reshape(len(cert), _CERT_LENGTH)[:, :17]
+        digits: NDArray[Any] = packed.astype(np.int16) - ord("0")  # checked sums stay below 2**15
+        return digits
+    digits = np.empty((len(codes), 17), dtype=np.int64)
+    rest = np.where(codes >= 0, codes, 0) // 11
+    for i in range(16, -1, -1):
+        rest, digits[:, i] = np.divmod(rest, 10)
+    return digits

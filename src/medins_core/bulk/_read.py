@@ -23,6 +23,8 @@ from medins_core.bulk._arrow import (
     as_string,
     blank_rows,
     distinct,
+    ZEROS,
+    eight_digits,
     first_null,
     get_column,
     input_error,
@@ -137,6 +139,9 @@ def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
 
 def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     """Fen of wages written as text, with exactly the grammar of :func:`to_money`."""
+    cents = _cents_fen(array)
+    if cents is not None:
+        return cents
     offsets, data = string_buffers(array)
     lengths = np.diff(offsets)
     body = data[offsets[0] : offsets[-1]]
@@ -163,6 +168,40 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
             raise input_error(code, exc.message, "wage", row) from None
     result: NDArray[np.int64] = values[indices]
     return result
+
+
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_DOT_TO_ZERO = np.uint64((ord(".") ^ ord("0")) << 40)  # byte 5 of the last eight: the dot
+
+
+def _cents_fen(array: Any) -> NDArray[np.int64] | None:
+    """Fen of wages all written as 1 to 13 digits, a dot and two decimals (``5737.50``), read
+    as the last sixteen bytes of each, eight at a time; None when any is written otherwise
+    (the general path then reads it, or names the row)."""
+    offsets, data = string_buffers(array)
+    lengths = np.diff(offsets)
+    if not len(array) or lengths.min() < 4 or lengths.max() > 16:
+        return None
+    body = np.zeros(int(offsets[-1] - offsets[0]) + 16, dtype=np.uint8)  # 16 bytes before the first
+    body[16:] = data[offsets[0] : offsets[-1]]
+    words = np.ndarray((len(body) - 7,), dtype="<u8", buffer=body, strides=(1,))  # a word at every byte
+    end = offsets[1:].astype(np.int64) - int(offsets[0]) + 16
+    low, high = words[end - 8], words[end - 16]
+    # bytes before a value's first are another value's: make them "0"
+    low_bits = 8 * np.minimum(lengths, 8).astype(np.uint64)
+    keep = _ALL << (np.uint64(64) - low_bits)
+    low = (low & keep) | (ZEROS & ~keep)
+    high_bytes = np.maximum(lengths - 8, 0).astype(np.uint64)
+    keep = np.where(high_bytes > 0, _ALL << (np.uint64(64) - 8 * np.maximum(high_bytes, 1)), np.uint64(0))
+    high = (high & keep) | (ZEROS & ~keep)
+    if not (((low >> np.uint64(40)) & np.uint64(0xFF)) == ord(".")).all():
+        return None
+    low_value, low_ok = eight_digits(low ^ _DOT_TO_ZERO)  # the dot read as a 0 digit
+    high_value, high_ok = eight_digits(high)
+    if not (low_ok & high_ok).all():
+        return None
+    fen: NDArray[np.int64] = (high_value * 100_000 + low_value // 1000) * 100 + low_value % 100
+    return fen
 
 
 def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
