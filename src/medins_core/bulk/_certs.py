@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     as_string,
+    ZEROS,
     distinct,
     eight_digits,
     get_column,
@@ -207,10 +208,9 @@ def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | N
     """Rows whose code is a resident ID with a right check character and a real birth date
     from 1900 on (not after ``today``); the others are checked exactly, one by one."""
     ok = codes >= 0
-    digits = _id_digits(cert, codes)
-    ok &= _CHECK[(digits @ _WEIGHTS.astype(digits.dtype)) % 11] == codes % 11
-    year, month, day = (digits[:, at : at + width].astype(np.int64) @ 10 ** np.arange(width - 1, -1, -1)
-                        for at, width in ((6, 4), (10, 2), (12, 2)))
+    number, last = np.divmod(np.where(ok, codes, 0), 11)  # the 17 digits, the check character
+    ok &= _CHECK[_weighted_sum(cert, number) % 11] == last
+    year, month, day = number // 10**7 % 10**4, number // 10**5 % 100, number // 10**3 % 100
     ok &= (year >= 1900) & (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
@@ -220,16 +220,27 @@ def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | N
     return result
 
 
-def _id_digits(cert: Any, codes: NDArray[np.int64]) -> NDArray[Any]:
-    """The first 17 digits of each code (rows without a code: any digits): read from the bytes
-    when every number has 18 characters, else from the codes."""
+def _weighted_sum(cert: Any, number: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The check sum of each 17-digit ``number`` modulo 11: digit ``i`` weighs ``2**(17 - i)``, so
+    the sum is twice the digits read in base 2. From the bytes, eight at a time (SWAR), when
+    every number has 18 characters (other rows: any value); else digit by digit."""
     offsets, data = string_buffers(cert)
-    if len(cert) and (np.diff(offsets) == _CERT_LENGTH).all():
-        packed = data[offsets[0] : offsets[-1]].reshape(len(cert), _CERT_LENGTH)[:, :17]
-        digits: NDArray[Any] = packed.astype(np.int16) - ord("0")  # checked sums stay below 2**15
-        return digits
-    digits = np.empty((len(codes), 17), dtype=np.int64)
-    rest = np.where(codes >= 0, codes, 0) // 11
-    for i in range(16, -1, -1):
-        rest, digits[:, i] = np.divmod(rest, 10)
-    return digits
+    n = len(cert)
+    if n and (np.diff(offsets) == _CERT_LENGTH).all():
+        packed = data[offsets[0] : offsets[-1]]
+        halves = []
+        for at in (0, 8):
+            words = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+            v = words - ZEROS  # the first digit in the lowest byte
+            v = (v * np.uint64(2) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+            v = (v * np.uint64(4) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+            v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+            halves.append(v.astype(np.int64))
+        binary: NDArray[np.int64] = halves[0] * 512 + halves[1] * 2 + number % 10
+        return 2 * binary
+    total = np.zeros(len(number), dtype=np.int64)
+    rest = number
+    for weight in _WEIGHTS[::-1]:
+        rest, digit = np.divmod(rest, 10)
+        total += weight * digit
+    return total

@@ -445,13 +445,24 @@ def parse_batch(
     )
 
 
+#: Bytes that begin a character which is not whitespace: printable ASCII but the space, and
+#: the lead bytes of U+4000–U+9FFF (CJK); a name starting otherwise is checked in full.
+_NAME_START = np.zeros(256, dtype=bool)
+_NAME_START[0x21:0x7F] = True
+_NAME_START[0xE4:0xEA] = True
+
+
 def _names(batch: Any, row0: int) -> Any:
     name = required_text(batch, "name", row0)
-    lengths = pc.utf8_length(name).to_numpy(zero_copy_only=False)
-    if len(lengths) and lengths.max() > MAX_CELL_CHARS:
-        row = row0 + int(np.flatnonzero(lengths > MAX_CELL_CHARS)[0])
-        raise input_error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
-    if len(name) and int(pc.min(pc.utf8_length(pc.utf8_trim_whitespace(name))).as_py()) == 0:
+    offsets, data = string_buffers(name)
+    lengths = np.diff(offsets)
+    if len(name) and lengths.max() > MAX_CELL_CHARS:  # never more characters than bytes
+        chars = pc.utf8_length(name).to_numpy(zero_copy_only=False)
+        if chars.max() > MAX_CELL_CHARS:
+            row = row0 + int(np.flatnonzero(chars > MAX_CELL_CHARS)[0])
+            raise input_error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
+    if len(name) and not (lengths.min() > 0 and _NAME_START[data[offsets[:-1]]].all()):
         empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
-        raise input_error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
+        if empty.any():
+            raise input_error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
     return name
