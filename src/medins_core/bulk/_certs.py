@@ -73,13 +73,15 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 
 def _certificates(
     batch: Any, row0: int, checked: bool, today: datetime.date | None, row_of: NDArray[np.int64] | None = None
-) -> tuple[Any, NDArray[np.int64]]:
+) -> tuple[Any, NDArray[np.int64], NDArray[np.int64] | None]:
+    """Certificate numbers, their codes and (checked, when all are resident IDs) the codes sorted."""
     cert, codes = listed_certs(batch, row0)
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
         flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(cert, codes, today))
-    duplicate = _duplicate(cert, codes, row0, row_of) if checked else None
+    ordered = np.sort(codes) if checked and len(codes) and codes.min() >= 0 else None
+    duplicate = _duplicate(cert, ordered, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
         for i in np.flatnonzero(flagged):
@@ -95,7 +97,7 @@ def _certificates(
                 raise input_error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
     if duplicate is not None:
         raise duplicate
-    return cert, codes
+    return cert, codes, ordered
 
 
 def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
@@ -110,14 +112,12 @@ def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
 
 
 def _duplicate(
-    cert: Any, codes: NDArray[np.int64], row0: int, row_of: NDArray[np.int64] | None
+    cert: Any, ordered: NDArray[np.int64] | None, row0: int, row_of: NDArray[np.int64] | None
 ) -> InputError | None:
     """The error for the first person listed twice in a batch, named as the reference does
     (across batches the engine finds it), or None."""
-    if (codes >= 0).all():  # resident ID numbers only: equal codes are equal numbers
-        ordered = np.sort(codes)
-        if not (ordered[1:] == ordered[:-1]).any():
-            return None
+    if ordered is not None and not (ordered[1:] == ordered[:-1]).any():  # codes of resident IDs, sorted
+        return None
     indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
     values, first = np.unique(indices, return_index=True)
     if len(values) == len(indices):

@@ -48,13 +48,16 @@ _SAFE = 1 << 60  # int64 headroom (rounding doubles values); beyond it Python in
 _FenRates = tuple[FenRate, FenRate, FenRate | None, FenRate | None]
 
 
-def _dot(values: Array | int, months: NDArray[np.int64]) -> int:
-    """``sum(values * months)`` exactly (``values`` an array, or one value for all)."""
+def _dot(values: Array | int, months: NDArray[np.int64], bound: int | None = None, total: int | None = None) -> int:
+    """``sum(values * months)`` exactly (``values`` an array, or one value for all); ``bound``
+    and ``total``, when known, are at least the greatest absolute value and the sum of months."""
+    total = int(months.sum()) if total is None else total
     if isinstance(values, int):
-        return values * int(months.sum())
+        return values * total
     if values.dtype != object:
-        bound = int(np.abs(values).max(initial=0)) * int(months.sum())
-        if bound < _SAFE:
+        if bound is None:
+            bound = int(np.abs(values).max(initial=0))
+        if bound * total < _SAFE:
             return int(np.dot(values, months))
     return int(np.dot(values.astype(object), months.astype(object)))
 
@@ -103,19 +106,27 @@ class Kernel:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
         return self.plan.covered(written)
 
-    def amounts(self, base: Array, side: FenRate) -> Array | int:
+    def amounts(self, base: Array, side: FenRate, low: int | None = None, high: int | None = None) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
 
         A side without a rate charges everybody the same: that amount is returned as an int.
+        ``low`` and ``high``, when known, are the least and the greatest base.
         """
         divisor = side.den * self.quantum
         if side.num == 0:
             return round_div_int(side.fixed, divisor, self.mode) * self.quantum
-        nonnegative = side.num >= 0 and side.fixed >= 0 and int(base.min()) >= 0
-        if base.dtype != object and int(np.abs(base).max()) * abs(side.num) + abs(side.fixed) >= _SAFE:
+        if low is None or high is None:
+            low, high = int(base.min()), int(base.max())
+        nonnegative = side.num >= 0 and side.fixed >= 0 and low >= 0
+        if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= _SAFE:
             base = base.astype(object)
-        rounded = round_div(base * side.num + side.fixed, divisor, self.mode, nonnegative=nonnegative)
-        return rounded * self.quantum
+        exact = base * side.num
+        if side.fixed:
+            exact += side.fixed  # in place: exact is this function's own
+        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative)
+        if self.quantum != 1:
+            rounded *= self.quantum
+        return rounded
 
     def round_total(self, exact: Fraction) -> int:
         """A total of exact amounts (fen) rounded once, for the ``per_total`` stage."""
@@ -193,7 +204,7 @@ class Kernel:
     def _segment_sums(self, part: Partial, segment: Segment, share: _Shared, chosen: _Chosen) -> Piece:
         unit, person, unit_transfer, person_transfer = self.fen_rates(segment)
         floor, ceiling = segment.floor, segment.ceiling
-        base, base_months = share.base(chosen, floor, ceiling)
+        base, base_months, _, _ = share.base(chosen, floor, ceiling)
         total_months = chosen.total
         sums = part.sums.setdefault((segment.line, segment.first), Sums())
         sums.unit_base += base_months if unit.num else 0  # shown only for a non-zero rate
@@ -323,7 +334,7 @@ class _Shared:
         self.kernel, self.wage, self.first, self.last = kernel, wage, first, last
         self.months, self.of_line, self.count, self.keep = months, of_line, count, keep
         self._chosen: dict[tuple[int, int], _Chosen | None] = {}
-        self._bases: dict[tuple[Any, ...], tuple[Array, int]] = {}
+        self._bases: dict[tuple[Any, ...], tuple[Array, int, int, int]] = {}
         self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
 
     def chosen(self, segment: Segment) -> _Chosen | None:
@@ -353,14 +364,16 @@ class _Shared:
         weights = np.where(self.of_line, covered, 0)  # most rows: weigh the others 0
         return _Chosen(key, weights, int(weights.sum()), None, None)
 
-    def base(self, chosen: _Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int]:
-        """Each chosen row's base under the limits, and the sum of base × months."""
+    def base(self, chosen: _Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int, int, int]:
+        """Each chosen row's base under the limits, the sum of base × months, and the least
+        and greatest base."""
         key = (chosen.key, floor, ceiling)
         found = self._bases.get(key)
         if found is None:
             wage = self.wage if chosen.index is None else self.wage[chosen.index]
             base = _clamp(wage, floor, ceiling)
-            found = self._bases[key] = (base, _dot(base, chosen.weights))
+            low, high = int(base.min()), int(base.max())
+            found = self._bases[key] = (base, _dot(base, chosen.weights, max(-low, high), chosen.total), low, high)
         return found
 
     def amounts(self, chosen: _Chosen, floor: int | None, ceiling: int | None, side: FenRate) -> tuple[Array | int, int]:
@@ -371,9 +384,11 @@ class _Shared:
         key = (chosen.key, floor, ceiling, side)
         found = self._amounts.get(key)
         if found is None:
-            base, _ = self.base(chosen, floor, ceiling)
-            amounts = self.kernel.amounts(base, side)
-            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights))
+            base, _, low, high = self.base(chosen, floor, ceiling)
+            amounts = self.kernel.amounts(base, side, low, high)
+            # rounded to quanta: |amount| <= (|base| × |num| + |fixed|) / den + quantum
+            bound = (max(-low, high) * abs(side.num) + abs(side.fixed)) // side.den + 1 + self.kernel.quantum
+            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights, bound, chosen.total))
         return found
 
 

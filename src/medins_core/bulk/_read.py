@@ -76,6 +76,7 @@ class Rows:
     pattern: NDArray[np.int32]
     codes: NDArray[np.int64]
     row_of: NDArray[np.int64] | None = None  # each row's number in the file, when blank rows were skipped
+    ordered: NDArray[np.int64] | None = None  # ``codes`` sorted, when known and none is -1
 
     def __len__(self) -> int:
         return len(self.wage)
@@ -100,6 +101,7 @@ class Rows:
             pattern=self.pattern[index],
             codes=self.codes[index],
             row_of=None if self.row_of is None else self.row_of[index],
+            ordered=None,
         )
 
 
@@ -425,7 +427,7 @@ def parse_batch(
         if row_of is not None and first.row is not None:
             first.row = int(row_of[first.row - row0])
         raise first
-    cert, codes = cert
+    cert, codes, ordered = cert
     person_no = get_column(batch, "person_no")
     if person_no is not None:
         person_no = pc.utf8_trim_whitespace(as_string(person_no, "person_no"))
@@ -442,6 +444,7 @@ def parse_batch(
         pattern=pattern,
         codes=codes,
         row_of=row_of,
+        ordered=ordered,
     )
 
 
