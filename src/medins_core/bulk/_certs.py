@@ -4,6 +4,7 @@ vectorised, with the exact per-row check (the roster reader's) only for the rows
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from medins_core.bulk._arrow import (
     distinct,
     eight_digits,
     get_column,
+    in_blocks,
     input_error,
     needs_cleaning,
     required_text,
@@ -36,6 +38,12 @@ def cert_codes(cert: Any) -> NDArray[np.int64]:
     map to ``digits17 * 11 + last``: equal codes are equal strings and code order is string
     order, so duplicates and the smallest number are found with integer operations.
     """
+    codes = in_blocks(_cert_codes, len(cert), cert)
+    assert codes is not None
+    return codes
+
+
+def _cert_codes(cert: Any) -> NDArray[np.int64]:
     offsets, data = string_buffers(cert)
     codes = np.full(len(cert), -1, dtype=np.int64)
     lengths = np.diff(offsets)
@@ -79,7 +87,9 @@ def _certificates(
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
-        flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(cert, codes, today))
+        plausible = in_blocks(functools.partial(_plausible_ids, today=today), len(cert), cert, codes)
+        assert plausible is not None
+        flagged = empty | (_resident_rows(batch, len(cert)) & ~plausible)
     ordered = np.sort(codes) if checked and len(codes) and codes.min() >= 0 else None
     duplicate = _duplicate(cert, ordered, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged

@@ -9,6 +9,7 @@ once in Python (with :meth:`Period.parse`, the same as the rest of medins) and m
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Union
@@ -27,6 +28,7 @@ from medins_core.bulk._arrow import (
     eight_digits,
     first_null,
     get_column,
+    in_blocks,
     input_error,
     needs_cleaning,
     required_text,
@@ -190,6 +192,11 @@ def _cents_fen(array: Any) -> NDArray[np.int64] | None:
     """Fen of wages all written as 1 to 13 digits, a dot and two decimals (``5737.50``), read
     as the last sixteen bytes of each, eight at a time; None when any is written otherwise
     (the general path then reads it, or names the row)."""
+    found: NDArray[np.int64] | None = in_blocks(_cents_block, len(array), array)
+    return found
+
+
+def _cents_block(array: Any) -> NDArray[np.int64] | None:
     offsets, data = string_buffers(array)
     lengths = np.diff(offsets)
     if not len(array) or lengths.min() < 4 or lengths.max() > 16:
@@ -199,21 +206,6 @@ def _cents_fen(array: Any) -> NDArray[np.int64] | None:
     body[16 : 16 + size] = data[offsets[0] : offsets[-1]]
     words = body.view("<u8")
     end = offsets[1:].astype(np.int64) - int(offsets[0]) + 16
-    fen = np.empty(len(array), dtype=np.int64)
-    for lo in range(0, len(array), _BLOCK):  # blocks that stay in cache and reuse memory
-        block = _cents_block(words, end[lo : lo + _BLOCK], lengths[lo : lo + _BLOCK])
-        if block is None:
-            return None
-        fen[lo : lo + _BLOCK] = block
-    return fen
-
-
-_BLOCK = 1 << 15
-
-
-def _cents_block(
-    words: NDArray[np.uint64], end: NDArray[np.int64], lengths: NDArray[np.int32]
-) -> NDArray[np.int64] | None:
     # bytes before a value's first are another value's: make them "0"
     low = _last_bytes(words, end, 8)
     keep = _ALL << (np.uint64(64) - 8 * np.minimum(lengths, 8).astype(np.uint64))
@@ -303,7 +295,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if pa.types.is_floating(column.type):
         raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
-        fast = _compact_periods(column, open_value)
+        fast = in_blocks(functools.partial(_compact_periods, open_value=open_value), n, column)
         if fast is not None:
             return fast
     values, indices, nulls = distinct(column)
