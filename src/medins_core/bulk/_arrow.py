@@ -92,7 +92,7 @@ def eight_digits(words: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[
     v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
     v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
     v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-    return v.astype(np.int64), ok
+    return v.view(np.int64), ok  # below 10**8: the same bits
 
 
 def distinct(column: Any) -> tuple[list[Any], NDArray[np.int64], NDArray[np.bool_]]:

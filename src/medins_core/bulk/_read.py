@@ -175,7 +175,8 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
 
 
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
-_DOT_TO_ZERO = np.uint64((ord(".") ^ ord("0")) << 40)  # byte 5 of the last eight: the dot
+_BEFORE_DOT = np.uint64(0x000000FFFFFFFFFF)  # of the last eight bytes, the dot is byte 5
+_DECIMALS = np.uint64(0xFFFF000000000000)
 
 
 def _last_bytes(words: NDArray[np.uint64], end: NDArray[np.int64], back: int) -> NDArray[np.uint64]:
@@ -217,11 +218,13 @@ def _cents_block(array: Any) -> NDArray[np.int64] | None:
         high = (_last_bytes(words, end, 16) & keep) | (ZEROS & ~keep)
     if not (((low >> np.uint64(40)) & np.uint64(0xFF)) == ord(".")).all():
         return None
-    low_value, low_ok = eight_digits(low ^ _DOT_TO_ZERO)  # the dot read as a 0 digit
+    # drop the dot: the five bytes before it move up one, a "0" comes first; eight digits of fen
+    low = ((low & _BEFORE_DOT) << np.uint64(8)) | (low & _DECIMALS) | np.uint64(ord("0"))
+    low_value, low_ok = eight_digits(low)
     high_value, high_ok = eight_digits(np.atleast_1d(high))
     if not (low_ok.all() and high_ok.all()):
         return None
-    fen: NDArray[np.int64] = (high_value * 100_000 + low_value // 1000) * 100 + low_value % 100
+    fen: NDArray[np.int64] = high_value * 10_000_000 + low_value
     return fen
 
 
