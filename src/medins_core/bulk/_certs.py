@@ -218,39 +218,57 @@ def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | N
     """Rows whose code is a resident ID with a right check character and a real birth date
     from 1900 on (not after ``today``); the others are checked exactly, one by one."""
     ok = codes >= 0
-    number, last = np.divmod(np.where(ok, codes, 0), 11)  # the 17 digits, the check character
-    ok &= _CHECK[_weighted_sum(cert, number) % 11] == last
-    year, month, day = number // 10**7 % 10**4, number // 10**5 % 100, number // 10**3 % 100
-    ok &= (year >= 1900) & (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
+    fields = _id_fields(cert)
+    if fields is None:  # numbers of other lengths: from the codes
+        number, last = np.divmod(np.where(ok, codes, 0), 11)  # the 17 digits, the check character
+        total = np.zeros(len(number), dtype=np.int64)
+        rest = number
+        for weight in _WEIGHTS[::-1]:
+            rest, digit = np.divmod(rest, 10)
+            total += weight * digit
+        year, month, day = number // 10**7 % 10**4, number // 10**5 % 100, number // 10**3 % 100
+    else:
+        total, last, year, month, day = fields
+    ok &= _CHECK[total % 11] == last
+    ok &= (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)])
+    february = np.flatnonzero(ok & (month == 2) & (day == 29))  # only then does a leap year matter
+    if february.size:
+        leap = year[february]
+        ok[february] = (leap % 4 == 0) & ((leap % 100 != 0) | (leap % 400 == 0))
     if today is not None:
         ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
     result: NDArray[np.bool_] = ok
     return result
 
 
-def _weighted_sum(cert: Any, number: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The check sum of each 17-digit ``number`` modulo 11: digit ``i`` weighs ``2**(17 - i)``, so
-    the sum is twice the digits read in base 2. From the bytes, eight at a time (SWAR), when
-    every number has 18 characters (other rows: any value); else digit by digit."""
+def _id_fields(cert: Any) -> tuple[NDArray[Any], ...] | None:
+    """The check sum, check character (X is 10) and birth year, month and day of 18-character
+    numbers read from the bytes (rows that are no resident ID number: any values); None unless
+    every number has 18 characters. Digit ``i`` weighs ``2**(17 - i)`` in the sum, so the sum
+    is twice the digits read in base 2: eight bytes at a time, as :func:`eight_digits` reads
+    base 10."""
     offsets, data = string_buffers(cert)
     n = len(cert)
-    if n and (np.diff(offsets) == _CERT_LENGTH).all():
-        packed = data[offsets[0] : offsets[-1]]
-        halves = []
-        for at in (0, 8):
-            words = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
-            v = words - ZEROS  # the first digit in the lowest byte
-            v = (v * np.uint64(2) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-            v = (v * np.uint64(4) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-            v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-            halves.append(v.astype(np.int64))
-        binary: NDArray[np.int64] = halves[0] * 512 + halves[1] * 2 + number % 10
-        return 2 * binary
-    total = np.zeros(len(number), dtype=np.int64)
-    rest = number
-    for weight in _WEIGHTS[::-1]:
-        rest, digit = np.divmod(rest, 10)
-        total += weight * digit
-    return total
+    if not n or not (np.diff(offsets) == _CERT_LENGTH).all():
+        return None
+    packed = data[offsets[0] : offsets[-1]]
+    halves = []
+    for at in (0, 8):
+        words = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+        v = words - ZEROS  # the first digit in the lowest byte
+        v = (v * np.uint64(2) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+        v = (v * np.uint64(4) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+        v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+        halves.append(v.view(np.int64))
+    table = packed.reshape(n, _CERT_LENGTH)
+
+    def digits(at: int, width: int) -> NDArray[np.int32]:
+        value = np.zeros(n, dtype=np.int32)
+        for i in range(at, at + width):
+            value = value * 10 + table[:, i] - ord("0")
+        return value
+
+    total = 2 * (halves[0] * 512 + halves[1] * 2 + digits(16, 1))
+    check = table[:, 17]
+    last = np.where(check == ord("X"), 10, check.astype(np.int32) - ord("0"))
+    return total, last, digits(6, 4), digits(10, 2), digits(12, 2)
