@@ -355,6 +355,29 @@ def big_roster(persons: int, months: int, chunk: int = 1_000_000) -> Any:
     )
 
 
+def compare_in_process(rules: Any, spec: Any, persons: int, months: int, repeat: int) -> Any:
+    """Bulk, polars and bare numpy from columns already loaded; returns medins's totals."""
+    import polars as pl
+
+    end = START + (months - 1)
+    table = big_roster(persons, months)
+    frame = pl.from_arrow(table)
+    wage, first, last = parsed_columns(table, spec[0], spec[1])
+    c_bulk, w_bulk, result = best_cpu(lambda: assess_table(table, rules, START, end, keep_lines=False), repeat)
+    ours = medins_totals(result)
+    c_pl, w_pl, theirs = best_cpu(lambda: polars_totals(spec, frame), repeat)
+    check("polars", theirs, ours)
+    c_np, w_np, bare = best_cpu(lambda: numpy_totals(spec, wage, first, last), repeat)
+    check("numpy", bare, ours)
+    print(f"  {persons:,} persons × {months} months, in process from columns already loaded:")
+    print(f"    bulk assess_table (Arrow table, wages as text)  {c_bulk:7.3f} s  ({w_bulk:.3f})")
+    print(f"    polars lazy query (its DataFrame, wages as text) {c_pl:7.3f} s  ({w_pl:.3f})"
+          f"   polars ÷ bulk {c_pl / c_bulk:5.2f}×  (target ≥ 1)")
+    print(f"    bare numpy (columns already integers)          {c_np:7.3f} s  ({w_np:.3f})"
+          f"   bulk ÷ numpy {c_bulk / c_np:5.1f}×  (target ≤ 8)")
+    return ours
+
+
 def compare_benchmark(directory: Path, repeat: int) -> None:
     """The kernel against polars and bare numpy, with totals equal to the fen (or it stops)."""
     import polars as pl
@@ -366,22 +389,7 @@ def compare_benchmark(directory: Path, repeat: int) -> None:
     for persons, months in ((1_000_000, 12), (10_000_000, 1)):
         end = START + (months - 1)
         spec = plan_spec(rules, START, end)
-        table = big_roster(persons, months)
-        frame = pl.from_arrow(table)
-        wage, first, last = parsed_columns(table, spec[0], spec[1])
-        c_bulk, w_bulk, result = best_cpu(lambda: assess_table(table, rules, START, end, keep_lines=False), repeat)
-        ours = medins_totals(result)
-        c_pl, w_pl, theirs = best_cpu(lambda: polars_totals(spec, frame), repeat)
-        check("polars", theirs, ours)
-        c_np, w_np, bare = best_cpu(lambda: numpy_totals(spec, wage, first, last), repeat)
-        check("numpy", bare, ours)
-        print(f"  {persons:,} persons × {months} months, in process from columns already loaded:")
-        print(f"    bulk assess_table (Arrow table, wages as text)  {c_bulk:7.3f} s  ({w_bulk:.3f})")
-        print(f"    polars lazy query (its DataFrame, wages as text) {c_pl:7.3f} s  ({w_pl:.3f})"
-              f"   polars ÷ bulk {c_pl / c_bulk:5.2f}×  (target ≥ 1)")
-        print(f"    bare numpy (columns already integers)          {c_np:7.3f} s  ({w_np:.3f})"
-              f"   bulk ÷ numpy {c_bulk / c_np:5.1f}×  (target ≤ 8)")
-        del table, frame, wage, first, last
+        ours = compare_in_process(rules, spec, persons, months, repeat)
         file = directory / f"roster-{persons}x{months}.csv"
         if not file.exists():
             write(file, persons, months, "csv")

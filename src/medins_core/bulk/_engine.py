@@ -20,7 +20,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +33,7 @@ from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_l
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
 from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
+from medins_core.bulk._shared import SAFE, Array, Chosen, Shared
 from medins_core.errors import InputError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
@@ -41,25 +41,9 @@ from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
 from medins_core.plan import FenRate, HasRules, Plan, Segment
 
-Array = NDArray[Any]  # int64, or object holding Python ints when int64 could overflow
 
-_SAFE = 1 << 60  # int64 headroom (rounding doubles values); beyond it Python ints take over
 
 _FenRates = tuple[FenRate, FenRate, FenRate | None, FenRate | None]
-
-
-def _dot(values: Array | int, months: NDArray[np.int64], bound: int | None = None, total: int | None = None) -> int:
-    """``sum(values * months)`` exactly (``values`` an array, or one value for all); ``bound``
-    and ``total``, when known, are at least the greatest absolute value and the sum of months."""
-    total = int(months.sum()) if total is None else total
-    if isinstance(values, int):
-        return values * total
-    if values.dtype != object:
-        if bound is None:
-            bound = int(np.abs(values).max(initial=0))
-        if bound * total < _SAFE:
-            return int(np.dot(values, months))
-    return int(np.dot(values.astype(object), months.astype(object)))
 
 
 class Kernel:
@@ -118,7 +102,7 @@ class Kernel:
         if low is None or high is None:
             low, high = int(base.min()), int(base.max())
         nonnegative = side.num >= 0 and side.fixed >= 0 and low >= 0
-        if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= _SAFE:
+        if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= SAFE:
             base = base.astype(object)
         exact = base * side.num
         if side.fixed:
@@ -172,7 +156,7 @@ class Kernel:
             if not count:
                 continue
             reached = self._reached(first, last, months, of_line)
-            share = _Shared(self, rows.wage, first, last, months, of_line, count, keep)
+            share = Shared(self, rows.wage, first, last, months, of_line, count, keep)
             for code in group:
                 part.line_persons[code] = part.line_persons.get(code, 0) + count
                 part.reached.setdefault(code, set()).update(reached)
@@ -201,7 +185,7 @@ class Kernel:
         reached: list[int] = (np.flatnonzero(np.cumsum(starts - stops)[:n_periods] > 0) + plan.k0).tolist()
         return reached
 
-    def _segment_sums(self, part: Partial, segment: Segment, share: _Shared, chosen: _Chosen) -> Piece:
+    def _segment_sums(self, part: Partial, segment: Segment, share: Shared, chosen: Chosen) -> Piece:
         unit, person, unit_transfer, person_transfer = self.fen_rates(segment)
         floor, ceiling = segment.floor, segment.ceiling
         base, base_months, _, _ = share.base(chosen, floor, ceiling)
@@ -291,105 +275,6 @@ class Kernel:
             rows=part.rows,
             lines=lines,
         )
-
-
-def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> NDArray[np.int64]:
-    """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling."""
-    if floor is not None and ceiling is not None:
-        return np.where(wage < floor, floor, np.where(wage > ceiling, ceiling, wage))
-    if floor is not None:
-        return np.maximum(wage, floor)
-    if ceiling is not None:
-        return np.minimum(wage, ceiling)
-    return wage
-
-
-@attrs.frozen
-class _Chosen:
-    """The rows of a group of lines covered in a segment: the months each is covered, and
-    (with lines kept) which rows and their covered periods."""
-
-    key: tuple[int, int]
-    weights: NDArray[np.int64]  # months covered, per row taken
-    total: int
-    index: NDArray[np.int64] | None  # the rows taken; None: every row, months 0 where not covered
-    rows: tuple[Array, Array, Array] | None  # the rows, their first and last periods: kept lines only
-
-
-class _Shared:
-    """What the lines of one group compute alike, computed once: the rows of each segment,
-    each base under given limits, and the amounts and sums of each distinct rate on them."""
-
-    def __init__(
-        self,
-        kernel: Kernel,
-        wage: NDArray[np.int64],
-        first: NDArray[np.int64],
-        last: NDArray[np.int64],
-        months: NDArray[np.int64],
-        of_line: NDArray[np.bool_],
-        count: int,
-        keep: bool,
-    ) -> None:
-        self.kernel, self.wage, self.first, self.last = kernel, wage, first, last
-        self.months, self.of_line, self.count, self.keep = months, of_line, count, keep
-        self._chosen: dict[tuple[int, int], _Chosen | None] = {}
-        self._bases: dict[tuple[Any, ...], tuple[Array, int, int, int]] = {}
-        self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
-
-    def chosen(self, segment: Segment) -> _Chosen | None:
-        """The rows covered in ``segment``, or None if none is."""
-        key = (segment.first, segment.last)
-        if key not in self._chosen:
-            self._chosen[key] = self._choose(key)
-        return self._chosen[key]
-
-    def _choose(self, key: tuple[int, int]) -> _Chosen | None:
-        lo, hi = key
-        plan = self.kernel.plan
-        if lo <= plan.k0 and hi >= plan.k1:
-            covered, count = self.months, self.count  # of_line rows all have months > 0
-        else:
-            covered = np.maximum(np.minimum(self.last, hi) - np.maximum(self.first, lo) + 1, 0)
-            count = int(np.count_nonzero(covered * self.of_line))
-        if not count:
-            return None
-        if count == len(self.months) and not self.keep:
-            return _Chosen(key, covered, int(covered.sum()), None, None)
-        if self.keep or 2 * count < len(self.months):  # few rows: take them
-            index = np.flatnonzero(self.of_line & (covered > 0))
-            weights = covered[index]
-            rows = (index, self.first[index], self.last[index]) if self.keep else None
-            return _Chosen(key, weights, int(weights.sum()), index, rows)
-        weights = np.where(self.of_line, covered, 0)  # most rows: weigh the others 0
-        return _Chosen(key, weights, int(weights.sum()), None, None)
-
-    def base(self, chosen: _Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int, int, int]:
-        """Each chosen row's base under the limits, the sum of base × months, and the least
-        and greatest base."""
-        key = (chosen.key, floor, ceiling)
-        found = self._bases.get(key)
-        if found is None:
-            wage = self.wage if chosen.index is None else self.wage[chosen.index]
-            base = _clamp(wage, floor, ceiling)
-            low, high = int(base.min()), int(base.max())
-            found = self._bases[key] = (base, _dot(base, chosen.weights, max(-low, high), chosen.total), low, high)
-        return found
-
-    def amounts(self, chosen: _Chosen, floor: int | None, ceiling: int | None, side: FenRate) -> tuple[Array | int, int]:
-        """The rounded amounts of ``side`` on the chosen rows' bases, and their sum × months;
-        a side without rate or fixed amount is 0 without looking at a row."""
-        if side.num == 0 and side.fixed == 0:
-            return 0, 0
-        key = (chosen.key, floor, ceiling, side)
-        found = self._amounts.get(key)
-        if found is None:
-            base, _, low, high = self.base(chosen, floor, ceiling)
-            amounts = self.kernel.amounts(base, side, low, high)
-            # rounded to quanta: |amount| <= (|base| × |num| + |fixed|) / den + quantum
-            bound = (max(-low, high) * abs(side.num) + abs(side.fixed)) // side.den + 1 + self.kernel.quantum
-            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights, bound, chosen.total))
-        return found
 
 
 def run(
