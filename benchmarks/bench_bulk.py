@@ -5,6 +5,7 @@ Run on demand (it asserts equality of results, never speed)::
     python benchmarks/bench_bulk.py            # quick (~1 min): a 2,000-person unit, 1M person-months
     python benchmarks/bench_bulk.py --full     # 1M, 2M, 5M, 10M person-months (~10 min, 6 GB for DuckDB)
     python benchmarks/bench_bulk.py --sizes 3000000 --months 12 --format parquet --no-duckdb
+    python benchmarks/bench_bulk.py --compare  # the kernel against polars and bare numpy (~5 min)
 
 Each size runs in two shapes: persons × 12 months (a year's assessment) and persons × 1 month
 (one row per person-month, the hard case: nothing to share between months). Dask runs the
@@ -18,6 +19,12 @@ rounding. Each large run is a fresh subprocess, so its peak RSS is its own (VmHW
 DuckDB computes the same totals with the SQL a portal developer would write (DECIMAL
 arithmetic, ROUND per line, SUM and COUNT(DISTINCT) per line); the script checks that its
 totals equal the bulk engine's to the fen.
+
+``--compare`` times the kernel against polars (integer fen, the same rounding; totals checked
+equal to the fen) and a bare numpy pass over the same columns already parsed to integers
+(:mod:`bulk_comparators`), on 1M persons × 12 months and 10M persons × 1 month: in process
+from columns already loaded, then from the CSV file in fresh processes with peak RSS. Times
+are CPU seconds of the process (all threads), best of ``--repeat``, with wall time beside.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from bulk_comparators import check, medins_totals, numpy_totals, parsed_columns, plan_spec, polars_totals
+
 from medins_core.assessment import Parts, assess, line_rates
 from medins_core.bulk import assess_file, assess_table, to_members
 from medins_core.period import Period
@@ -56,15 +65,7 @@ NAMES = np.array(["张伟", "王芳", "李强", "刘敏", "陈静", "杨洋", "�
 def roster(persons: int, months: int, seed: int = 20240) -> Any:
     """A synthetic roster of ``persons`` rows (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
-    index = np.arange(persons, dtype=np.int64) + seed * 10_000_000
-    body = 3205001960_0000000 + (index * 48271) % 2147483647  # distinct for < 2**31 persons
-    digits = np.zeros((persons, 18), dtype=np.uint8)
-    for j in range(17):
-        digits[:, 16 - j] = ord("0") + (body // 10**j) % 10
-    check = index % 11
-    digits[:, 17] = np.where(check == 10, ord("X"), ord("0") + check)
-    offsets = pa.py_buffer(np.arange(persons + 1, dtype=np.int32) * 18)
-    cert = pa.Array.from_buffers(pa.string(), persons, [None, offsets, pa.py_buffer(digits.tobytes())])
+    cert = resident_ids((seed - 20240) * 1_000_000 + np.arange(persons, dtype=np.int64))
     fen = rng.integers(200_000, 4_000_000, persons)
     wage = pc.binary_join_element_wise(
         pc.cast(pa.array(fen // 100), pa.string()), pc.utf8_lpad(pc.cast(pa.array(fen % 100), pa.string()), 2, "0"), "."
@@ -85,6 +86,26 @@ def roster(persons: int, months: int, seed: int = 20240) -> Any:
             "end": when(0.04, first, last),
         }
     )
+
+
+def resident_ids(number: Any) -> Any:
+    """Valid resident ID numbers (birth date from 1930, check character), distinct for distinct
+    ``number`` below 30M and in scrambled order: the roster checks of files accept them."""
+    scrambled = (number * 48271 + 12345) % 30_000_000  # 48271 is prime to 30M: a bijection
+    born = np.datetime64("1930-01-01") + (scrambled % 30_000).astype("timedelta64[D]")
+    month = born.astype("datetime64[M]")
+    date = ((month.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
+            + (month.astype(np.int64) % 12 + 1) * 100 + (born - month).astype(np.int64) + 1)
+    body = (320500 * 10**8 + date) * 1000 + scrambled // 30_000  # region, birth date, sequence
+    digits = np.zeros((len(number), 18), dtype=np.uint8)
+    for j in range(17):
+        digits[:, 16 - j] = (body // 10**j) % 10
+    weights = np.array([2 ** (17 - i) % 11 for i in range(17)])
+    check = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2])[(digits[:, :17] @ weights) % 11]
+    digits[:, :17] += ord("0")
+    digits[:, 17] = np.where(check == 10, ord("X"), ord("0") + check)
+    offsets = pa.py_buffer(np.arange(len(number) + 1, dtype=np.int32) * 18)
+    return pa.Array.from_buffers(pa.string(), len(number), [None, offsets, pa.py_buffer(digits.tobytes())])
 
 
 def write(path: Path, persons: int, months: int, fmt: str, chunk: int = 1_000_000) -> None:
@@ -174,6 +195,17 @@ def same_totals(ours: Any, theirs: dict[str, tuple[Any, ...]]) -> bool:
 # --- timing ----------------------------------------------------------------------------
 
 
+def best_cpu(run: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """Least CPU time of the process (all threads) over ``repeat`` runs, the wall time of
+    that run, and the last result."""
+    found, result = (float("inf"), 0.0), None
+    for _ in range(repeat):
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = run()
+        found = min(found, (time.process_time() - cpu, time.perf_counter() - wall))
+    return found[0], found[1], result
+
+
 def best(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     """Best wall time of ``repeat`` runs, and the last result."""
     times, result = [], None
@@ -215,6 +247,19 @@ def worker(args: argparse.Namespace) -> None:
     Only the assessment is timed (imports and loading the region's rules are not)."""
     rules = load_registry(use_env=False).region(REGION)
     end = START + (args.months - 1)
+    if args.worker in ("bulk-cpu", "polars"):
+        spec = plan_spec(rules, START, end)
+        if args.worker == "polars":
+            import polars as pl
+
+            def run() -> Any:  # every column as text, as the bulk engine reads a CSV
+                return polars_totals(spec, pl.read_csv(args.file, infer_schema=False))
+        else:
+            def run() -> Any:
+                return medins_totals(assess_file(args.file, rules, START, end, keep_lines=False))
+        cpu, wall, found = best_cpu(run, args.repeat)
+        print(json.dumps({"cpu": cpu, "seconds": wall, "rss_mb": peak_rss_mb(), "totals": found}))
+        return
     if args.worker == "bulk":
         seconds, result = best(lambda: assess_file(args.file, rules, START, end, keep_lines=False), args.repeat)
         totals: Any = [
@@ -303,6 +348,63 @@ def dask_benchmark(size: int, months: int, directory: Path) -> None:
     print(f"  speed-up with 2 workers: {times[1] / times[2]:.2f}×")
 
 
+def big_roster(persons: int, months: int, chunk: int = 1_000_000) -> Any:
+    """The roster :func:`write` writes, as one in-memory table."""
+    return pa.concat_tables(
+        [roster(min(chunk, persons - lo), months, seed=20240 + i) for i, lo in enumerate(range(0, persons, chunk))]
+    )
+
+
+def compare_in_process(rules: Any, spec: Any, persons: int, months: int, repeat: int) -> Any:
+    """Bulk, polars and bare numpy from columns already loaded; returns medins's totals."""
+    import polars as pl
+
+    end = START + (months - 1)
+    table = big_roster(persons, months)
+    frame = pl.from_arrow(table)
+    wage, first, last = parsed_columns(table, spec[0], spec[1])
+    c_bulk, w_bulk, result = best_cpu(lambda: assess_table(table, rules, START, end, keep_lines=False), repeat)
+    ours = medins_totals(result)
+    c_pl, w_pl, theirs = best_cpu(lambda: polars_totals(spec, frame), repeat)
+    check("polars", theirs, ours)
+    c_np, w_np, bare = best_cpu(lambda: numpy_totals(spec, wage, first, last), repeat)
+    check("numpy", bare, ours)
+    print(f"  {persons:,} persons × {months} months, in process from columns already loaded:")
+    print(f"    bulk assess_table (Arrow table, wages as text)  {c_bulk:7.3f} s  ({w_bulk:.3f})")
+    print(f"    polars lazy query (its DataFrame, wages as text) {c_pl:7.3f} s  ({w_pl:.3f})"
+          f"   polars ÷ bulk {c_pl / c_bulk:5.2f}×  (target ≥ 1)")
+    print(f"    bare numpy (columns already integers)          {c_np:7.3f} s  ({w_np:.3f})"
+          f"   bulk ÷ numpy {c_bulk / c_np:5.1f}×  (target ≤ 8)")
+    return ours
+
+
+def compare_benchmark(directory: Path, repeat: int) -> None:
+    """The kernel against polars and bare numpy, with totals equal to the fen (or it stops)."""
+    import polars as pl
+
+    rules = load_registry(use_env=False).region(REGION)
+    directory.mkdir(parents=True, exist_ok=True)
+    print(f"\nThe kernel against polars and bare numpy: Suzhou's 6 lines, CPU seconds (all threads), best of {repeat}"
+          f" (wall in brackets); polars {pl.__version__}, {pl.thread_pool_size()} threads")
+    for persons, months in ((1_000_000, 12), (10_000_000, 1)):
+        end = START + (months - 1)
+        spec = plan_spec(rules, START, end)
+        ours = compare_in_process(rules, spec, persons, months, repeat)
+        file = directory / f"roster-{persons}x{months}.csv"
+        if not file.exists():
+            write(file, persons, months, "csv")
+        bulk = in_subprocess("bulk-cpu", file, months, repeat)
+        polars = in_subprocess("polars", file, months, repeat)
+        check("polars from CSV", {k: tuple(v) for k, v in polars["totals"].items()}, ours)
+        check("bulk from CSV", {k: tuple(v) for k, v in bulk["totals"].items()}, ours)
+        print(f"  the same from the CSV file ({file.stat().st_size / 1e6:,.0f} MB), each in a fresh process:")
+        print(f"    bulk assess_file (every roster check)           {bulk['cpu']:7.3f} s  ({bulk['seconds']:.3f})"
+              f"  peak RSS {bulk['rss_mb']:5.0f} MB (target < 1,024 at 10M)")
+        print(f"    polars read_csv (all text) + the query          {polars['cpu']:7.3f} s  ({polars['seconds']:.3f})"
+              f"  peak RSS {polars['rss_mb']:5.0f} MB   polars ÷ bulk {polars['cpu'] / bulk['cpu']:5.2f}×")
+    print("  totals of polars, numpy and bulk equal to the fen in every run")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="1M, 2M, 5M, 10M person-months (instead of 1M)")
@@ -313,7 +415,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-duckdb", action="store_true")
     parser.add_argument("--dir", help="keep data files here (default: a temporary directory)")
-    parser.add_argument("--worker", choices=("bulk", "duckdb"), help=argparse.SUPPRESS)
+    parser.add_argument("--compare", action="store_true", help="only the kernel against polars and bare numpy")
+    parser.add_argument("--worker", choices=("bulk", "duckdb", "bulk-cpu", "polars"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -322,6 +425,10 @@ def main() -> None:
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else (
         [1_000_000, 2_000_000, 5_000_000, 10_000_000] if args.full else [1_000_000]
     )
+    if args.compare:
+        with tempfile.TemporaryDirectory(prefix="medins-bench-") as temporary:
+            compare_benchmark(Path(args.dir or temporary), args.repeat)
+        return
     unit_benchmark(args.persons, args.months, args.repeat)
     with tempfile.TemporaryDirectory(prefix="medins-bench-") as temporary:
         directory = Path(args.dir or temporary)

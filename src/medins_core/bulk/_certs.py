@@ -4,6 +4,7 @@ vectorised, with the exact per-row check (the roster reader's) only for the rows
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import numpy as np
@@ -13,8 +14,11 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     as_string,
+    ZEROS,
     distinct,
+    eight_digits,
     get_column,
+    in_blocks,
     input_error,
     needs_cleaning,
     required_text,
@@ -34,6 +38,12 @@ def cert_codes(cert: Any) -> NDArray[np.int64]:
     map to ``digits17 * 11 + last``: equal codes are equal strings and code order is string
     order, so duplicates and the smallest number are found with integer operations.
     """
+    codes = in_blocks(_cert_codes, len(cert), cert)
+    assert codes is not None
+    return codes
+
+
+def _cert_codes(cert: Any) -> NDArray[np.int64]:
     offsets, data = string_buffers(cert)
     codes = np.full(len(cert), -1, dtype=np.int64)
     lengths = np.diff(offsets)
@@ -66,26 +76,22 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
     """Eight ASCII digits at byte ``at`` of each 18-byte record, as numbers (SWAR), and whether
     all eight are digits. The bytes are read as one little-endian uint64 per record."""
     words = np.ndarray((count,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
-    high = words & np.uint64(0xF0F0F0F0F0F0F0F0)
-    ok = (high == np.uint64(0x3030303030303030)) & (
-        (words + np.uint64(0x0606060606060606)) & np.uint64(0xF0F0F0F0F0F0F0F0) == np.uint64(0x3030303030303030)
-    )
-    v = words - np.uint64(0x3030303030303030)  # first digit in the lowest byte
-    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-    return v.astype(np.int64), ok
+    return eight_digits(words)
 
 
 def _certificates(
     batch: Any, row0: int, checked: bool, today: datetime.date | None, row_of: NDArray[np.int64] | None = None
-) -> tuple[Any, NDArray[np.int64]]:
+) -> tuple[Any, NDArray[np.int64], NDArray[np.int64] | None]:
+    """Certificate numbers, their codes and (checked, when all are resident IDs) the codes sorted."""
     cert, codes = listed_certs(batch, row0)
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
     if checked:
-        flagged = empty | (_resident_rows(batch, len(cert)) & ~_plausible_ids(codes, today))
-    duplicate = _duplicate(cert, row0, row_of) if checked else None
+        plausible = in_blocks(functools.partial(_plausible_ids, today=today), len(cert), cert, codes)
+        assert plausible is not None
+        flagged = empty | (_resident_rows(batch, len(cert)) & ~plausible)
+    ordered = np.sort(codes) if checked and len(codes) and codes.min() >= 0 else None
+    duplicate = _duplicate(cert, ordered, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
         certs = cert.to_pylist()
         for i in np.flatnonzero(flagged):
@@ -101,7 +107,7 @@ def _certificates(
                 raise input_error("invalid_cert_no", f"证件号码中的出生日期晚于今天：{mask_cert_no(certs[i])}", "cert_no", row0 + int(i))
     if duplicate is not None:
         raise duplicate
-    return cert, codes
+    return cert, codes, ordered
 
 
 def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
@@ -115,9 +121,13 @@ def listed_certs(batch: Any, row0: int) -> tuple[Any, NDArray[np.int64]]:
     return cert, codes
 
 
-def _duplicate(cert: Any, row0: int, row_of: NDArray[np.int64] | None) -> InputError | None:
+def _duplicate(
+    cert: Any, ordered: NDArray[np.int64] | None, row0: int, row_of: NDArray[np.int64] | None
+) -> InputError | None:
     """The error for the first person listed twice in a batch, named as the reference does
     (across batches the engine finds it), or None."""
+    if ordered is not None and not (ordered[1:] == ordered[:-1]).any():  # codes of resident IDs, sorted
+        return None
     indices = pc.dictionary_encode(cert).indices.to_numpy(zero_copy_only=False)
     values, first = np.unique(indices, return_index=True)
     if len(values) == len(indices):
@@ -204,23 +214,61 @@ _CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)  # 10 is X
 _MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
-def _plausible_ids(codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
+def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
     """Rows whose code is a resident ID with a right check character and a real birth date
     from 1900 on (not after ``today``); the others are checked exactly, one by one."""
     ok = codes >= 0
-    digits17, last = np.divmod(np.where(ok, codes, 0), 11)
-    digits = np.empty((len(codes), 17), dtype=np.int64)
-    rest = digits17
-    for i in range(16, -1, -1):
-        rest, digits[:, i] = np.divmod(rest, 10)
-    ok &= _CHECK[(digits @ _WEIGHTS) % 11] == last
-    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-    month = digits[:, 10] * 10 + digits[:, 11]
-    day = digits[:, 12] * 10 + digits[:, 13]
-    ok &= (year >= 1900) & (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    ok &= (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)] - ((month == 2) & ~leap))
+    fields = _id_fields(cert)
+    if fields is None:  # numbers of other lengths: from the codes
+        number, last = np.divmod(np.where(ok, codes, 0), 11)  # the 17 digits, the check character
+        total = np.zeros(len(number), dtype=np.int64)
+        rest = number
+        for weight in _WEIGHTS[::-1]:
+            rest, digit = np.divmod(rest, 10)
+            total += weight * digit
+        year, month, day = number // 10**7 % 10**4, number // 10**5 % 100, number // 10**3 % 100
+    else:
+        total, last, year, month, day = fields
+    ok &= _CHECK[total % 11] == last
+    ok &= (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)])
+    february = np.flatnonzero(ok & (month == 2) & (day == 29))  # only then does a leap year matter
+    if february.size:
+        leap = year[february]
+        ok[february] = (leap % 4 == 0) & ((leap % 100 != 0) | (leap % 400 == 0))
     if today is not None:
         ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
     result: NDArray[np.bool_] = ok
     return result
+
+
+def _id_fields(cert: Any) -> tuple[NDArray[Any], ...] | None:
+    """The check sum, check character (X is 10) and birth year, month and day of 18-character
+    numbers read from the bytes (rows that are no resident ID number: any values); None unless
+    every number has 18 characters. Digit ``i`` weighs ``2**(17 - i)`` in the sum, so the sum
+    is twice the digits read in base 2: eight bytes at a time, as :func:`eight_digits` reads
+    base 10."""
+    offsets, data = string_buffers(cert)
+    n = len(cert)
+    if not n or not (np.diff(offsets) == _CERT_LENGTH).all():
+        return None
+    packed = data[offsets[0] : offsets[-1]]
+    halves = []
+    for at in (0, 8):
+        words = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+        v = words - ZEROS  # the first digit in the lowest byte
+        v = (v * np.uint64(2) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+        v = (v * np.uint64(4) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+        v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
+        halves.append(v.view(np.int64))
+    table = packed.reshape(n, _CERT_LENGTH)
+
+    def digits(at: int, width: int) -> NDArray[np.int32]:
+        value = np.zeros(n, dtype=np.int32)
+        for i in range(at, at + width):
+            value = value * 10 + table[:, i] - ord("0")
+        return value
+
+    total = 2 * (halves[0] * 512 + halves[1] * 2 + digits(16, 1))
+    check = table[:, 17]
+    last = np.where(check == ord("X"), 10, check.astype(np.int32) - ord("0"))
+    return total, last, digits(6, 4), digits(10, 2), digits(12, 2)

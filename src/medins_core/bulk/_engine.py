@@ -20,7 +20,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import attrs
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +33,7 @@ from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_l
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
 from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
+from medins_core.bulk._shared import SAFE, Array, Chosen, Shared
 from medins_core.errors import InputError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
@@ -41,22 +41,9 @@ from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
 from medins_core.plan import FenRate, HasRules, Plan, Segment
 
-Array = NDArray[Any]  # int64, or object holding Python ints when int64 could overflow
 
-_SAFE = 1 << 60  # int64 headroom (rounding doubles values); beyond it Python ints take over
 
 _FenRates = tuple[FenRate, FenRate, FenRate | None, FenRate | None]
-
-
-def _dot(values: Array | int, months: NDArray[np.int64]) -> int:
-    """``sum(values * months)`` exactly (``values`` an array, or one value for all)."""
-    if isinstance(values, int):
-        return values * int(months.sum())
-    if values.dtype != object:
-        bound = int(np.abs(values).max(initial=0)) * int(months.sum())
-        if bound < _SAFE:
-            return int(np.dot(values, months))
-    return int(np.dot(values.astype(object), months.astype(object)))
 
 
 class Kernel:
@@ -103,19 +90,27 @@ class Kernel:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
         return self.plan.covered(written)
 
-    def amounts(self, base: Array, side: FenRate) -> Array | int:
+    def amounts(self, base: Array, side: FenRate, low: int | None = None, high: int | None = None) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
 
         A side without a rate charges everybody the same: that amount is returned as an int.
+        ``low`` and ``high``, when known, are the least and the greatest base.
         """
         divisor = side.den * self.quantum
         if side.num == 0:
             return round_div_int(side.fixed, divisor, self.mode) * self.quantum
-        nonnegative = side.num >= 0 and side.fixed >= 0 and int(base.min()) >= 0
-        if base.dtype != object and int(np.abs(base).max()) * abs(side.num) + abs(side.fixed) >= _SAFE:
+        if low is None or high is None:
+            low, high = int(base.min()), int(base.max())
+        nonnegative = side.num >= 0 and side.fixed >= 0 and low >= 0
+        if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= SAFE:
             base = base.astype(object)
-        rounded = round_div(base * side.num + side.fixed, divisor, self.mode, nonnegative=nonnegative)
-        return rounded * self.quantum
+        exact = base * side.num
+        if side.fixed:
+            exact += side.fixed  # in place: exact is this function's own
+        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative)
+        if self.quantum != 1:
+            rounded *= self.quantum
+        return rounded
 
     def round_total(self, exact: Fraction) -> int:
         """A total of exact amounts (fen) rounded once, for the ``per_total`` stage."""
@@ -126,7 +121,12 @@ class Kernel:
     def process(
         self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0
     ) -> tuple[Partial, list[Piece]]:
-        """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces."""
+        """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces.
+
+        Lines charged by the same patterns share their rows, so what depends only on the rows
+        (persons, periods reached, months in each segment) is computed once for them, and what
+        depends on a segment's limits and rates once per distinct limits and rates.
+        """
         plan = self.plan
         n = len(rows)
         part = Partial(number=number, rows=n)
@@ -135,51 +135,62 @@ class Kernel:
         last = np.minimum(rows.end, plan.k1)
         months = np.maximum(last - first + 1, 0)
         charged = np.array([bool(p) for p in patterns])
-        eligible = ~later & (months > 0) & charged[rows.pattern]
-        part.persons = int(np.count_nonzero(eligible))
+        eligible = months > 0
         if later.any():
+            eligible &= ~later
             part.duplicate = rows.cert[smallest(rows, np.flatnonzero(later))].as_py()
+        if not charged.all():
+            eligible &= charged[rows.pattern]
+        part.persons = int(np.count_nonzero(eligible))
         if n and not plan.defaults and any(DEFAULT_LINES in p for p in rows.patterns):
             part.no_defaults = True
         part.failed = part.no_defaults or part.duplicate is not None
         codes = sorted({c for p in patterns for c in p}, key=plan.line_order)
-        pieces: list[Piece] = []
-        n_periods = len(plan.periods)
+        groups: dict[tuple[bool, ...], list[str]] = {}
         for code in codes:
-            has = np.array([code in p for p in patterns])
-            of_line = eligible if has.all() else eligible & has[rows.pattern]
+            groups.setdefault(tuple(code in p for p in patterns), []).append(code)
+        pieces: list[Piece] = []
+        for has, group in groups.items():
+            of_line = eligible if all(has) else eligible & np.array(has)[rows.pattern]
             count = int(np.count_nonzero(of_line))
             if not count:
                 continue
-            part.line_persons[code] = part.line_persons.get(code, 0) + count
-            starts = np.bincount(first[of_line] - plan.k0, minlength=n_periods + 1)
-            stops = np.bincount(last[of_line] - plan.k0 + 1, minlength=n_periods + 1)
-            reached = np.flatnonzero(np.cumsum(starts - stops)[:n_periods] > 0) + plan.k0
-            part.reached.setdefault(code, set()).update(reached.tolist())
-            for segment in plan.segments(code):
-                if segment.first <= plan.k0 and segment.last >= plan.k1:
-                    covered = months
-                else:
-                    covered = np.maximum(np.minimum(last, segment.last) - np.maximum(first, segment.first) + 1, 0)
-                chosen = of_line & (covered > 0)
-                if not chosen.any():
-                    continue
-                if segment.missing:
-                    part.failed = True  # parameter_unknown, raised by the plan at the end
-                    continue
-                index = np.flatnonzero(chosen)
-                piece = self._segment_sums(part, segment, rows.wage[index], covered[index], keep)
-                if keep:
-                    pieces.append(attrs.evolve(piece, rows=index, first=first[index], last=last[index]))
+            reached = self._reached(first, last, months, of_line)
+            share = Shared(self, rows.wage, first, last, months, of_line, count, keep)
+            for code in group:
+                part.line_persons[code] = part.line_persons.get(code, 0) + count
+                part.reached.setdefault(code, set()).update(reached)
+                for segment in plan.segments(code):
+                    chosen = share.chosen(segment)
+                    if chosen is None:
+                        continue
+                    if segment.missing:
+                        part.failed = True  # parameter_unknown, raised by the plan at the end
+                        continue
+                    piece = self._segment_sums(part, segment, share, chosen)
+                    if keep:
+                        pieces.append(piece)
         return part, pieces
 
-    def _segment_sums(
-        self, part: Partial, segment: Segment, wage: NDArray[np.int64], months: NDArray[np.int64], keep: bool
-    ) -> Piece:
+    def _reached(
+        self, first: NDArray[np.int64], last: NDArray[np.int64], months: NDArray[np.int64], rows: NDArray[np.bool_]
+    ) -> list[int]:
+        """The periods in which at least one of ``rows`` is covered."""
+        plan = self.plan
+        n_periods = len(plan.periods)
+        if n_periods == 1 or bool(np.any((months == n_periods) & rows)):  # someone covers all
+            return list(range(plan.k0, plan.k1 + 1))
+        starts = np.bincount(first[rows] - plan.k0, minlength=n_periods + 1)
+        stops = np.bincount(last[rows] - plan.k0 + 1, minlength=n_periods + 1)
+        reached: list[int] = (np.flatnonzero(np.cumsum(starts - stops)[:n_periods] > 0) + plan.k0).tolist()
+        return reached
+
+    def _segment_sums(self, part: Partial, segment: Segment, share: Shared, chosen: Chosen) -> Piece:
         unit, person, unit_transfer, person_transfer = self.fen_rates(segment)
-        base = _clamp(wage, segment.floor, segment.ceiling)
+        floor, ceiling = segment.floor, segment.ceiling
+        base, base_months, _, _ = share.base(chosen, floor, ceiling)
+        total_months = chosen.total
         sums = part.sums.setdefault((segment.line, segment.first), Sums())
-        base_months, total_months = _dot(base, months), int(months.sum())
         sums.unit_base += base_months if unit.num else 0  # shown only for a non-zero rate
         sums.person_base += base_months if person.num else 0
         sums.unit_exact += unit.num * base_months + unit.fixed * total_months
@@ -187,18 +198,23 @@ class Kernel:
         empty: Array = np.empty(0, dtype=np.int64)
         unit_amounts: Array | int = empty
         person_amounts: Array | int = empty
-        if keep or not self.per_total:
-            unit_amounts, person_amounts = self.amounts(base, unit), self.amounts(base, person)
-            sums.unit_amount += _dot(unit_amounts, months)
-            sums.person_amount += _dot(person_amounts, months)
+        if share.keep or not self.per_total:
+            unit_amounts, unit_sum = share.amounts(chosen, floor, ceiling, unit)
+            person_amounts, person_sum = share.amounts(chosen, floor, ceiling, person)
+            sums.unit_amount += unit_sum
+            sums.person_amount += person_sum
         transfer = None
         if unit_transfer is not None and person_transfer is not None:
-            transfer = self.amounts(base, unit_transfer) + self.amounts(base, person_transfer)
-            sums.transfer += _dot(transfer, months)
+            unit_share, unit_share_sum = share.amounts(chosen, floor, ceiling, unit_transfer)
+            person_share, person_share_sum = share.amounts(chosen, floor, ceiling, person_transfer)
+            sums.transfer += unit_share_sum + person_share_sum
+            if share.keep:
+                transfer = unit_share + person_share
         else:
             part.transfer_unknown.add(segment.line)
+        rows, first, last = (empty, empty, empty) if chosen.rows is None else chosen.rows
         return Piece(
-            segment, bool(unit.num), bool(person.num), empty, empty, empty, base, unit_amounts, person_amounts, transfer
+            segment, bool(unit.num), bool(person.num), rows, first, last, base, unit_amounts, person_amounts, transfer
         )
 
     # --- the result -----------------------------------------------------------------------
@@ -259,17 +275,6 @@ class Kernel:
             rows=part.rows,
             lines=lines,
         )
-
-
-def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> NDArray[np.int64]:
-    """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling."""
-    if floor is not None and ceiling is not None:
-        return np.where(wage < floor, floor, np.where(wage > ceiling, ceiling, wage))
-    if floor is not None:
-        return np.maximum(wage, floor)
-    if ceiling is not None:
-        return np.minimum(wage, ceiling)
-    return wage
 
 
 def run(

@@ -128,8 +128,11 @@ class Duplicates:
         self.found = None
         codes = rows.codes
         later = np.zeros(len(codes), dtype=bool)
-        ids = np.flatnonzero(codes >= 0)
-        ordered = np.sort(codes[ids])
+        if rows.ordered is not None:  # sorted when the rows were checked: all resident IDs
+            ids, ordered = np.arange(len(codes)), rows.ordered
+        else:
+            ids = np.flatnonzero(codes >= 0)
+            ordered = np.sort(codes[ids])
         repeat = ordered[1:] == ordered[:-1]
         if repeat.any():  # rare: find which rows (a stable order keeps the first first)
             order = ids[np.argsort(codes[ids], kind="stable")]

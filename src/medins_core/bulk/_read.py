@@ -9,8 +9,8 @@ once in Python (with :meth:`Period.parse`, the same as the rest of medins) and m
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any, Union
 
 import attrs
@@ -23,20 +23,20 @@ from medins_core.bulk._arrow import (
     as_string,
     blank_rows,
     distinct,
-    first_null,
     get_column,
+    in_blocks,
     input_error,
     needs_cleaning,
     required_text,
     string_buffers,
 )
 from medins_core.bulk._certs import _certificates
+from medins_core.bulk._wages import _wages
 from medins_core.codes import split_lines
 from medins_core.errors import InputError, InputTypeError
 from medins_core.io.limits import MAX_CELL_CHARS
 from medins_core.io.roster import COLUMNS as ROSTER_COLUMNS
-from medins_core.model import DEFAULT_LINES, MAX_WAGE
-from medins_core.money import to_money
+from medins_core.model import DEFAULT_LINES
 from medins_core.period import MAX_YEAR, MIN_YEAR, Period
 
 #: Column headers the bulk engine reads, by field: the roster reader's (Chinese or English,
@@ -50,9 +50,6 @@ TableLike = Union["pa.Table", "pa.RecordBatch", Iterable[Any]]
 
 OPEN_START = -(1 << 40)
 OPEN_END = 1 << 40
-_MAX_WAGE_FEN = int(MAX_WAGE.scaleb(2))  # the reference engine's bound, far below 2**63
-_WAGE_CHARS = np.zeros(256, dtype=bool)
-_WAGE_CHARS[np.frombuffer(b"0123456789.", dtype=np.uint8)] = True
 
 
 @attrs.frozen
@@ -74,6 +71,7 @@ class Rows:
     pattern: NDArray[np.int32]
     codes: NDArray[np.int64]
     row_of: NDArray[np.int64] | None = None  # each row's number in the file, when blank rows were skipped
+    ordered: NDArray[np.int64] | None = None  # ``codes`` sorted, when known and none is -1
 
     def __len__(self) -> int:
         return len(self.wage)
@@ -98,132 +96,8 @@ class Rows:
             pattern=self.pattern[index],
             codes=self.codes[index],
             row_of=None if self.row_of is None else self.row_of[index],
+            ordered=None,
         )
-
-
-def _fen(amount: Decimal, row: int | None = None) -> int:
-    """A non-negative wage in whole fen, exactly."""
-    if amount < 0:
-        raise input_error("invalid_wage", f"工资不能为负: {amount}", "wage", row)
-    fen = amount.scaleb(2)
-    if fen != fen.to_integral_value():
-        raise input_error("invalid_wage", f"工资须精确到分，不能有更多小数: {amount}", "wage", row)
-    if fen >= _MAX_WAGE_FEN:
-        raise input_error("invalid_wage", f"工资金额过大: {amount}", "wage", row)
-    return int(fen)
-
-
-def _cast_fen(array: Any) -> NDArray[np.int64]:
-    """Fen of text or decimals by an exact cast to decimal128(18, 2); ArrowInvalid if inexact."""
-    exact = array.cast(pa.decimal128(18, 2))
-    words = np.frombuffer(exact.buffers()[1], dtype=np.int64, count=2 * len(exact), offset=exact.offset * 16)
-    fen: NDArray[np.int64] = words[0::2].copy()  # precision 18 fits the low word
-    return fen
-
-
-def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
-    """Fen of a decimal column."""
-    try:
-        fen = _cast_fen(array)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        for i, value in enumerate(array.to_pylist()):  # the row and what is wrong with it
-            _fen(value, first_row + i)
-        raise
-    if (fen < 0).any():
-        row = int(np.flatnonzero(fen < 0)[0])
-        raise input_error("invalid_wage", f"工资不能为负: {array[row].as_py()}", "wage", first_row + row)
-    return fen
-
-
-def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
-    """Fen of wages written as text, with exactly the grammar of :func:`to_money`."""
-    offsets, data = string_buffers(array)
-    lengths = np.diff(offsets)
-    body = data[offsets[0] : offsets[-1]]
-    # Fast path: digits with one inner dot, which Arrow's decimal cast reads exactly as
-    # to_money does. Anything else (separators, signs, spaces) takes the slow path.
-    if len(array) and lengths.min() > 0 and _WAGE_CHARS[body].all():
-        edges = data[np.concatenate((offsets[:-1], offsets[1:] - 1))]
-        if ((edges >= ord("0")) & (edges <= ord("9"))).all():
-            try:
-                return _cast_fen(array)  # no sign possible here, so never negative
-            except pa.ArrowInvalid:
-                pass  # the slow path names the bad row
-    encoded = pc.dictionary_encode(array)
-    values = np.empty(len(encoded.dictionary), dtype=np.int64)
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    for i, text in enumerate(encoded.dictionary.to_pylist()):
-        try:
-            if not text.strip():
-                raise input_error("missing_field", "工资不能为空", "wage")
-            values[i] = _fen(to_money(text, field="wage"))
-        except InputError as exc:  # only now look for the row, to name it
-            row = first_row + int(np.flatnonzero(indices == i)[0])
-            code = exc.code if exc.code == "missing_field" else "invalid_wage"  # the reference's codes
-            raise input_error(code, exc.message, "wage", row) from None
-    result: NDArray[np.int64] = values[indices]
-    return result
-
-
-def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
-    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants.
-
-    The first bad row is reported whatever is wrong with it, as the reference does.
-    """
-    try:
-        fen = _wage_fen(batch, first_row)
-    except InputError as exc:
-        if checked and exc.row is not None and exc.row > first_row:
-            _positive(_wage_fen(batch.slice(0, exc.row - first_row), first_row), first_row)  # rows before it
-        raise
-    if len(fen) and fen.max() >= _MAX_WAGE_FEN:  # the fast decimal path does not look
-        row = int(np.flatnonzero(fen >= _MAX_WAGE_FEN)[0])
-        if checked:
-            _positive(fen[:row], first_row)
-        raise input_error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
-    if checked:
-        _positive(fen, first_row)
-    return fen
-
-
-def _positive(fen: NDArray[np.int64], first_row: int) -> None:
-    if len(fen) and fen.min() <= 0:
-        row = int(np.flatnonzero(fen <= 0)[0])
-        raise input_error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
-
-
-def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
-    wage, fen = get_column(batch, "wage"), get_column(batch, "wage_fen")
-    if wage is not None and fen is not None:
-        raise input_error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
-    if wage is None and fen is None:
-        raise input_error("missing_column", "缺少列 wage（元）或 wage_fen（分）", "wage")
-    column: Any = wage if wage is not None else fen
-    name = "wage" if wage is not None else "wage_fen"
-    if column.null_count:
-        raise input_error("missing_field", "工资不能为空", name, first_row + first_null(column))
-    kind = column.type
-    if pa.types.is_floating(kind):
-        raise InputTypeError(
-            "invalid_column", f"float is not accepted for money: 列 {name} 为浮点数 ({kind})，请用文本、小数或整数分", field=name
-        )
-    if fen is not None:
-        if not pa.types.is_integer(kind):
-            raise input_error("invalid_column", f"wage_fen 应为整数分，而不是 {kind}", name)
-        values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
-        if (values < 0).any():
-            row = int(np.flatnonzero(values < 0)[0])
-            raise input_error("invalid_wage", f"工资不能为负: {values[row]} 分", name, first_row + row)
-        if (values >= _MAX_WAGE_FEN).any():
-            row = int(np.flatnonzero(values >= _MAX_WAGE_FEN)[0])
-            raise input_error("invalid_wage", f"工资金额过大: {values[row]} 分", name, first_row + row)
-        return np.asarray(values, dtype=np.int64)
-    if pa.types.is_decimal(kind):
-        return _decimal_fen(column, first_row)
-    if pa.types.is_integer(kind):
-        # yuan or fen? Refuse to guess: text/decimal is yuan, wage_fen is fen.
-        raise input_error("invalid_column", "整数的 wage 列含义不明：元请用文本或小数列，分请用 wage_fen", name)
-    return _text_fen(as_string(column, name), first_row)
 
 
 def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[np.int64]:
@@ -235,7 +109,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if pa.types.is_floating(column.type):
         raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
-        fast = _compact_periods(column, open_value)
+        fast = in_blocks(functools.partial(_compact_periods, open_value=open_value), n, column)
         if fast is not None:
             return fast
     values, indices, nulls = distinct(column)
@@ -359,7 +233,7 @@ def parse_batch(
         if row_of is not None and first.row is not None:
             first.row = int(row_of[first.row - row0])
         raise first
-    cert, codes = cert
+    cert, codes, ordered = cert
     person_no = get_column(batch, "person_no")
     if person_no is not None:
         person_no = pc.utf8_trim_whitespace(as_string(person_no, "person_no"))
@@ -376,16 +250,28 @@ def parse_batch(
         pattern=pattern,
         codes=codes,
         row_of=row_of,
+        ordered=ordered,
     )
+
+
+#: Bytes that begin a character which is not whitespace: printable ASCII but the space, and
+#: the lead bytes of U+4000–U+9FFF (CJK); a name starting otherwise is checked in full.
+_NAME_START = np.zeros(256, dtype=bool)
+_NAME_START[0x21:0x7F] = True
+_NAME_START[0xE4:0xEA] = True
 
 
 def _names(batch: Any, row0: int) -> Any:
     name = required_text(batch, "name", row0)
-    lengths = pc.utf8_length(name).to_numpy(zero_copy_only=False)
-    if len(lengths) and lengths.max() > MAX_CELL_CHARS:
-        row = row0 + int(np.flatnonzero(lengths > MAX_CELL_CHARS)[0])
-        raise input_error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
-    if len(name) and int(pc.min(pc.utf8_length(pc.utf8_trim_whitespace(name))).as_py()) == 0:
+    offsets, data = string_buffers(name)
+    lengths = np.diff(offsets)
+    if len(name) and lengths.max() > MAX_CELL_CHARS:  # never more characters than bytes
+        chars = pc.utf8_length(name).to_numpy(zero_copy_only=False)
+        if chars.max() > MAX_CELL_CHARS:
+            row = row0 + int(np.flatnonzero(chars > MAX_CELL_CHARS)[0])
+            raise input_error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
+    if len(name) and not (lengths.min() > 0 and _NAME_START[data[offsets[:-1]]].all()):
         empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
-        raise input_error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
+        if empty.any():
+            raise input_error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))
     return name

@@ -33,8 +33,10 @@ def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False) 
         return n
     result: NDArray[Any]
     if nonnegative:  # n = q*d + r with 0 <= r < d
-        if mode == decimal.ROUND_HALF_UP:  # floor(n/d + 1/2)
-            result = (2 * n + d) // (2 * d)
+        if mode == decimal.ROUND_HALF_UP:  # floor(n/d + 1/2), with one new array
+            result = 2 * n
+            result += d
+            result //= 2 * d
         elif mode == decimal.ROUND_HALF_DOWN:  # a tie stays down
             result = (2 * n + d - 1) // (2 * d)
         elif mode in (decimal.ROUND_FLOOR, decimal.ROUND_DOWN):

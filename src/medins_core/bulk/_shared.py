@@ -1,0 +1,133 @@
+"""What the lines of one group compute alike in a chunk, computed once (see
+:meth:`medins_core.bulk._engine.Kernel.process`): the rows covered in each segment, each base
+under given limits, and the rounded amounts and sums of each distinct rate on them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from medins_core.plan import FenRate, Segment
+
+if TYPE_CHECKING:
+    from medins_core.bulk._engine import Kernel
+
+Array = NDArray[Any]  # int64, or object holding Python ints when int64 could overflow
+
+SAFE = 1 << 60  # int64 headroom (rounding doubles values); beyond it Python ints take over
+
+
+def _dot(values: Array | int, months: NDArray[np.int64], bound: int | None = None, total: int | None = None) -> int:
+    """``sum(values * months)`` exactly (``values`` an array, or one value for all); ``bound``
+    and ``total``, when known, are at least the greatest absolute value and the sum of months."""
+    total = int(months.sum()) if total is None else total
+    if isinstance(values, int):
+        return values * total
+    if values.dtype != object:
+        if bound is None:
+            bound = int(np.abs(values).max(initial=0))
+        if bound * total < SAFE:
+            return int(np.dot(values, months))
+    return int(np.dot(values.astype(object), months.astype(object)))
+
+
+def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> NDArray[np.int64]:
+    """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling."""
+    if floor is not None and ceiling is not None:
+        return np.where(wage < floor, floor, np.where(wage > ceiling, ceiling, wage))
+    if floor is not None:
+        return np.maximum(wage, floor)
+    if ceiling is not None:
+        return np.minimum(wage, ceiling)
+    return wage
+
+
+@attrs.frozen
+class Chosen:
+    """The rows of a group of lines covered in a segment: the months each is covered, and
+    (with lines kept) which rows and their covered periods."""
+
+    key: tuple[int, int]
+    weights: NDArray[np.int64]  # months covered, per row taken
+    total: int
+    index: NDArray[np.int64] | None  # the rows taken; None: every row, months 0 where not covered
+    rows: tuple[Array, Array, Array] | None  # the rows, their first and last periods: kept lines only
+
+
+class Shared:
+    """What the lines of one group compute alike, computed once: the rows of each segment,
+    each base under given limits, and the amounts and sums of each distinct rate on them."""
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        wage: NDArray[np.int64],
+        first: NDArray[np.int64],
+        last: NDArray[np.int64],
+        months: NDArray[np.int64],
+        of_line: NDArray[np.bool_],
+        count: int,
+        keep: bool,
+    ) -> None:
+        self.kernel, self.wage, self.first, self.last = kernel, wage, first, last
+        self.months, self.of_line, self.count, self.keep = months, of_line, count, keep
+        self._chosen: dict[tuple[int, int], Chosen | None] = {}
+        self._bases: dict[tuple[Any, ...], tuple[Array, int, int, int]] = {}
+        self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
+
+    def chosen(self, segment: Segment) -> Chosen | None:
+        """The rows covered in ``segment``, or None if none is."""
+        key = (segment.first, segment.last)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(key)
+        return self._chosen[key]
+
+    def _choose(self, key: tuple[int, int]) -> Chosen | None:
+        lo, hi = key
+        plan = self.kernel.plan
+        if lo <= plan.k0 and hi >= plan.k1:
+            covered, count = self.months, self.count  # of_line rows all have months > 0
+        else:
+            covered = np.maximum(np.minimum(self.last, hi) - np.maximum(self.first, lo) + 1, 0)
+            count = int(np.count_nonzero(covered * self.of_line))
+        if not count:
+            return None
+        if count == len(self.months) and not self.keep:
+            return Chosen(key, covered, int(covered.sum()), None, None)
+        if self.keep or 2 * count < len(self.months):  # few rows: take them
+            index = np.flatnonzero(self.of_line & (covered > 0))
+            weights = covered[index]
+            rows = (index, self.first[index], self.last[index]) if self.keep else None
+            return Chosen(key, weights, int(weights.sum()), index, rows)
+        weights = np.where(self.of_line, covered, 0)  # most rows: weigh the others 0
+        return Chosen(key, weights, int(weights.sum()), None, None)
+
+    def base(self, chosen: Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int, int, int]:
+        """Each chosen row's base under the limits, the sum of base × months, and the least
+        and greatest base."""
+        key = (chosen.key, floor, ceiling)
+        found = self._bases.get(key)
+        if found is None:
+            wage = self.wage if chosen.index is None else self.wage[chosen.index]
+            base = _clamp(wage, floor, ceiling)
+            low, high = int(base.min()), int(base.max())
+            found = self._bases[key] = (base, _dot(base, chosen.weights, max(-low, high), chosen.total), low, high)
+        return found
+
+    def amounts(self, chosen: Chosen, floor: int | None, ceiling: int | None, side: FenRate) -> tuple[Array | int, int]:
+        """The rounded amounts of ``side`` on the chosen rows' bases, and their sum × months;
+        a side without rate or fixed amount is 0 without looking at a row."""
+        if side.num == 0 and side.fixed == 0:
+            return 0, 0
+        key = (chosen.key, floor, ceiling, side)
+        found = self._amounts.get(key)
+        if found is None:
+            base, _, low, high = self.base(chosen, floor, ceiling)
+            amounts = self.kernel.amounts(base, side, low, high)
+            # rounded to quanta: |amount| <= (|base| × |num| + |fixed|) / den + quantum
+            bound = (max(-low, high) * abs(side.num) + abs(side.fixed)) // side.den + 1 + self.kernel.quantum
+            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights, bound, chosen.total))
+        return found
