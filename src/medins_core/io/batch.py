@@ -13,6 +13,7 @@ portal demands it). Every row is answered, whatever happens to the others.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ from medins_core.operations import (
     Problem,
     Request,
     WageDeclarationRequest,
+    operation_of,
 )
 from medins_core.period import Period
 from medins_core.region import Region
@@ -77,8 +79,19 @@ class RowResult:
     row: int
     cells: tuple[str, ...]
     problems: tuple[Problem, ...]
-    #: the operation request read from the row (None when the row could not be read)
-    request: Request | None = attrs.field(default=None, eq=False, repr=False)
+    #: the request, or how to read it (a row that passed is read when it is asked for)
+    _request: Request | Callable[[], Request | None] | None = attrs.field(
+        default=None, eq=False, repr=False, alias="request"
+    )
+
+    @property
+    def request(self) -> Request | None:
+        """The operation request read from the row (None when the row could not be read)."""
+        found = self._request
+        if callable(found):
+            found = found()
+            object.__setattr__(self, "_request", found)
+        return found
 
     @property
     def passed(self) -> bool:
@@ -222,11 +235,37 @@ def check_table(
                 Problem(error.code, field, error.message)
             )
 
+    # rows the columns vouch for need no request of their own, unless a hook must see one
+    dated = region.dated(today)
+    cells_of = [cells for _, cells in table.rows]
+    try:
+        passing = (
+            parser.passing(cells_of, region=dated, today=today, context=options.context)
+            if context_for is None
+            else None
+        )
+    except MedinsError:  # the rows are then checked one by one, each failure its row's answer
+        passing = None
+    hooks = dated.answers("medins_check")
     results: list[list[Problem]] = []
-    requests: list[Request | None] = []
-    for number, cells in table.rows:
+    requests: list[Request | Callable[[], Request | None] | None] = []
+    people: list[tuple[str, tuple[int, int] | None, Period | None]] = []
+    for index, (number, cells) in enumerate(table.rows):
+        if passing is not None and passing.rows[index] and number not in cell_problems:
+            people.append((passing.cert_nos[index], None, passing.starts[index]))
+            if not hooks:
+                results.append([])
+                requests.append(functools.partial(parser.request_of, cells))
+                continue
+            request = parser.request_of(cells)
+            assert request is not None
+            results.append(dated.reworded(
+                dated.hook_problems(operation_of(request), request, today=today, context=options.context)
+            ))  # fmt: skip
+            requests.append(request)
+            continue
         found = list(cell_problems.get(number, ()))
-        request: Request | None = None
+        request = None
         try:
             request, problems = parser.parse(cells, {p.field for p in found})
             found += problems
@@ -246,8 +285,9 @@ def check_table(
             found.append(Problem(exc.code, exc.field or "", exc.message))
         results.append(found)
         requests.append(request)
+        people.append(_person(request))
     numbers = [number for number, _ in table.rows]
-    for index, problem in _related_rows(kind, template, numbers, requests):
+    for index, problem in _related_rows(kind, template, numbers, people):
         results[index].append(problem)
     rows = tuple(
         RowResult(number, cells, tuple(problems), request)
@@ -256,13 +296,24 @@ def check_table(
     return BatchResult(kind, rules.code, table.file, template, columns, rows)
 
 
+def _person(request: Request | None) -> tuple[str, tuple[int, int] | None, Period | None]:
+    """What the checks across rows read of a row: certificate number, months, start month."""
+    if request is None:
+        return "", None, None
+    start = request.start if isinstance(request, EnrollmentRequest) else None
+    return getattr(request, "cert_no", "") or "", _span(request), start
+
+
 def _related_rows(
-    kind: str, template: Template, numbers: Sequence[int], requests: Sequence[Request | None]
+    kind: str,
+    template: Template,
+    numbers: Sequence[int],
+    people: Sequence[tuple[str, tuple[int, int] | None, Period | None]],
 ) -> Iterable[tuple[int, Problem]]:
     """Problems that only show across rows: (index of the row, problem)."""
-    yield from _duplicates(kind, numbers, requests)
+    yield from _duplicates(kind, numbers, people)
     if template.same_start:
-        yield from _mixed_start(numbers, requests, template.same_start_source)
+        yield from _mixed_start([start for _, _, start in people], template.same_start_source)
 
 
 def _span(request: Request) -> tuple[int, int] | None:
@@ -274,22 +325,23 @@ def _span(request: Request) -> tuple[int, int] | None:
 
 
 def _duplicates(
-    kind: str, numbers: Sequence[int], requests: Sequence[Request | None]
+    kind: str,
+    numbers: Sequence[int],
+    people: Sequence[tuple[str, tuple[int, int] | None, Period | None]],
 ) -> Iterable[tuple[int, Problem]]:
     """The same person twice in one file: every occurrence fails, naming the others.
 
     In a wage declaration the same person may have rows for months that do not overlap.
     """
     by_person: dict[str, list[int]] = {}
-    for index, request in enumerate(requests):
-        cert_no = getattr(request, "cert_no", "")
+    for index, (cert_no, _, _) in enumerate(people):
         if cert_no:
             by_person.setdefault(cert_no, []).append(index)
     for cert_no, indexes in by_person.items():
         if len(indexes) < 2:
             continue
         for index in indexes:
-            others = [i for i in indexes if i != index and _overlap(requests[i], requests[index])]
+            others = [i for i in indexes if i != index and _overlap(people[i][1], people[index][1])]
             if not others:
                 continue
             rows = "、".join(str(numbers[i]) for i in others)
@@ -298,24 +350,18 @@ def _duplicates(
             yield index, Problem("duplicate_person", "cert_no", message)
 
 
-def _overlap(a: Request | None, b: Request | None) -> bool:
-    span_a, span_b = (_span(a) if a else None), (_span(b) if b else None)
+def _overlap(span_a: tuple[int, int] | None, span_b: tuple[int, int] | None) -> bool:
     if span_a is None or span_b is None:
         return True
     return span_a[0] <= span_b[1] and span_b[0] <= span_a[1]
 
 
-def _mixed_start(
-    numbers: Sequence[int], requests: Sequence[Request | None], source: str
-) -> Iterable[tuple[int, Problem]]:
+def _mixed_start(months: Sequence[Period | None], source: str) -> Iterable[tuple[int, Problem]]:
     """One start month per batch: rows whose month differs from the most common one fail.
 
     The most common month is the batch's (on a tie, the one of the earliest row), since that
     leaves the fewest rows to move to another upload.
     """
-    months = [
-        getattr(r, "start", None) if isinstance(r, EnrollmentRequest) else None for r in requests
-    ]
     counts = Counter(m for m in months if m is not None)
     if len(counts) < 2:
         return
