@@ -13,7 +13,6 @@ portal demands it). Every row is answered, whatever happens to the others.
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -79,8 +78,9 @@ class RowResult:
     row: int
     cells: tuple[str, ...]
     problems: tuple[Problem, ...]
-    #: the request, or how to read it (a row that passed is read when it is asked for)
-    _request: Request | Callable[[], Request | None] | None = attrs.field(
+    #: the request, or the parser that reads it from the cells when it is asked for (a row
+    #: that passed by columns)
+    _request: Request | RowParser | None = attrs.field(
         default=None, eq=False, repr=False, alias="request"
     )
 
@@ -88,8 +88,8 @@ class RowResult:
     def request(self) -> Request | None:
         """The operation request read from the row (None when the row could not be read)."""
         found = self._request
-        if callable(found):
-            found = found()
+        if isinstance(found, RowParser):
+            found = found.request_of(self.cells)
             object.__setattr__(self, "_request", found)
         return found
 
@@ -237,6 +237,7 @@ def check_table(
 
     # rows the columns vouch for need no request of their own, unless a hook must see one
     dated = region.dated(today)
+    numbers = [number for number, _ in table.rows]
     cells_of = [cells for _, cells in table.rows]
     try:
         passing = (
@@ -246,29 +247,30 @@ def check_table(
         )
     except MedinsError:  # the rows are then checked one by one, each failure its row's answer
         passing = None
-    hooks = dated.answers("medins_check")
-    results: list[list[Problem]] = []
-    requests: list[Request | Callable[[], Request | None] | None] = []
-    people: list[tuple[str, tuple[int, int] | None, Period | None]] = []
-    for index, (number, cells) in enumerate(table.rows):
-        if passing is not None and passing.rows[index] and number not in cell_problems:
-            people.append((passing.cert_nos[index], None, passing.starts[index]))
-            if not hooks:
-                results.append([])
-                requests.append(functools.partial(parser.request_of, cells))
-                continue
-            request = parser.request_of(cells)
+    count = len(numbers)
+    clean = passing.rows if passing is not None else [False] * count
+    if cell_problems:
+        clean = [ok and number not in cell_problems for ok, number in zip(clean, numbers)]
+    problems: list[Sequence[Problem]] = [()] * count
+    requests: list[Request | RowParser | None] = [parser if ok else None for ok in clean]
+    # what the checks across rows read: certificate number, months (wages), start month
+    cert_nos: list[str] = passing.cert_nos if passing is not None else [""] * count
+    starts: list[Period | None] = passing.starts if passing is not None else [None] * count
+    spans: list[tuple[int, int] | None] = [None] * count
+    if dated.answers("medins_check"):
+        for index in [i for i, ok in enumerate(clean) if ok]:
+            request = parser.request_of(cells_of[index])
             assert request is not None
-            results.append(dated.reworded(
+            requests[index] = request
+            problems[index] = dated.reworded(
                 dated.hook_problems(operation_of(request), request, today=today, context=options.context)
-            ))  # fmt: skip
-            requests.append(request)
-            continue
-        found = list(cell_problems.get(number, ()))
+            )
+    for index in [i for i, ok in enumerate(clean) if not ok]:
+        found = list(cell_problems.get(numbers[index], ()))
         request = None
         try:
-            request, problems = parser.parse(cells, {p.field for p in found})
-            found += problems
+            request, parsed = parser.parse(cells_of[index], {p.field for p in found})
+            found += parsed
             if request is not None:
                 bad_fields = {p.field for p in found}
                 found += [
@@ -283,16 +285,11 @@ def check_table(
         except MedinsError as exc:  # one unusable row is that row's answer, not the batch's end
             request = None
             found.append(Problem(exc.code, exc.field or "", exc.message))
-        results.append(found)
-        requests.append(request)
-        people.append(_person(request))
-    numbers = [number for number, _ in table.rows]
-    for index, problem in _related_rows(kind, template, numbers, people):
-        results[index].append(problem)
-    rows = tuple(
-        RowResult(number, cells, tuple(problems), request)
-        for (number, cells), problems, request in zip(table.rows, results, requests)
-    )
+        problems[index], requests[index] = found, request
+        cert_nos[index], spans[index], starts[index] = _person(request)
+    for index, problem in _related_rows(kind, template, numbers, cert_nos, spans, starts):
+        problems[index] = (*problems[index], problem)
+    rows = tuple(map(RowResult, numbers, cells_of, map(tuple, problems), requests))
     return BatchResult(kind, rules.code, table.file, template, columns, rows)
 
 
@@ -308,12 +305,14 @@ def _related_rows(
     kind: str,
     template: Template,
     numbers: Sequence[int],
-    people: Sequence[tuple[str, tuple[int, int] | None, Period | None]],
+    cert_nos: Sequence[str],
+    spans: Sequence[tuple[int, int] | None],
+    starts: Sequence[Period | None],
 ) -> Iterable[tuple[int, Problem]]:
     """Problems that only show across rows: (index of the row, problem)."""
-    yield from _duplicates(kind, numbers, people)
+    yield from _duplicates(kind, numbers, cert_nos, spans)
     if template.same_start:
-        yield from _mixed_start([start for _, _, start in people], template.same_start_source)
+        yield from _mixed_start(starts, template.same_start_source)
 
 
 def _span(request: Request) -> tuple[int, int] | None:
@@ -327,21 +326,21 @@ def _span(request: Request) -> tuple[int, int] | None:
 def _duplicates(
     kind: str,
     numbers: Sequence[int],
-    people: Sequence[tuple[str, tuple[int, int] | None, Period | None]],
+    cert_nos: Sequence[str],
+    spans: Sequence[tuple[int, int] | None],
 ) -> Iterable[tuple[int, Problem]]:
     """The same person twice in one file: every occurrence fails, naming the others.
 
     In a wage declaration the same person may have rows for months that do not overlap.
     """
+    repeated = {cert_no for cert_no, times in Counter(cert_nos).items() if times > 1 and cert_no}
     by_person: dict[str, list[int]] = {}
-    for index, (cert_no, _, _) in enumerate(people):
-        if cert_no:
+    for index, cert_no in enumerate(cert_nos):
+        if cert_no in repeated:
             by_person.setdefault(cert_no, []).append(index)
     for cert_no, indexes in by_person.items():
-        if len(indexes) < 2:
-            continue
         for index in indexes:
-            others = [i for i in indexes if i != index and _overlap(people[i][1], people[index][1])]
+            others = [i for i in indexes if i != index and _overlap(spans[i], spans[index])]
             if not others:
                 continue
             rows = "、".join(str(numbers[i]) for i in others)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -126,14 +127,17 @@ class RowParser:
         """The request of a row without bad cells (the parse of a row already found clean)."""
         return self.parse(cells, set())[0]
 
-    def column(self, rows: Sequence[Sequence[str]], field: str) -> list[str]:
-        """A field's text in each row, as :meth:`parse` reads it: the cell, else the default."""
+    def column(self, by_index: Sequence[Sequence[str]], rows: int, field: str) -> list[str]:
+        """A field's text in each row, as :meth:`parse` reads it: the cell, else the default.
+
+        ``by_index`` holds the cells by column index (the rows transposed, short rows padded).
+        """
         default = self.defaults.get(field, "")
         index = self.columns.get(field)
-        if index is None:
-            return [default] * len(rows)
-        values = [cells[index] if index < len(cells) else "" for cells in rows]
-        return [value or default for value in values] if default else values
+        if index is None or index >= len(by_index):
+            return [default] * rows
+        values = by_index[index]
+        return [value or default for value in values] if default else list(values)
 
     def date_of(self, text: str) -> datetime.date | None:
         """The date a non-empty cell holds, or None (kept for the batch)."""
@@ -248,7 +252,8 @@ class RowParser:
         except MedinsError:
             return None
         assert isinstance(like, EnrollmentRequest)
-        text = {field: self.column(rows, field) for field in {*ENROLLMENT_COLUMNS, *self.choices}}
+        by_index = list(itertools.zip_longest(*rows, fillvalue=""))
+        text = {f: self.column(by_index, len(rows), f) for f in {*ENROLLMENT_COLUMNS, *self.choices}}
         fine = [True] * len(rows)
         for field, (_, allowed) in self.choices.items():
             fine = [ok and (not v or v in allowed) for ok, v in zip(fine, text[field])]

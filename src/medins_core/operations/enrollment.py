@@ -12,7 +12,6 @@ from medins_core.ids import Gender, is_plain_mobile, plain_resident_id
 from medins_core.operations._common import (
     RegionLike,
     _age,
-    _blank,
     _declared_gender,
     _identity,
     _line_name,
@@ -136,7 +135,6 @@ def passing_enrollments(
         or _enrollment_lines(rules, like)
     ):
         return [False] * rows
-    filled = [[not _blank(v) for v in columns[f]] for f in required if f in ENROLLMENT_COLUMNS]
     resident: dict[str, bool] = {}
     ages: dict[tuple[date, Gender], bool] = {}
     starts: dict[Period, bool] = {}
@@ -169,8 +167,12 @@ def passing_enrollments(
 
     values = zip(*(columns[f] for f in ("cert_type", "cert_no", "start", "birth", "gender", "mobile", "wage")))
     verdicts = [passes(*row) for row in values]
-    for column in filled:
-        verdicts = [v and f for v, f in zip(verdicts, column)]
+    for field in required:
+        if field in ENROLLMENT_COLUMNS:  # filled in every row that passes (as _missing reads)
+            verdicts = [
+                ok and value is not None and (value.strip() != "" if isinstance(value, str) else value != ())
+                for ok, value in zip(verdicts, columns[field])
+            ]
     return verdicts
 
 
