@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medins_core.errors import InputError
 from medins_core.io import table as table_module
@@ -197,3 +199,15 @@ def test_sheet_extent() -> None:
     assert extent(b"<sheetData></sheetData>") == (0, 0)
     assert extent(b'<x:sheetData><x:row r="1"><x:c r="A1"/></x:row></x:sheetData>') is None
     assert extent(b'<sheetData><row><c t="s"><v>0</v></c></row></sheetData>') is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.integers(0, 40), max_size=12),
+    limit=st.integers(1, 30),
+)
+def test_a_long_text_is_found_wherever_it_lies(pieces: list[int], limit: int) -> None:
+    # runs of the given lengths between "<": the guard's block search against a plain split
+    entry = b"<".join(b"x" * n for n in pieces)
+    longest = max((len(p) for p in entry.split(b"<")), default=0)
+    assert xlsx_guard._has_long_text(entry, limit) is (longest > limit)
