@@ -6,6 +6,7 @@ import datetime
 import struct
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medins_core.errors import InputError
+from medins_core.io import cells as cells_module
 from medins_core.io import table as table_module
 from medins_core.io import xlsx_guard
 from medins_core.io.table import read_table
@@ -211,3 +213,51 @@ def test_a_long_text_is_found_wherever_it_lies(pieces: list[int], limit: int) ->
     entry = b"<".join(b"x" * n for n in pieces)
     longest = max((len(p) for p in entry.split(b"<")), default=0)
     assert xlsx_guard._has_long_text(entry, limit) is (longest > limit)
+
+
+_VALUES = st.one_of(
+    st.sampled_from(["", " 张三 ", "abc", "toolongtext", "=1+1"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**6),
+    st.sampled_from([4000.0, 4000.5, 1e15, 3.2050619700101e17, -2.5, 0.1]),
+    st.sampled_from([datetime.date(2022, 9, 1), datetime.datetime(2022, 9, 1, 8, 30)]),
+)
+
+
+def _row_by_row(grid: list[list[object]], problems: list[InputError] | None) -> list[tuple[int, list[str]]]:
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    for number, values in enumerate(grid, start=1):
+        cells = [
+            v.strip() if type(v) is str else cells_module.cell_text(v, "f.xlsx", number, header, i, problems)
+            for i, v in enumerate(values)
+        ]
+        header = cells if header is None else header
+        cells_module.check_lengths(cells, "f.xlsx", number)
+        rows.append((number, cells))
+    return rows
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except InputError as exc:
+        return (exc.code, exc.row, exc.column, exc.message)
+
+
+@settings(max_examples=200, deadline=None)
+@given(width=st.integers(0, 4), data=st.data(), collect=st.booleans())
+def test_a_sheet_read_by_columns_is_read_as_row_by_row(width: int, data: st.DataObject, collect: bool) -> None:
+    # calamine gives a rectangular grid; cells over 5 characters are "too long" here
+    grid = data.draw(st.lists(st.lists(_VALUES, min_size=width, max_size=width), min_size=1, max_size=8))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cells_module, "MAX_CELL_CHARS", 5)
+        by_rows: list[InputError] = []
+        by_columns: list[InputError] = []
+        expected = _outcome(lambda: _row_by_row(grid, by_rows if collect else None))
+        got = _outcome(
+            lambda: [(n, list(c)) for n, c in cells_module.grid_rows(grid, "f.xlsx", by_columns if collect else None)]
+        )
+    assert got == expected
+    assert [(e.code, e.row, e.column) for e in by_columns] == [(e.code, e.row, e.column) for e in by_rows]
