@@ -261,3 +261,33 @@ def test_a_sheet_read_by_columns_is_read_as_row_by_row(width: int, data: st.Data
         )
     assert got == expected
     assert [(e.code, e.row, e.column) for e in by_columns] == [(e.code, e.row, e.column) for e in by_rows]
+
+
+def _extent_by_counts(data: bytes) -> tuple[int, int] | None:
+    """The sheet extent as first written (byte counts), the reference for the faster scan."""
+    if b":c " in data or b":c>" in data or b":row" in data:
+        return None
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+    if cells != data.count(b'<c r="'):
+        return None
+    if not cells:
+        return 0, 0
+    columns = max(xlsx_guard._column_number(c) for c in set(xlsx_guard._CELL_LETTERS.findall(data)))
+    big = xlsx_guard._BIG_ROWS.findall(data)
+    if big:
+        return max(int(r) for r in big), columns
+    digits = next((d for d in range(5, 0, -1) if xlsx_guard._ROW_DIGITS[d].search(data)), 0)
+    return 10**digits - 1, columns
+
+
+_XML_PIECES = st.sampled_from(
+    [b'<c r="A1">', b'<c r="AB12"/>', b'<c r="C1234567">', b"<c>", b"<c/>", b"<c t='s'>", b"<c  r=",
+     b"<c r='A1'>", b"<x:c r=\"A1\">", b"<x:row>", b'<row r="3">', b"<cols>", b"<col ", b"</c>", b"x:c>", b"<v>1</v>"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_XML_PIECES, max_size=10))
+def test_the_sheet_extent_scan_answers_as_byte_counts_did(pieces: list[bytes]) -> None:
+    data = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"
+    assert xlsx_guard._sheet_extent(data) == _extent_by_counts(data)

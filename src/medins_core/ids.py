@@ -41,6 +41,7 @@ __all__ = [
 
 # 17 ASCII digits and a digit or X; re.ASCII keeps full-width and other Unicode digits out.
 _RESIDENT_ID_RE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_LAST = frozenset("0123456789X")
 _EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 # GB 32100-2015 character set: digits and capitals without I, O, Z, S, V.
@@ -152,7 +153,8 @@ def plain_resident_id(number: str) -> tuple[datetime.date, Gender] | None:
     ``number`` must already be stripped and upper-case. The quick test of a batch's column of
     numbers: no ResidentId is built and no message made.
     """
-    if len(number) != 18 or not _RESIDENT_ID_RE.fullmatch(number):
+    # _RESIDENT_ID_RE without a regular expression: an ASCII string's digits are 0-9
+    if len(number) != 18 or not (number.isascii() and number[:17].isdigit() and number[17] in _LAST):
         return None
     birth = _id_birth(number[6:14])
     if birth is None or number[17] != ric.calc_check_digit(number) or not _county_names(number[:6]):

@@ -361,11 +361,13 @@ def _mixed_start(months: Sequence[Period | None], source: str) -> Iterable[tuple
     The most common month is the batch's (on a tie, the one of the earliest row), since that
     leaves the fewest rows to move to another upload.
     """
-    counts = Counter(m for m in months if m is not None)
+    # counted by month number: a Period hashes in Python, and every row has one
+    counts = Counter(m.index for m in months if m is not None)
     if len(counts) < 2:
         return
-    order = {m: i for i, m in reversed(list(enumerate(months))) if m is not None}
-    batch = max(counts, key=lambda m: (counts[m], -order[m]))
+    order = {m.index: i for i, m in reversed(list(enumerate(months))) if m is not None}
+    batch = months[order[max(counts, key=lambda m: (counts[m], -order[m]))]]
+    assert batch is not None
     for index, month in enumerate(months):
         if month is not None and month != batch:
             message = f"每次批量操作的人员需为同一参保时间：本文件多数为 {batch.iso}，本行为 {month.iso}，请分批上传"

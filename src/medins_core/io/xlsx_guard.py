@@ -124,6 +124,9 @@ _ROW_DIGITS = {
     digits: re.compile(rb'<c r="[A-Z]{1,4}[0-9]{%d}"' % digits) for digits in range(1, 6)
 }
 _BIG_ROWS = re.compile(rb'<c r="[A-Z]{1,4}([0-9]{6,})"')
+# a cell or row element with a namespace prefix; a cell element without r=" first
+_PREFIXED = re.compile(rb":(?:c[ >]|row)")
+_UNREFERENCED = re.compile(rb'<c(?:>|/| (?!r="))')
 
 
 def _sheet_extent(data: bytes) -> tuple[int, int] | None:
@@ -131,15 +134,13 @@ def _sheet_extent(data: bytes) -> tuple[int, int] | None:
 
     Plain means what Excel, WPS, POI and openpyxl write: every cell element is ``<c r="B7"``
     with no namespace prefix. The last column is the largest letters; the last row is exact
-    when it has six or more digits and otherwise bounded by its number of digits. Byte counts
-    and a few regular expressions keep this at about a third of calamine's own time.
+    when it has six or more digits and otherwise bounded by its number of digits. A few
+    regular expressions, each one pass over the bytes, keep this at about a quarter of
+    calamine's own time.
     """
-    if b":c " in data or b":c>" in data or b":row" in data:
+    if _PREFIXED.search(data) or _UNREFERENCED.search(data):
         return None
-    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-    if cells != data.count(b'<c r="'):
-        return None
-    if not cells:
+    if b'<c r="' not in data:
         return 0, 0
     columns = max(_column_number(c) for c in set(_CELL_LETTERS.findall(data)))
     big = _BIG_ROWS.findall(data)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,6 +14,7 @@ from medins_core.ids import Gender, is_plain_mobile, plain_resident_id
 from medins_core.operations._common import (
     RegionLike,
     _age,
+    _blank,
     _declared_gender,
     _identity,
     _line_name,
@@ -135,9 +138,9 @@ def passing_enrollments(
         or _enrollment_lines(rules, like)
     ):
         return [False] * rows
-    resident: dict[str, bool] = {}
+    resident = {kind: is_resident_id_type(kind) for kind in set(columns["cert_type"])}
     ages: dict[tuple[date, Gender], bool] = {}
-    starts: dict[Period, bool] = {}
+    starts: dict[int, bool] = {}
 
     def passes(
         cert_type: str,
@@ -148,8 +151,6 @@ def passing_enrollments(
         mobile: str | None,
         wage: Decimal | None,
     ) -> bool:
-        if cert_type not in resident:
-            resident[cert_type] = is_resident_id_type(cert_type)
         facts = plain_resident_id(cert_no) if resident[cert_type] else None
         if facts is None or facts[0] > today or (birth is not None and birth != facts[0]):
             return False
@@ -161,19 +162,28 @@ def passing_enrollments(
             return False
         if facts not in ages:
             ages[facts] = not _enrollment_age(rules, facts[0], facts[1], today)
-        if start is not None and start not in starts:
-            starts[start] = not _enrollment_start(rules, start, today)
-        return ages[facts] and (start is None or starts[start])
+        if start is None:
+            return ages[facts]
+        if start.index not in starts:  # by month number: a Period hashes in Python
+            starts[start.index] = not _enrollment_start(rules, start, today)
+        return ages[facts] and starts[start.index]
 
     values = zip(*(columns[f] for f in ("cert_type", "cert_no", "start", "birth", "gender", "mobile", "wage")))
     verdicts = [passes(*row) for row in values]
     for field in required:
-        if field in ENROLLMENT_COLUMNS:  # filled in every row that passes (as _missing reads)
-            verdicts = [
-                ok and value is not None and (value.strip() != "" if isinstance(value, str) else value != ())
-                for ok, value in zip(verdicts, columns[field])
-            ]
+        if field in ENROLLMENT_COLUMNS:  # filled in every row that passes
+            verdicts = list(map(operator.and_, verdicts, _filled(columns[field])))
     return verdicts
+
+
+def _filled(values: Sequence[Any]) -> Iterable[bool]:
+    """Whether each value is filled, as :func:`_missing` reads it (a column of one kind at once)."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return map(bool, map(str.strip, values))
+    if not any(issubclass(kind, (str, tuple)) for kind in kinds):  # dates, amounts, months
+        return map(operator.is_not, values, itertools.repeat(None))
+    return [not _blank(value) for value in values]
 
 
 def _enrollment_age(
