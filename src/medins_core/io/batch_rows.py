@@ -327,6 +327,3 @@ class RowParser:
             max_bytes=self.attachment_limit,
             problems=problems,
         )
-
-
-# --- rows that depend on each other -------------------------------------------------------
