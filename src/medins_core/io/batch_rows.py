@@ -265,7 +265,7 @@ class RowParser:
             ok and (not t or (a is not None and a == a.quantize(_CENT)))
             for ok, t, a in zip(fine, text["wage"], amounts)
         ]
-        cert_nos = [t.upper() for t in text["cert_no"]]
+        cert_nos = list(map(str.upper, text["cert_no"]))
         starts = [None if d is None else self.period_of(d) for d in dates["start"]]
         columns: dict[str, Sequence[object]] = {
             "cert_type": [t or RESIDENT_ID for t in text["cert_type"]],

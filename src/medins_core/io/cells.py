@@ -81,7 +81,7 @@ def _column_text(
 ) -> list[str]:
     """A column's values as text (rows from 2); a number that lost digits goes to ``found``."""
     if set(map(type, column)) <= {str}:
-        return [value.strip() for value in column]  # type: ignore[attr-defined]
+        return list(map(str.strip, column))  # type: ignore[arg-type]
     texts: dict[tuple[type, object], str] = {}
     out = []
     for number, value in enumerate(column, start=2):
