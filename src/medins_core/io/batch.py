@@ -96,7 +96,7 @@ class RowResult:
     @property
     def passed(self) -> bool:
         """Whether the row has no error (warnings do not fail a row)."""
-        return not any(p.is_error for p in self.problems)
+        return not self.problems or not any(p.is_error for p in self.problems)
 
 
 @attrs.frozen
