@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -149,8 +150,10 @@ class RowParser:
         """The amount a non-empty cell holds, or None (kept for the batch)."""
         if text not in self.amounts:
             try:
-                self.amounts[text] = to_money(text, field="amount")
-            except InputError:
+                amount = to_money(text, field="amount")
+                amount.quantize(_CENT)  # too many digits to hold with its cents: not an amount
+                self.amounts[text] = amount
+            except (InputError, decimal.InvalidOperation):
                 self.amounts[text] = None
         return self.amounts[text]
 
@@ -220,6 +223,7 @@ class RowParser:
     # -- requests --
 
     def _enrollment(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
+        # passing() reads the same cells a column at a time: keep the two in step
         start = self._date(get, "start", problems)
         return EnrollmentRequest(
             unit_no=self.options.unit_no,
