@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
@@ -26,7 +26,9 @@ from medins_core.ids import (
     parse_mobile,
     parse_resident_id,
     parse_uscc,
+    plain_resident_id,
 )
+from medins_core.testing import make_resident_id
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -347,3 +349,30 @@ def test_the_kind_of_unit_is_read_from_a_uscc() -> None:
     assert uscc_category(" 12320500mb00000004") == "事业单位"
     assert uscc_category("51110000500000000X") == "社会团体"
     assert uscc_category("Y1110000500000000X") is None and uscc_category("9") is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    county=st.sampled_from(["320506", "110101", "999999", "320102"]),
+    birth=st.dates(datetime.date(1890, 1, 1), datetime.date(2030, 12, 31)),
+    sequence=st.integers(0, 999),
+    edits=st.lists(st.tuples(st.integers(0, 18), st.sampled_from(list("0379Xx ١１a^"))), max_size=2),
+)
+def test_the_quick_id_test_accepts_exactly_what_parse_accepts(
+    county: str, birth: datetime.date, sequence: int, edits: list[tuple[int, str]]
+) -> None:
+    number = make_resident_id(county, birth, sequence)
+    for position, char in edits:  # wrong digits, other scripts' digits, a lower x, one too many
+        if char == "^" and number[position : position + 1].isdigit():  # the same digit, full-width
+            char = chr(ord(number[position]) + 0xFEE0)
+        number = number[:position] + char + number[position + 1 :]
+    try:
+        rid = parse_resident_id(number)
+        expected = (rid.birth, rid.gender) if rid.county_known else None
+    except InputError:
+        expected = None
+    quick = plain_resident_id(number)
+    if number == number.strip().upper():
+        assert quick == expected
+    else:
+        assert quick is None  # not as it is: parse says what to do with it

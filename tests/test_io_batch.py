@@ -182,9 +182,12 @@ def test_an_id_typed_as_a_number_fails_only_its_row(tmp_path: Path) -> None:
 def test_a_row_the_checks_cannot_handle_is_that_rows_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from medins_core.io.batch_rows import RowParser
     from medins_core.region import Region
 
     real = Region.check
+    # every row through region.check, not only those the column checks cannot vouch for
+    monkeypatch.setattr(RowParser, "passing", lambda *args, **kwargs: None)
 
     def fragile(self, request, **kwargs):  # type: ignore[no-untyped-def]
         if request.name == "职工1":

@@ -6,12 +6,16 @@ import datetime
 import struct
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medins_core.errors import InputError
+from medins_core.io import cells as cells_module
 from medins_core.io import table as table_module
 from medins_core.io import xlsx_guard
 from medins_core.io.table import read_table
@@ -197,3 +201,93 @@ def test_sheet_extent() -> None:
     assert extent(b"<sheetData></sheetData>") == (0, 0)
     assert extent(b'<x:sheetData><x:row r="1"><x:c r="A1"/></x:row></x:sheetData>') is None
     assert extent(b'<sheetData><row><c t="s"><v>0</v></c></row></sheetData>') is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.integers(0, 40), max_size=12),
+    limit=st.integers(1, 30),
+)
+def test_a_long_text_is_found_wherever_it_lies(pieces: list[int], limit: int) -> None:
+    # runs of the given lengths between "<": the guard's block search against a plain split
+    entry = b"<".join(b"x" * n for n in pieces)
+    longest = max((len(p) for p in entry.split(b"<")), default=0)
+    assert xlsx_guard._has_long_text(entry, limit) is (longest > limit)
+
+
+_VALUES = st.one_of(
+    st.sampled_from(["", " 张三 ", "abc", "toolongtext", "=1+1"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**6),
+    st.sampled_from([4000.0, 4000.5, 1e15, 3.2050619700101e17, -2.5, 0.1]),
+    st.sampled_from([datetime.date(2022, 9, 1), datetime.datetime(2022, 9, 1, 8, 30)]),
+)
+
+
+def _row_by_row(grid: list[list[object]], problems: list[InputError] | None) -> list[tuple[int, list[str]]]:
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    for number, values in enumerate(grid, start=1):
+        cells = [
+            v.strip() if type(v) is str else cells_module.cell_text(v, "f.xlsx", number, header, i, problems)
+            for i, v in enumerate(values)
+        ]
+        header = cells if header is None else header
+        cells_module.check_lengths(cells, "f.xlsx", number)
+        rows.append((number, cells))
+    return rows
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except InputError as exc:
+        return (exc.code, exc.row, exc.column, exc.message)
+
+
+@settings(max_examples=200, deadline=None)
+@given(width=st.integers(0, 4), data=st.data(), collect=st.booleans())
+def test_a_sheet_read_by_columns_is_read_as_row_by_row(width: int, data: st.DataObject, collect: bool) -> None:
+    # calamine gives a rectangular grid; cells over 5 characters are "too long" here
+    grid = data.draw(st.lists(st.lists(_VALUES, min_size=width, max_size=width), min_size=1, max_size=8))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cells_module, "MAX_CELL_CHARS", 5)
+        by_rows: list[InputError] = []
+        by_columns: list[InputError] = []
+        expected = _outcome(lambda: _row_by_row(grid, by_rows if collect else None))
+        got = _outcome(
+            lambda: [(n, list(c)) for n, c in cells_module.grid_rows(grid, "f.xlsx", by_columns if collect else None)]
+        )
+    assert got == expected
+    assert [(e.code, e.row, e.column) for e in by_columns] == [(e.code, e.row, e.column) for e in by_rows]
+
+
+def _extent_by_counts(data: bytes) -> tuple[int, int] | None:
+    """The sheet extent as first written (byte counts), the reference for the faster scan."""
+    if b":c " in data or b":c>" in data or b":row" in data:
+        return None
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+    if cells != data.count(b'<c r="'):
+        return None
+    if not cells:
+        return 0, 0
+    columns = max(xlsx_guard._column_number(c) for c in set(xlsx_guard._CELL_LETTERS.findall(data)))
+    big = xlsx_guard._BIG_ROWS.findall(data)
+    if big:
+        return max(int(r) for r in big), columns
+    digits = next((d for d in range(5, 0, -1) if xlsx_guard._ROW_DIGITS[d].search(data)), 0)
+    return 10**digits - 1, columns
+
+
+_XML_PIECES = st.sampled_from(
+    [b'<c r="A1">', b'<c r="AB12"/>', b'<c r="C1234567">', b"<c>", b"<c/>", b"<c t='s'>", b"<c  r=",
+     b"<c r='A1'>", b"<x:c r=\"A1\">", b"<x:row>", b'<row r="3">', b"<cols>", b"<col ", b"</c>", b"x:c>", b"<v>1</v>"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_XML_PIECES, max_size=10))
+def test_the_sheet_extent_scan_answers_as_byte_counts_did(pieces: list[bytes]) -> None:
+    data = b"<sheetData>" + b"".join(pieces) + b"</sheetData>"
+    assert xlsx_guard._sheet_extent(data) == _extent_by_counts(data)

@@ -18,6 +18,7 @@ from medins_core.io.templates import GENERIC, Template, check_kind, with_reasons
 from medins_core.operations import CheckContext, Problem, Request, check, operation_of
 from medins_core.operations.catalogue import reword
 from medins_core.params import RegionRules
+from medins_core.period import Period
 
 
 @attrs.frozen
@@ -42,6 +43,7 @@ class Region:
     _manager: pluggy.PluginManager = attrs.field(repr=False)
     _problems: list[PluginProblem] = attrs.field(repr=False)
     _callers: dict[str, tuple[Any, list[Any]]] = attrs.field(init=False, factory=dict, repr=False)
+    _dated: dict[int, Region] = attrs.field(init=False, factory=dict, repr=False)
 
     def __init__(
         self,
@@ -82,10 +84,29 @@ class Region:
         A message the region words its own way (the ``messages`` rule, code → text) replaces
         the engine's default wording.
         """
-        dated = Region(self.rules.as_of(today), self._manager, self._problems)
-        rule = dated.rules.rule("messages")
+        dated = self.dated(today)
+        return dated.reworded(check(request, region=dated, today=today, context=context))
+
+    def dated(self, today: date) -> Region:
+        """This region with only the rules in force in the month of ``today``.
+
+        Made once a month and kept, with its hook callers: a batch checks every row on one day.
+        """
+        month = Period.of(today).index
+        found = self._dated.get(month)
+        if found is None:
+            found = self._dated[month] = Region(self.rules.as_of(today), self._manager, self._problems)
+        return found
+
+    def reworded(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` in the region's own words (its ``messages`` rule, code → text)."""
+        rule = self.rules.rule("messages")
         messages = rule.value if rule is not None and isinstance(rule.value, dict) else None
-        return reword(check(request, region=dated, today=today, context=context), messages)
+        return reword(problems, messages)
+
+    def answers(self, hook_name: str) -> bool:
+        """Whether any plugin implementation answers ``hook_name`` for this region."""
+        return bool(self._implementations(hook_name))
 
     def hook_problems(
         self, operation: str, request: Request, *, today: date, context: CheckContext
@@ -131,6 +152,18 @@ class Region:
         An implementation that raises is reported once and answers a ``plugin_failed`` problem
         (checks) or nothing (templates); the others still answer.
         """
+        answers: list[Any] = []
+        for impl in self._implementations(hook_name):
+            try:
+                answer = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception as exc:  # noqa: BLE001 - a faulty plugin must not break the engine
+                answers.append(self._failed(impl.plugin_name, hook_name, exc))
+                continue
+            answers.append(answer)
+        return answers
+
+    def _implementations(self, hook_name: str) -> list[Any]:
+        """The implementations of ``hook_name`` that answer for this region, newest first."""
         # which implementations answer is the same for every call while no plugin is
         # (un)registered: worked out once, not once per row of a batch
         hook = self._manager.hook
@@ -145,15 +178,7 @@ class Region:
             ]
             caller = self._manager.subset_hook_caller(hook_name, remove_plugins=others)
             cached = self._callers[hook_name] = (key, list(reversed(caller.get_hookimpls())))
-        answers: list[Any] = []
-        for impl in cached[1]:
-            try:
-                answer = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-            except Exception as exc:  # noqa: BLE001 - a faulty plugin must not break the engine
-                answers.append(self._failed(impl.plugin_name, hook_name, exc))
-                continue
-            answers.append(answer)
-        return answers
+        return cached[1]
 
     def _failed(self, plugin: str, hook_name: str, exc: Exception) -> Problem:
         message = f"{hook_name} 出错: {exc!r}"

@@ -12,25 +12,26 @@ portal demands it). Every row is answered, whatever happens to the others.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
 from medins_core.errors import InputError, MedinsError
-from medins_core.ids import mask_cert_no, mask_text
+from medins_core.ids import mask_text
+from medins_core.io.batch_related import person_of, related_rows
 from medins_core.io.batch_rows import RowParser
 from medins_core.io.table import MAX_BYTES, MAX_ROWS, Table, read_table
 from medins_core.io.template_files import match_header, write_template
 from medins_core.io.templates import Template
 from medins_core.operations import (
     CheckContext,
-    EnrollmentRequest,
     Problem,
     Request,
-    WageDeclarationRequest,
+    operation_of,
 )
 from medins_core.period import Period
 from medins_core.region import Region
@@ -77,13 +78,25 @@ class RowResult:
     row: int
     cells: tuple[str, ...]
     problems: tuple[Problem, ...]
-    #: the operation request read from the row (None when the row could not be read)
-    request: Request | None = attrs.field(default=None, eq=False, repr=False)
+    #: the request, or the parser that reads it from the cells when it is asked for (a row
+    #: that passed by columns)
+    _request: Request | RowParser | None = attrs.field(
+        default=None, eq=False, repr=False, alias="request"
+    )
+
+    @property
+    def request(self) -> Request | None:
+        """The operation request read from the row (None when the row could not be read)."""
+        found = self._request
+        if isinstance(found, RowParser):
+            found = found.request_of(self.cells)
+            object.__setattr__(self, "_request", found)
+        return found
 
     @property
     def passed(self) -> bool:
         """Whether the row has no error (warnings do not fail a row)."""
-        return not any(p.is_error for p in self.problems)
+        return not self.problems or not any(p.is_error for p in self.problems)
 
 
 @attrs.frozen
@@ -176,10 +189,29 @@ def check_file(
     spreadsheet, too large, too many rows) and :class:`~medins_core.io.template_files.HeaderError`
     when row 1 is not the template's header; otherwise every row is answered.
     """
-    table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
-    if options.attachments_dir is None:
-        options = attrs.evolve(options, attachments_dir=Path(path).parent)
-    return check_table(kind, table, region=region, today=today, options=options)
+    with _collector_paused():
+        table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
+        if options.attachments_dir is None:
+            options = attrs.evolve(options, attachments_dir=Path(path).parent)
+        return check_table(kind, table, region=region, today=today, options=options)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a batch is read and checked.
+
+    A batch makes hundreds of thousands of tuples and lists (its cells, its rows), none in a
+    cycle, and the collector would walk every one of them again each time enough new ones
+    pile up: a third of the check of 100,000 rows in a process holding much else. Reference
+    counting frees them as before; the collector resumes, if it was on, when the batch is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_table(
@@ -200,6 +232,18 @@ def check_table(
         raise InputError(
             "unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind"
         )
+    with _collector_paused():
+        return _check_table(kind, table, region, today, options, context_for)
+
+
+def _check_table(
+    kind: str,
+    table: Table,
+    region: Region,
+    today: datetime.date,
+    options: BatchOptions,
+    context_for: Callable[[Request], CheckContext] | None,
+) -> BatchResult:
     rules = region.rules
     template = region.template(kind)
     columns = match_header(table, template)
@@ -222,14 +266,42 @@ def check_table(
                 Problem(error.code, field, error.message)
             )
 
-    results: list[list[Problem]] = []
-    requests: list[Request | None] = []
-    for number, cells in table.rows:
-        found = list(cell_problems.get(number, ()))
-        request: Request | None = None
+    # rows the columns vouch for need no request of their own, unless a hook must see one
+    dated = region.dated(today)
+    numbers = [number for number, _ in table.rows]
+    cells_of = [cells for _, cells in table.rows]
+    try:
+        passing = (
+            parser.passing(cells_of, region=dated, today=today, context=options.context)
+            if context_for is None
+            else None
+        )
+    except MedinsError:  # the rows are then checked one by one, each failure its row's answer
+        passing = None
+    count = len(numbers)
+    clean = passing.rows if passing is not None else [False] * count
+    if cell_problems:
+        clean = [ok and number not in cell_problems for ok, number in zip(clean, numbers)]
+    problems: list[Sequence[Problem]] = [()] * count
+    requests: list[Request | RowParser | None] = [parser if ok else None for ok in clean]
+    # what the checks across rows read: certificate number, months (wages), start month
+    cert_nos: list[str] = passing.cert_nos if passing is not None else [""] * count
+    starts: list[Period | None] = passing.starts if passing is not None else [None] * count
+    spans: list[tuple[int, int] | None] = [None] * count
+    if dated.answers("medins_check"):
+        for index in [i for i, ok in enumerate(clean) if ok]:
+            request = parser.request_of(cells_of[index])
+            assert request is not None
+            requests[index] = request
+            problems[index] = dated.reworded(
+                dated.hook_problems(operation_of(request), request, today=today, context=options.context)
+            )
+    for index in [i for i, ok in enumerate(clean) if not ok]:
+        found = list(cell_problems.get(numbers[index], ()))
+        request = None
         try:
-            request, problems = parser.parse(cells, {p.field for p in found})
-            found += problems
+            request, parsed = parser.parse(cells_of[index], {p.field for p in found})
+            found += parsed
             if request is not None:
                 bad_fields = {p.field for p in found}
                 found += [
@@ -244,87 +316,12 @@ def check_table(
         except MedinsError as exc:  # one unusable row is that row's answer, not the batch's end
             request = None
             found.append(Problem(exc.code, exc.field or "", exc.message))
-        results.append(found)
-        requests.append(request)
-    numbers = [number for number, _ in table.rows]
-    for index, problem in _related_rows(kind, template, numbers, requests):
-        results[index].append(problem)
-    rows = tuple(
-        RowResult(number, cells, tuple(problems), request)
-        for (number, cells), problems, request in zip(table.rows, results, requests)
-    )
+        problems[index], requests[index] = found, request
+        cert_nos[index], spans[index], starts[index] = person_of(request)
+    for index, problem in related_rows(kind, template, numbers, cert_nos, spans, starts):
+        problems[index] = (*problems[index], problem)
+    rows = tuple(map(RowResult, numbers, cells_of, map(tuple, problems), requests))
     return BatchResult(kind, rules.code, table.file, template, columns, rows)
-
-
-def _related_rows(
-    kind: str, template: Template, numbers: Sequence[int], requests: Sequence[Request | None]
-) -> Iterable[tuple[int, Problem]]:
-    """Problems that only show across rows: (index of the row, problem)."""
-    yield from _duplicates(kind, numbers, requests)
-    if template.same_start:
-        yield from _mixed_start(numbers, requests, template.same_start_source)
-
-
-def _span(request: Request) -> tuple[int, int] | None:
-    if isinstance(request, WageDeclarationRequest):
-        if request.start is None or request.end is None:
-            return None
-        return request.start.index, max(request.start.index, request.end.index)
-    return None
-
-
-def _duplicates(
-    kind: str, numbers: Sequence[int], requests: Sequence[Request | None]
-) -> Iterable[tuple[int, Problem]]:
-    """The same person twice in one file: every occurrence fails, naming the others.
-
-    In a wage declaration the same person may have rows for months that do not overlap.
-    """
-    by_person: dict[str, list[int]] = {}
-    for index, request in enumerate(requests):
-        cert_no = getattr(request, "cert_no", "")
-        if cert_no:
-            by_person.setdefault(cert_no, []).append(index)
-    for cert_no, indexes in by_person.items():
-        if len(indexes) < 2:
-            continue
-        for index in indexes:
-            others = [i for i in indexes if i != index and _overlap(requests[i], requests[index])]
-            if not others:
-                continue
-            rows = "、".join(str(numbers[i]) for i in others)
-            what = "申报月份重叠" if kind == "wages" else "重复"
-            message = f"同一人员({mask_cert_no(cert_no)})在本文件中{what}：另见第 {rows} 行"
-            yield index, Problem("duplicate_person", "cert_no", message)
-
-
-def _overlap(a: Request | None, b: Request | None) -> bool:
-    span_a, span_b = (_span(a) if a else None), (_span(b) if b else None)
-    if span_a is None or span_b is None:
-        return True
-    return span_a[0] <= span_b[1] and span_b[0] <= span_a[1]
-
-
-def _mixed_start(
-    numbers: Sequence[int], requests: Sequence[Request | None], source: str
-) -> Iterable[tuple[int, Problem]]:
-    """One start month per batch: rows whose month differs from the most common one fail.
-
-    The most common month is the batch's (on a tie, the one of the earliest row), since that
-    leaves the fewest rows to move to another upload.
-    """
-    months = [
-        getattr(r, "start", None) if isinstance(r, EnrollmentRequest) else None for r in requests
-    ]
-    counts = Counter(m for m in months if m is not None)
-    if len(counts) < 2:
-        return
-    order = {m: i for i, m in reversed(list(enumerate(months))) if m is not None}
-    batch = max(counts, key=lambda m: (counts[m], -order[m]))
-    for index, month in enumerate(months):
-        if month is not None and month != batch:
-            message = f"每次批量操作的人员需为同一参保时间：本文件多数为 {batch.iso}，本行为 {month.iso}，请分批上传"
-            yield index, Problem("mixed_start_month", "start", message)
 
 
 # --- the failure list ---------------------------------------------------------------------

@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import datetime
+import decimal
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
+
 from medins_core.codes import RESIDENT_ID, is_resident_id_type
-from medins_core.errors import InputError
+from medins_core.errors import InputError, MedinsError
 from medins_core.io.attachment_files import attachment_limit
 from medins_core.io.change_rows import change_request
 from medins_core.io.template_files import parse_date
 from medins_core.io.templates import Template
 from medins_core.money import to_money
 from medins_core.operations import (
+    CheckContext,
     EnrollmentRequest,
     Problem,
+    RegionLike,
     Request,
     Severity,
     SuspensionRequest,
     WageDeclarationRequest,
 )
+from medins_core.operations.enrollment import ENROLLMENT_COLUMNS, passing_enrollments
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
 if TYPE_CHECKING:  # the batch module imports this one
     from medins_core.io.batch import BatchOptions
+
+_CENT = Decimal("0.01")
+
+
+@attrs.frozen
+class Passing:
+    """What :meth:`RowParser.passing` found: for each row, whether it passes, its certificate
+    number and its start month (for the checks across rows)."""
+
+    rows: list[bool]
+    cert_nos: list[str]
+    starts: list[Period | None]
 
 
 class RowParser:
@@ -105,6 +124,46 @@ class RowParser:
             values[field] = ""
         return self.build(get, problems), problems
 
+    def request_of(self, cells: Sequence[str]) -> Request | None:
+        """The request of a row without bad cells (the parse of a row already found clean)."""
+        return self.parse(cells, set())[0]
+
+    def column(self, by_index: Sequence[Sequence[str]], rows: int, field: str) -> list[str]:
+        """A field's text in each row, as :meth:`parse` reads it: the cell, else the default.
+
+        ``by_index`` holds the cells by column index (the rows transposed, short rows padded).
+        """
+        default = self.defaults.get(field, "")
+        index = self.columns.get(field)
+        if index is None or index >= len(by_index):
+            return [default] * rows
+        values = by_index[index]
+        return [value or default for value in values] if default else list(values)
+
+    def date_of(self, text: str) -> datetime.date | None:
+        """The date a non-empty cell holds, or None (kept for the batch)."""
+        if text not in self.dates:
+            self.dates[text] = parse_date(text)
+        return self.dates[text]
+
+    def amount_of(self, text: str) -> Decimal | None:
+        """The amount a non-empty cell holds, or None (kept for the batch)."""
+        if text not in self.amounts:
+            try:
+                amount = to_money(text, field="amount")
+                amount.quantize(_CENT)  # too many digits to hold with its cents: not an amount
+                self.amounts[text] = amount
+            except (InputError, decimal.InvalidOperation):
+                self.amounts[text] = None
+        return self.amounts[text]
+
+    def period_of(self, day: datetime.date) -> Period:
+        """The month of a day (kept for the batch)."""
+        month = self.periods.get(day)
+        if month is None:
+            month = self.periods[day] = Period.of(day)
+        return month
+
     # -- typed cells, each bad one a problem --
 
     def _date(
@@ -113,9 +172,7 @@ class RowParser:
         text = get(field)
         if not text:
             return None
-        if text not in self.dates:
-            self.dates[text] = parse_date(text)
-        day = self.dates[text]
+        day = self.date_of(text)
         if day is None:
             problems.append(
                 Problem(
@@ -152,37 +209,27 @@ class RowParser:
         text = get(field)
         if not text:
             return None
-        if text not in self.amounts:
-            try:
-                self.amounts[text] = to_money(text, field=field)
-            except InputError:
-                self.amounts[text] = None
-        amount = self.amounts[text]
+        amount = self.amount_of(text)
         if amount is None:
             problems.append(
                 Problem("invalid_amount", field, f"{self.titles[field]}格式不正确: {text}")
             )
-        elif amount != amount.quantize(Decimal("0.01")):
+        elif amount != amount.quantize(_CENT):
             problems.append(
                 Problem("invalid_amount", field, f"{self.titles[field]}最多两位小数: {text}")
             )
         return amount
 
-    def _period_of(self, day: datetime.date) -> Period:
-        month = self.periods.get(day)
-        if month is None:
-            month = self.periods[day] = Period.of(day)
-        return month
-
     # -- requests --
 
     def _enrollment(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
+        # passing() reads the same cells a column at a time: keep the two in step
         start = self._date(get, "start", problems)
         return EnrollmentRequest(
             unit_no=self.options.unit_no,
             cert_no=get("cert_no").upper(),
             name=get("name"),
-            start=None if start is None else self._period_of(start),
+            start=None if start is None else self.period_of(start),
             insurance=self.options.lines,
             cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),
@@ -192,6 +239,50 @@ class RowParser:
             government_unit=self.options.government_unit,
             batch=True,
         )
+
+    def passing(
+        self, rows: Sequence[Sequence[str]], *, region: RegionLike, today: datetime.date, context: CheckContext
+    ) -> Passing | None:
+        """For each row, whether it surely has no problem of its cells or of the operation's
+        checks (the region's hooks aside); None when rows of this kind are not read by columns.
+
+        Reads the cells as :meth:`_enrollment` does, a column at a time: a row the columns
+        cannot vouch for is parsed and checked on its own, which says what is wrong.
+        """
+        if self.kind != "enroll" or self.template.blank_skips:
+            return None
+        try:
+            like = self.request_of(())  # the fields no cell gives: unit, lines
+        except MedinsError:
+            return None
+        assert isinstance(like, EnrollmentRequest)
+        by_index = list(itertools.zip_longest(*rows, fillvalue=""))
+        text = {f: self.column(by_index, len(rows), f) for f in {*ENROLLMENT_COLUMNS, *self.choices}}
+        fine = [True] * len(rows)
+        for field, (_, allowed) in self.choices.items():
+            fine = [ok and (not v or v in allowed) for ok, v in zip(fine, text[field])]
+        dates = {f: [self.date_of(t) if t else None for t in text[f]] for f in ("start", "birth")}
+        amounts = [self.amount_of(t) if t else None for t in text["wage"]]
+        for column, values in ((text["start"], dates["start"]), (text["birth"], dates["birth"])):
+            fine = [ok and (v is not None or not t) for ok, t, v in zip(fine, column, values)]
+        fine = [
+            ok and (not t or (a is not None and a == a.quantize(_CENT)))
+            for ok, t, a in zip(fine, text["wage"], amounts)
+        ]
+        cert_nos = list(map(str.upper, text["cert_no"]))
+        starts = [None if d is None else self.period_of(d) for d in dates["start"]]
+        columns: dict[str, Sequence[object]] = {
+            "cert_type": [t or RESIDENT_ID for t in text["cert_type"]],
+            "cert_no": cert_nos,
+            "name": text["name"],
+            "start": starts,
+            "birth": dates["birth"],
+            "gender": [t or None for t in text["gender"]],
+            "mobile": [t or None for t in text["mobile"]],
+            "wage": amounts,
+        }
+        passing = passing_enrollments(columns, like, region=region, today=today, context=context)
+        return Passing([a and b for a, b in zip(fine, passing)], cert_nos, starts)
 
     def _suspension(self, get: Callable[[str], str], problems: list[Problem]) -> Request:
         return SuspensionRequest(
@@ -240,6 +331,3 @@ class RowParser:
             max_bytes=self.attachment_limit,
             problems=problems,
         )
-
-
-# --- rows that depend on each other -------------------------------------------------------

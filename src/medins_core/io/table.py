@@ -16,7 +16,6 @@ sheet it cannot bound cheaply is read with openpyxl, which streams.
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +33,7 @@ from medins_core.io.limits import (
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
 )
+from medins_core.io.cells import cell_text, check_lengths, column_letter_of, grid_rows
 from medins_core.io.output import note_input
 from medins_core.io.xlsx_guard import check_archive
 
@@ -55,8 +55,6 @@ __all__ = [
 
 #: XLSX readers :func:`read_table` knows; ``auto`` is calamine when installed.
 ENGINES = ("auto", "calamine", "openpyxl")
-# Floats hold 15 significant digits exactly; a longer number has lost digits already.
-_FLOAT_EXACT = 10**15
 # Excel's last row; a reference beyond it is not a spreadsheet Excel wrote.
 _EXCEL_ROWS = EXCEL_ROWS
 #: What :func:`read_table` reads: a path, the bytes of a file, or a binary file object.
@@ -145,6 +143,8 @@ def read_table(
 def _trim(cells: Sequence[str]) -> tuple[str, ...]:
     """The cells without trailing blanks (XLSX readers pad rows to the sheet's width)."""
     end = len(cells)
+    if not end or cells[-1]:  # most rows: nothing to trim (a tuple is not copied)
+        return tuple(cells)
     while end and not cells[end - 1]:
         end -= 1
     return tuple(cells[:end])
@@ -202,7 +202,7 @@ def _decode(data: bytes, file: str) -> str:
         raise _error("bad_encoding", f"无法识别文件编码（第 {exc.start} 字节）", file, row=row) from None
 
 
-def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tuple[int, Sequence[str]]]:
     """The rows of a CSV file; a row whose width differs from the header's is kept and
     reported in ``problems``, so the header is judged first and the row fails by number."""
     if b"\x00" in data:  # not text: a NUL would hide inside a name
@@ -245,7 +245,7 @@ def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tu
 
 def _xlsx_rows(
     data: bytes, file: str, engine: str, problems: list[InputError] | None
-) -> Iterator[tuple[int, list[str]]]:
+) -> Iterator[tuple[int, Sequence[str]]]:
     bounded = check_archive(data, file)
     if engine == "calamine" and CalamineWorkbook is None:
         raise ValueError("engine 'calamine' needs python-calamine, which is not installed")
@@ -258,34 +258,24 @@ def _xlsx_rows(
             "表格结构无法预先确定范围，请用 Excel/WPS 另存为 .xlsx 后再上传",
             file,
         )
-    reader = _calamine_values(data, file) if use_calamine else _openpyxl_values(data, file)
+    if use_calamine:
+        yield from grid_rows(_calamine_values(data, file), file, problems)
+        return
     header: list[str] | None = None
-    for number, values in reader:
+    for number, values in _openpyxl_values(data, file):
         cells = [
             value.strip()
             if type(value) is str
-            else _cell_text(value, file, number, header, index, problems)
+            else cell_text(value, file, number, header, index, problems)
             for index, value in enumerate(values)
         ]
         if header is None:
             header = cells
-        for index, cell in enumerate(cells):
-            if len(cell) > MAX_CELL_CHARS:
-                raise _error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", file, row=number, column=column_letter_of(index))
+        check_lengths(cells, file, number)
         yield number, cells
 
 
-def column_letter_of(index: int) -> str:
-    """The letters of a 0-based column index, for messages."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _calamine_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[object]]]:
+def _calamine_values(data: bytes, file: str) -> Sequence[Sequence[object]]:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             visible = [
@@ -295,12 +285,12 @@ def _calamine_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[obj
                 raise _error("no_visible_sheet", "工作簿中没有可见的工作表", file)
             # the first visible sheet, as Excel shows it; a hidden first sheet is not the data
             # skip_empty_area=False keeps row 1 at index 0 whatever the first used cell is
-            values = workbook.get_sheet_by_index(visible[0]).to_python(skip_empty_area=False)
+            values: Sequence[Sequence[object]] = workbook.get_sheet_by_index(visible[0]).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError, IndexError) as exc:
         if isinstance(exc, InputError):
             raise
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
-    yield from enumerate(values, start=1)
+    return values
 
 
 def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[object]]]:
@@ -341,38 +331,3 @@ def _trim_values(values: Sequence[object], file: str, row: int) -> Sequence[obje
     return values[:end]
 
 
-def _cell_text(
-    value: object,
-    file: str,
-    row: int,
-    header: list[str] | None,
-    index: int,
-    problems: list[InputError] | None,
-) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < _FLOAT_EXACT:
-            return str(int(value))
-        if abs(value) >= _FLOAT_EXACT:
-            column = header[index] if header and index < len(header) else None
-            error = _error(
-                "number_as_text",
-                "数字过长，已丢失精度；证件号码、手机号码等请以文本格式填写",
-                file,
-                row=row,
-                column=column,
-            )
-            if problems is None:
-                raise error
-            problems.append(error)
-        return repr(value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()

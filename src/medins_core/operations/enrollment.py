@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import operator
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from medins_core.codes import is_resident_id_type
-from medins_core.ids import Gender
+from medins_core.ids import Gender, is_plain_mobile, plain_resident_id
 from medins_core.operations._common import (
     RegionLike,
     _age,
+    _blank,
+    _declared_gender,
     _identity,
     _line_name,
     _memo,
@@ -60,11 +66,9 @@ def check_enrollment(
     ``enroll_age_limit_male``, ``enroll_backdate_months``, ``enroll_next_month_from_day``,
     ``enroll_required_with``, ``government_required_lines``; then the ``medins_check`` hooks.
     """
+    # passing_enrollments answers the same for rows of a batch: keep the two in step
     rules = region.rules
-    extra = tuple(_rule(rules, "enroll_required_fields") or ())
-    if not request.batch:  # the batch template has no columns for the single form's extra fields
-        extra += tuple(_rule(rules, "enroll_single_required_fields") or ())
-    required = tuple(dict.fromkeys(_ENROLLMENT_REQUIRED + extra))
+    required = _required(rules, request.batch)
     problems = _missing(request, required, _ENROLLMENT_LABELS) + _unit_no(rules, request.unit_no)
 
     found, birth, gender = _identity(
@@ -91,6 +95,95 @@ def check_enrollment(
     if context.covers is not None:
         problems += _active_elsewhere(request.unit_no, context.covers)
     return problems + region.hook_problems("enrollment", request, today=today, context=context)
+
+
+def _required(rules: RegionRules, batch: bool) -> tuple[str, ...]:
+    extra = tuple(_rule(rules, "enroll_required_fields") or ())
+    if not batch:  # the batch template has no columns for the single form's extra fields
+        extra += tuple(_rule(rules, "enroll_single_required_fields") or ())
+    return tuple(dict.fromkeys(_ENROLLMENT_REQUIRED + extra))
+
+
+#: The fields :func:`passing_enrollments` takes a column of; the others are the same in every row.
+ENROLLMENT_COLUMNS = ("cert_type", "cert_no", "name", "start", "birth", "gender", "mobile", "wage")
+
+
+def passing_enrollments(
+    columns: Mapping[str, Sequence[Any]],
+    like: EnrollmentRequest,
+    *,
+    region: RegionLike,
+    today: date,
+    context: CheckContext = CheckContext(),
+) -> list[bool]:
+    """For each row of a batch, whether :func:`check_enrollment` surely finds no problem of the
+    engine's own (the ``medins_check`` hooks aside: the caller asks them).
+
+    ``columns`` holds a value per row for each of :data:`ENROLLMENT_COLUMNS`, ``like`` every
+    other field (the unit, the lines). True is a promise; False only means "check this row":
+    anything out of the ordinary (another document type, a number to normalise, a problem)
+    is left to :func:`check_enrollment`, the one place that says what is wrong. What is the
+    same for many rows (the unit and lines, a start month, a birth date and gender) is worked
+    out once.
+    """
+    rules = region.rules
+    rows = len(columns["cert_no"])
+    required = _required(rules, like.batch)
+    fixed = [field for field in required if field not in ENROLLMENT_COLUMNS]
+    if (
+        context.covers is not None
+        or _missing(like, fixed, _ENROLLMENT_LABELS)
+        or _unit_no(rules, like.unit_no)
+        or _unknown_lines(rules, like.insurance)
+        or _enrollment_lines(rules, like)
+    ):
+        return [False] * rows
+    resident = {kind: is_resident_id_type(kind) for kind in set(columns["cert_type"])}
+    ages: dict[tuple[date, Gender], bool] = {}
+    starts: dict[int, bool] = {}
+
+    def passes(
+        cert_type: str,
+        cert_no: str,
+        start: Period | None,
+        birth: date | None,
+        gender: str | None,
+        mobile: str | None,
+        wage: Decimal | None,
+    ) -> bool:
+        facts = plain_resident_id(cert_no) if resident[cert_type] else None
+        if facts is None or facts[0] > today or (birth is not None and birth != facts[0]):
+            return False
+        if gender and _declared_gender(gender) is not facts[1]:
+            return False
+        if mobile is not None and mobile.strip() and not is_plain_mobile(mobile):
+            return False
+        if wage is not None and wage <= 0:
+            return False
+        if facts not in ages:
+            ages[facts] = not _enrollment_age(rules, facts[0], facts[1], today)
+        if start is None:
+            return ages[facts]
+        if start.index not in starts:  # by month number: a Period hashes in Python
+            starts[start.index] = not _enrollment_start(rules, start, today)
+        return ages[facts] and starts[start.index]
+
+    values = zip(*(columns[f] for f in ("cert_type", "cert_no", "start", "birth", "gender", "mobile", "wage")))
+    verdicts = [passes(*row) for row in values]
+    for field in required:
+        if field in ENROLLMENT_COLUMNS:  # filled in every row that passes
+            verdicts = list(map(operator.and_, verdicts, _filled(columns[field])))
+    return verdicts
+
+
+def _filled(values: Sequence[Any]) -> Iterable[bool]:
+    """Whether each value is filled, as :func:`_missing` reads it (a column of one kind at once)."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return map(bool, map(str.strip, values))
+    if not any(issubclass(kind, (str, tuple)) for kind in kinds):  # dates, amounts, months
+        return map(operator.is_not, values, itertools.repeat(None))
+    return [not _blank(value) for value in values]
 
 
 def _enrollment_age(
