@@ -34,7 +34,7 @@ policies = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(bases=rosters, policy=policies, code=st.sampled_from(["320500", "320800", "130200", "320700"]))
 def test_totals_are_the_sums_of_the_lines(bases: list[Decimal], policy: RoundingPolicy, code: str) -> None:
-    rules = attrs.evolve(REGISTRY.region(code), rounding=policy)
+    rules = attrs.evolve(REGISTRY.region(code).rules, rounding=policy)
     period = {"320500": "2022-09", "320800": "2022-02", "130200": "2021-05", "320700": "2022-07"}[code]
     result = assess(roster_with_bases(bases), rules, period, Period.parse(period) + 2)
     for total in result.totals:

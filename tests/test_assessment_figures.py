@@ -130,7 +130,7 @@ def test_suzhou_notice_2022_08() -> None:
 
 def test_suzhou_510_rounded_once_is_what_the_notice_is_not() -> None:
     # the notice's note: 0.8% × 13190303.00 = 105522.42 only when the total is rounded once
-    rules = attrs.evolve(REGISTRY.region("320500"), rounding=RoundingPolicy(stage="per_total"))
+    rules = attrs.evolve(REGISTRY.region("320500").rules, rounding=RoundingPolicy(stage="per_total"))
     result = assess(suzhou_notice_roster(), rules, "2022-08", lines=["510"])
     assert result.totals[0].unit_amount == D("105522.42")
 

@@ -38,7 +38,7 @@ WOMAN = make_resident_id("320506", "19850312", 2)
 
 def request(region: str, today: date = TODAY, **changes: Any) -> EnrollmentRequest:
     """A request every region accepts on ``today``, with ``changes`` applied."""
-    rules = REGISTRY.region(region)
+    rules = REGISTRY.region(region).rules
     base = EnrollmentRequest(
         unit_no="U1",
         cert_no=MAN,
@@ -242,19 +242,19 @@ def test_liaoning_government_units_must_choose_320() -> None:
 
 
 def test_jiangsu_government_units_may_choose_320_and_it_sets_the_person_type() -> None:
-    rules = REGISTRY.region("320500")
+    region = REGISTRY.region("320500")
     without = request("320500", government_unit=True)
     with_320 = attrs.evolve(without, insurance=(*without.insurance, "320"))
     assert problems("320500", government_unit=True) == []
-    assert check_enrollment(with_320, region=rules, today=TODAY) == []
-    assert enrollment_person_type(without, rules) == "职工在职"
-    assert enrollment_person_type(with_320, rules) == "公务员在职"
+    assert check_enrollment(with_320, region=region, today=TODAY) == []
+    assert enrollment_person_type(without, region.rules) == "职工在职"
+    assert enrollment_person_type(with_320, region.rules) == "公务员在职"
 
 
 def test_person_type_defaults_per_region() -> None:
-    assert enrollment_person_type(request("210200"), REGISTRY.region("210200")) == "在职"
+    assert enrollment_person_type(request("210200"), REGISTRY.region("210200").rules) == "在职"
     assert (
-        enrollment_person_type(request("410000", person_type="职工在职"), REGISTRY.region("410000"))
+        enrollment_person_type(request("410000", person_type="职工在职"), REGISTRY.region("410000").rules)
         == "职工在职"
     )
 

@@ -164,7 +164,7 @@ def test_any_wage_below_the_floor_gets_one_warning_naming_the_floor(
 
 
 def test_rules_come_from_the_region(limited: Registry) -> None:
-    rules: RegionRules = limited.region("210200")
+    rules: RegionRules = limited.region("210200").rules
     assert rules.rule("wage_base_year_start_month") is not None
     assert rules.base_limit(Period(2022, 7)) is not None
 
