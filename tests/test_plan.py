@@ -43,7 +43,7 @@ def table(members_bases: list[str], lines: str | None = None) -> Any:
 
 
 def both_errors(rules: RegionRules, start: str, end: str, **options: Any) -> tuple[ParameterError, ParameterError]:
-    members = roster_with_bases(["5000", "9000"], lines=options.pop("member_lines", ()))
+    members = roster_with_bases(["5000", "9000"], insurance=options.pop("member_lines", ()))
     with pytest.raises(ParameterError) as reference:
         assess(members, rules, start, end, engine="reference", **options)
     with pytest.raises(ParameterError) as bulk:
@@ -70,7 +70,7 @@ def test_parameter_unknown_names_only_the_periods_and_sides_needed() -> None:
     """Huai'an's 7% ends in 2013-10: for the unit part over 201309–201312 the error names the
     unit parameters of 201311–201312 only."""
     rules = REGISTRY.region("320800").rules
-    reference, bulk = both_errors(rules, "201309", "201312", lines=["310"], parts=Parts.UNIT)
+    reference, bulk = both_errors(rules, "201309", "201312", insurance=["310"], parts=Parts.UNIT)
     assert reference.message == bulk.message
     assert "201311–201312 的 unit_rate" in reference.message
     assert "person_rate" not in reference.message and "201310" not in reference.message

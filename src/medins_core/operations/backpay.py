@@ -11,7 +11,7 @@ from medins_core.operations._common import (
     _line_name,
     _missing,
     _rule,
-    _unknown_lines,
+    _unknown_insurance,
 )
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import BackpayRequest, CheckContext
@@ -45,7 +45,7 @@ def check_backpay(
             )
     if any(month > Period.of(today) for month in request.months()):
         problems.append(_error("period_in_future", "end", "不能补缴当前月份之后的月份"))
-    problems += _unknown_lines(rules, request.insurance)
+    problems += _unknown_insurance(rules, request.insurance)
     if request.cert_no is not None:
         problems += _identity(RESIDENT_ID, request.cert_no, today)[0]
         problems += [
