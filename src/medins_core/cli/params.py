@@ -6,7 +6,12 @@ import argparse
 import json
 import sys
 
-from medins_core.cli._common import Subparsers, add_format_option, add_insurance_option, registry_from
+from medins_core.cli._common import (
+    Subparsers,
+    add_format_option,
+    add_insurance_option,
+    registry_from,
+)
 
 
 def register(subparsers: Subparsers) -> None:
