@@ -100,7 +100,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         "end": first + (weighted(draw, (3, st.integers(1, 3)), (2, st.integers(1, 14))) - 1),
         "members": members,
         "shuffled": draw(st.permutations(members)),
-        "options": {"lines": selected, "parts": draw(st.sampled_from(["both", "unit", "person"]))},
+        "options": {"insurance": selected, "parts": draw(st.sampled_from(["both", "unit", "person"]))},
     }
 
 

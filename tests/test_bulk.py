@@ -190,7 +190,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         "start": first,
         "end": first + (months - 1),
         "rows": rows,
-        "lines": selected,
+        "insurance": selected,
         "parts": weighted(draw, (2, st.just(Parts.BOTH)), (2, st.just(Parts.UNIT)), (1, st.just(Parts.PERSON))),
         "chunk_rows": draw(st.sampled_from([1, 2, 3, 4096])),
     }
@@ -230,7 +230,7 @@ def table_of(rows: list[dict[str, Any]]) -> Any:
 
 def check_same(case: dict[str, Any]) -> Any:
     rules, start, end = case["rules"], case["start"], case["end"]
-    options = {"lines": case["lines"], "parts": case["parts"]}
+    options = {"insurance": case["insurance"], "parts": case["parts"]}
     members = members_of(case["rows"], rules)
     reference = outcome(lambda: assess(members, rules, start, end, engine="reference", **options))
     bulk = outcome(
@@ -276,7 +276,7 @@ def test_regions_without_rates_raise_the_same_error(code: str) -> None:
     ]
     for period in ("200901", "202208"):
         case = {"rules": rules, "start": Period.parse(period), "end": Period.parse(period) + 2, "rows": rows,
-                "lines": None, "parts": Parts.BOTH, "chunk_rows": 4096}
+                "insurance": None, "parts": Parts.BOTH, "chunk_rows": 4096}
         result = check_same(case)
         if not rules.has_rates():
             assert isinstance(result, tuple) and result[1] in ("parameter_unknown", "no_default_lines")
@@ -292,7 +292,7 @@ def test_a_unit_of_two_thousand_over_a_rate_change() -> None:
         rows.append({"cert_no": f"32080219{i % 90 + 10:02d}0101{i:04d}", "name": f"职工{i}", "person_no": None,
                      "wage": wage, "wage_text": str(wage), "start": None, "end": None, "start_text": None,
                      "end_text": None, "lines": ["310"], "lines_text": "310"})
-    base = {"rules": rules, "rows": rows, "lines": None, "parts": Parts.UNIT, "chunk_rows": 700}
+    base = {"rules": rules, "rows": rows, "insurance": None, "parts": Parts.UNIT, "chunk_rows": 700}
     result = check_same({**base, "start": Period(2013, 1), "end": Period(2013, 10)})
     assert isinstance(result, Assessment) and len(result.lines) == 20000
     error = check_same({**base, "start": Period(2013, 1), "end": Period(2013, 12)})

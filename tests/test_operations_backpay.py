@@ -12,7 +12,7 @@ from medins_core.operations import (
     Arrear,
     BackpayLine,
     BackpayRequest,
-    Context,
+    CheckContext,
     MonthChange,
     Problem,
     check_backpay,
@@ -21,13 +21,13 @@ from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
 REGISTRY = load_registry(use_env=False)
-NO_CONTEXT = Context()
+NO_CONTEXT = CheckContext()
 ALL_REGIONS = ["130200", "210200", "320500", "320700", "320800", "410000"]
 A, B, C = (make_resident_id("210202", "19880808", n) for n in (1, 3, 5))
 
 
 def problems(
-    region: str, req: BackpayRequest, today: date = date(2021, 7, 1), context: Context = NO_CONTEXT
+    region: str, req: BackpayRequest, today: date = date(2021, 7, 1), context: CheckContext = NO_CONTEXT
 ) -> list[Problem]:
     return check_backpay(
         req, region=REGISTRY.region(region), today=today, context=context
@@ -86,7 +86,7 @@ def test_personal_backpay_may_include_410_elsewhere(region: str) -> None:
 
 # --- Hebei: rolling business period --------------------------------------------------------
 
-JULY = Context(business_period="202107")
+JULY = CheckContext(business_period="202107")
 
 
 def test_hebei_july_business_period_allows_april_to_june() -> None:
@@ -103,8 +103,8 @@ def test_hebei_business_period_defaults_to_the_current_month() -> None:
     ) == ["business_period_closed"]
 
 
-def changes(*months: str, paid: str | None = None, additions_only: bool = False) -> Context:
-    return Context(
+def changes(*months: str, paid: str | None = None, additions_only: bool = False) -> CheckContext:
+    return CheckContext(
         business_period="202107",
         changes=tuple(MonthChange(m, additions_only) for m in months),
         paid_through=paid,
@@ -167,7 +167,7 @@ OWED = (
 
 
 def liaoning(req: BackpayRequest, arrears: tuple[Arrear, ...] = OWED) -> list[Problem]:
-    return problems("210200", req, DECEMBER, Context(arrears=arrears))
+    return problems("210200", req, DECEMBER, CheckContext(arrears=arrears))
 
 
 def test_liaoning_the_current_month_is_paid_first() -> None:
@@ -225,7 +225,7 @@ def test_liaoning_unknown_arrears_are_not_checked() -> None:
 @pytest.mark.parametrize("region", ["130200", "320500", "410000"])
 def test_the_arrears_order_is_liaoning_only(region: str) -> None:
     assert (
-        problems(region, BackpayRequest("U1", "202210", "202210"), DECEMBER, Context(arrears=OWED))
+        problems(region, BackpayRequest("U1", "202210", "202210"), DECEMBER, CheckContext(arrears=OWED))
         == []
     )
 
