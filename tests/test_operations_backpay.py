@@ -17,6 +17,7 @@ from medins_core.operations import (
     Problem,
     check_backpay,
 )
+from medins_core.period import Period
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
@@ -54,9 +55,20 @@ def test_months_after_the_current_one_are_refused() -> None:
     ]
 
 
-def test_lines_must_lie_between_start_and_end() -> None:
-    req = BackpayRequest("U1", "202105", "202106", lines=(BackpayLine("202104", A),))
-    assert codes(problems("320500", req)) == ["period_order"]
+def test_person_months_must_lie_between_start_and_end() -> None:
+    req = BackpayRequest("U1", "202105", "202106", person_months=(BackpayLine("202104", A),))
+    found = problems("320500", req)
+    assert [(p.code, p.field) for p in found] == [("period_order", "person_months")]
+
+
+def test_lines_is_the_deprecated_name_of_person_months() -> None:
+    months = (BackpayLine("202105", A), BackpayLine("202106", A))
+    with pytest.deprecated_call(match=r"BackpayRequest\(lines=\.\.\.\)"):
+        old = BackpayRequest("U1", "202105", "202106", lines=months)
+    assert old == BackpayRequest("U1", "202105", "202106", person_months=months)
+    assert old.months() == (Period(2021, 5), Period(2021, 6))
+    with pytest.raises(TypeError, match="'person_months' and its deprecated name 'lines'"):
+        BackpayRequest("U1", "202105", "202106", person_months=months, lines=months)
 
 
 # --- Hebei: personal back-pay may not include long-term care ----------------------------
@@ -186,11 +198,11 @@ def test_liaoning_then_newest_month_first() -> None:
 
 
 def test_liaoning_a_month_is_paid_for_all_its_persons() -> None:
-    one = BackpayRequest("U1", "202212", "202212", lines=(BackpayLine("202212", A),))
+    one = BackpayRequest("U1", "202212", "202212", person_months=(BackpayLine("202212", A),))
     found = liaoning(one)
     assert codes(found) == ["backpay_whole_month"] and "1人" in found[0].message
     both = BackpayRequest(
-        "U1", "202212", "202212", lines=(BackpayLine("202212", A), BackpayLine("202212", B))
+        "U1", "202212", "202212", person_months=(BackpayLine("202212", A), BackpayLine("202212", B))
     )
     assert liaoning(both) == []
 
@@ -212,7 +224,7 @@ def test_liaoning_months_without_arrears() -> None:
             "U1",
             "202212",
             "202212",
-            lines=(BackpayLine("202212", A), BackpayLine("202212", B), BackpayLine("202212", C)),
+            person_months=(BackpayLine("202212", A), BackpayLine("202212", B), BackpayLine("202212", C)),
         )
     )
     assert codes(masked) == ["no_arrears"] and C not in masked[0].message
@@ -238,8 +250,8 @@ def test_problems_do_not_depend_on_the_order_of_the_lines(
     subset: list[BackpayLine], data: st.DataObject
 ) -> None:
     shuffled = data.draw(st.permutations(subset))
-    req = BackpayRequest("U1", "202210", "202212", lines=tuple(subset))
-    again = BackpayRequest("U1", "202210", "202212", lines=tuple(shuffled))
+    req = BackpayRequest("U1", "202210", "202212", person_months=tuple(subset))
+    again = BackpayRequest("U1", "202210", "202212", person_months=tuple(shuffled))
     assert liaoning(req) == liaoning(again)
 
 
@@ -252,5 +264,5 @@ def test_newest_whole_months_are_exactly_what_liaoning_accepts(subset: set[Backp
         == {a.cert_no for a in OWED if a.period == m}
         for m in months
     )
-    found = liaoning(BackpayRequest("U1", "202210", "202212", lines=tuple(subset)))
+    found = liaoning(BackpayRequest("U1", "202210", "202212", person_months=tuple(subset)))
     assert (found == []) is (months == newest and whole)
