@@ -319,5 +319,5 @@ def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
     for rows in cases:
         for chunk_rows in (1, 2, 4096):
             result = check_same({"rules": rules, "start": Period(2021, 1), "end": Period(2021, 2), "rows": rows,
-                                 "lines": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
             assert result[1] == "duplicate_person"
