@@ -69,7 +69,7 @@ def main() -> None:
     rng = random.Random(20221)
     bases = [Decimal(rng.randrange(300000, 3000000)) / 100 for _ in range(args.persons)]
     members = roster_with_bases(bases)
-    rules = load_registry(use_env=False).region(args.region)
+    rules = load_registry(use_env=False).region(args.region).rules
     start = Period.parse(args.start)
     end = start + (args.months - 1)
     repeat = args.repeat

@@ -129,7 +129,7 @@ def write(path: Path, persons: int, months: int, fmt: str, chunk: int = 1_000_00
 
 def duckdb_sql(source: str, months: int) -> str:
     """Totals per line in SQL: roster × periods × rates, DECIMAL arithmetic, ROUND per line."""
-    rules = load_registry(use_env=False).region(REGION)
+    rules = load_registry(use_env=False).region(REGION).rules
     rows = []
     for period in Period.range(START, START + (months - 1)):
         for line in rules.default_lines:
@@ -218,7 +218,7 @@ def best(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def unit_benchmark(persons: int, months: int, repeat: int) -> None:
     """A unit: the three engines on the same in-memory roster, and the bulk engine's outputs."""
-    rules = load_registry(use_env=False).region(REGION)
+    rules = load_registry(use_env=False).region(REGION).rules
     table = roster(persons, months)
     members = to_members(table, rules)
     end = START + (months - 1)
@@ -245,7 +245,7 @@ def worker(args: argparse.Namespace) -> None:
     """In a fresh process: best of ``--repeat`` runs on a file; print seconds, peak RSS, totals.
 
     Only the assessment is timed (imports and loading the region's rules are not)."""
-    rules = load_registry(use_env=False).region(REGION)
+    rules = load_registry(use_env=False).region(REGION).rules
     end = START + (args.months - 1)
     if args.worker in ("bulk-cpu", "polars"):
         spec = plan_spec(rules, START, end)
@@ -333,7 +333,7 @@ def dask_benchmark(size: int, months: int, directory: Path) -> None:
     file = directory / f"roster-{persons}x{months}.parquet"
     if not file.exists():
         write(file, persons, months, "parquet")
-    rules = load_registry(use_env=False).region(REGION)
+    rules = load_registry(use_env=False).region(REGION).rules
     t_single, single = best(lambda: assess_file(file, rules, START, START + (months - 1), keep_lines=False), 2)
     print(f"\nDask: {size:,} person-months ({persons:,} persons × {months} months) from Parquet, "
           f"{pq.ParquetFile(file).num_row_groups} partitions; one process without Dask: {t_single:.2f} s")

@@ -64,12 +64,12 @@ def main() -> None:
     args = parser.parse_args()
     n = args.rows
     registry = load_registry(use_env=False)
-    rules = registry.region(REGION)
-    template = template_for("enroll", rules)
+    region = registry.region(REGION)
+    template = template_for("enroll", region)
     data = list(rows(n))
     with tempfile.TemporaryDirectory() as folder:
         upload = Path(folder) / "upload.xlsx"
-        print(f"{n:,} rows, {template.name}, {rules.name} ({REGION})")
+        print(f"{n:,} rows, {template.name}, {region.name} ({REGION})")
         timed(
             "write template with rows (XlsxWriter)",
             n,
@@ -93,7 +93,7 @@ def main() -> None:
 
         def check() -> None:
             results.append(
-                check_file("enroll", upload, region=rules, today=TODAY)
+                check_file("enroll", upload, region=region, today=TODAY)
             )
 
         total = timed("check end to end (read + every row + related)", n, check)

@@ -80,7 +80,7 @@ def members_of(draw: st.DrawFn, rules: Any, first: Period, count: int, odd: bool
 @st.composite
 def cases(draw: st.DrawFn) -> dict[str, Any]:
     code = weighted(draw, (9, st.sampled_from(WITH_RATES)), (1, st.sampled_from(REGIONS)))
-    shipped = REGISTRY.region(code)
+    shipped = REGISTRY.region(code).rules
     starts = sorted({v.start for found in shipped.values.values() for v in found}) or ANCHORS
     first = draw(st.sampled_from(starts)) + weighted(draw, (6, st.integers(0, 3)), (1, st.integers(-2, 20)))
     rules = draw(variants(code, first))
@@ -100,7 +100,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         "end": first + (weighted(draw, (3, st.integers(1, 3)), (2, st.integers(1, 14))) - 1),
         "members": members,
         "shuffled": draw(st.permutations(members)),
-        "options": {"lines": selected, "parts": draw(st.sampled_from(["both", "unit", "person"]))},
+        "options": {"insurance": selected, "parts": draw(st.sampled_from(["both", "unit", "person"]))},
     }
 
 
@@ -163,14 +163,14 @@ def test_columnar_equals_reference(case: dict[str, Any]) -> None:
 def test_a_unit_of_two_thousand_over_a_year() -> None:
     rng = random.Random(20221)
     members = roster_with_bases([D(rng.randrange(300000, 3000000)) / 100 for _ in range(2000)])
-    rules = REGISTRY.region("320500")
+    rules = REGISTRY.region("320500").rules
     reference = assess(members, rules, "202208", "202307", engine="reference")
     same(assess(members, rules, "202208", "202307"), reference)
     assert len(reference.lines) == 2000 * 12 * len(rules.default_lines)
 
 
 def test_wages_and_covers_over_time_count_each_person_once() -> None:
-    rules = REGISTRY.region("320500")
+    rules = REGISTRY.region("320500").rules
     first = Period(2022, 8)
     member = Member(
         Person("320506198503120011", "张三"),
@@ -192,7 +192,7 @@ def test_wages_and_covers_over_time_count_each_person_once() -> None:
 
 def test_without_numpy_and_pyarrow_the_reference_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "medins_core.bulk._members", None)  # the import fails
-    rules = REGISTRY.region("320500")
+    rules = REGISTRY.region("320500").rules
     members = roster_with_bases(["5000", "8000.50"])
     result = assess(members, rules, "202208")
     assert isinstance(result._lines, tuple) and result == assess(members, rules, "202208", engine="reference")

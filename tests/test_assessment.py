@@ -34,7 +34,7 @@ policies = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(bases=rosters, policy=policies, code=st.sampled_from(["320500", "320800", "130200", "320700"]))
 def test_totals_are_the_sums_of_the_lines(bases: list[Decimal], policy: RoundingPolicy, code: str) -> None:
-    rules = attrs.evolve(REGISTRY.region(code), rounding=policy)
+    rules = attrs.evolve(REGISTRY.region(code).rules, rounding=policy)
     period = {"320500": "2022-09", "320800": "2022-02", "130200": "2021-05", "320700": "2022-07"}[code]
     result = assess(roster_with_bases(bases), rules, period, Period.parse(period) + 2)
     for total in result.totals:
@@ -65,10 +65,10 @@ def test_rates_follow_the_fee_period_across_a_change() -> None:
     # Huai'an: 7% up to 2013-10, unknown from 2013-11 — a range across the gap is an error
     rules = REGISTRY.region("320800")
     members = roster_with_bases([1000])
-    result = assess(members, rules, "2013-09", "2013-10", lines=["310"], parts=Parts.UNIT)
+    result = assess(members, rules, "2013-09", "2013-10", insurance=["310"], parts=Parts.UNIT)
     assert [ln.unit_amount for ln in result.lines] == [D("70.00"), D("70.00")]
     with pytest.raises(ParameterError) as caught:
-        assess(members, rules, "2013-10", "2013-11", lines=["310"], parts=Parts.UNIT)
+        assess(members, rules, "2013-10", "2013-11", insurance=["310"], parts=Parts.UNIT)
     assert caught.value.code == "parameter_unknown"
     assert "201311" in caught.value.message
 
@@ -116,15 +116,15 @@ def test_base_limits_from_an_operator_overlay_clamp_the_base(tmp_path) -> None: 
         encoding="utf-8",
     )
     rules = load_registry([tmp_path], use_env=False).region("320500")
-    result = assess(roster_with_bases([3000, 25000]), rules, "2022-08", lines=["310"])
+    result = assess(roster_with_bases([3000, 25000]), rules, "2022-08", insurance=["310"])
     assert sorted(ln.unit_base for ln in result.lines) == [D("4000"), D("20000")]
     assert not any(w.code == "base_limits_unknown" for w in result.warnings)
-    unclamped = assess(roster_with_bases([3000]), SUZHOU, "2022-08", lines=["310"])
+    unclamped = assess(roster_with_bases([3000]), SUZHOU, "2022-08", insurance=["310"])
     assert [w.code for w in unclamped.warnings] == ["base_limits_unknown"]
 
 
 def test_account_transfer_is_none_where_the_region_does_not_know_it() -> None:
-    result = assess(roster_with_bases([5000]), SUZHOU, "2022-08", lines=["310", "330"])
+    result = assess(roster_with_bases([5000]), SUZHOU, "2022-08", insurance=["310", "330"])
     transfers = {t.insurance: t.account_transfer for t in result.totals}
     assert transfers == {"310": None, "330": D("0.00")}
     assert result.to_json()["totals"][0]["account_transfer"] is None  # type: ignore[index]

@@ -50,7 +50,7 @@ def test_huaian_unit_totals_2022_02() -> None:
     # 3.10: 1225 persons, base total 6,694,162.00 → 310 unit 535532.96, person 133883.24.
     bases = [5464] * 1224
     bases.append(6694162 - sum(bases))
-    result = assess(roster_with_bases(bases), REGISTRY.region("320800"), "2022-02", lines=["310"])
+    result = assess(roster_with_bases(bases), REGISTRY.region("320800"), "2022-02", insurance=["310"])
     basic = totals_by_line(result)["310"]
     assert basic.persons == 1225
     assert basic.unit_base == basic.person_base == D("6694162")
@@ -78,7 +78,7 @@ def test_huaian_one_off_backpay_uses_the_rate_of_the_period_owed(
     bases.append(base_total - sum(bases))
     result = assess(
         roster_with_bases(bases), REGISTRY.region("320800"), period,
-        payment_type=PaymentType.BACKPAY, lines=["310"], parts=Parts.UNIT,
+        payment_type=PaymentType.BACKPAY, insurance=["310"], parts=Parts.UNIT,
     )
     (basic,) = result.totals
     assert (basic.persons, basic.unit_base, basic.unit_amount) == (persons, base_total, D(amount))
@@ -130,8 +130,8 @@ def test_suzhou_notice_2022_08() -> None:
 
 def test_suzhou_510_rounded_once_is_what_the_notice_is_not() -> None:
     # the notice's note: 0.8% × 13190303.00 = 105522.42 only when the total is rounded once
-    rules = attrs.evolve(REGISTRY.region("320500"), rounding=RoundingPolicy(stage="per_total"))
-    result = assess(suzhou_notice_roster(), rules, "2022-08", lines=["510"])
+    rules = attrs.evolve(REGISTRY.region("320500").rules, rounding=RoundingPolicy(stage="per_total"))
+    result = assess(suzhou_notice_roster(), rules, "2022-08", insurance=["510"])
     assert result.totals[0].unit_amount == D("105522.42")
 
 

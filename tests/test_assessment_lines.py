@@ -31,9 +31,9 @@ def test_a_hebei_assessment_without_all_three_lines_is_refused(lines: list[str])
     member = Member.simple(CERT, "张三", Decimal("5362"))
     table = pa.table({"cert_no": [CERT], "name": ["张三"], "wage": ["5362"]})
     with pytest.raises(InputError) as reference:
-        assess([member], region, "202104", "202106", lines=lines)
+        assess([member], region, "202104", "202106", insurance=lines)
     with pytest.raises(InputError) as bulk:
-        assess_table(table, region, "202104", "202106", lines=lines)
+        assess_table(table, region, "202104", "202106", insurance=lines)
     assert reference.value.code == bulk.value.code == "assessment_lines_required"
     assert str(reference.value) == str(bulk.value)
     missing = {"310", "330", "510"} - set(lines)
@@ -43,7 +43,7 @@ def test_a_hebei_assessment_without_all_three_lines_is_refused(lines: list[str])
 @pytest.mark.parametrize("lines", [None, ["310", "330", "510"], ["510", "330", "310", "310"]])
 def test_the_three_lines_or_the_defaults_are_assessed(lines: list[str] | None) -> None:
     region = REGISTRY.region("130200")
-    result = assess([Member.simple(CERT, "张三", Decimal("5362"))], region, "202104", lines=lines)
+    result = assess([Member.simple(CERT, "张三", Decimal("5362"))], region, "202104", insurance=lines)
     # 7.8% of 5362 = 418.236 → 418.24, 2% = 107.24, 11 yuan on the 330 line
     assert {t.insurance: (t.unit_amount, t.person_amount) for t in result.totals} == {
         "310": (Decimal("418.24"), Decimal("107.24")),
@@ -54,14 +54,14 @@ def test_the_three_lines_or_the_defaults_are_assessed(lines: list[str] | None) -
 
 def test_other_regions_have_no_such_rule() -> None:
     for code in ("320500", "320800", "320700"):
-        Plan(REGISTRY.region(code), "202208", lines=["310"])  # no error
+        Plan(REGISTRY.region(code), "202208", insurance=["310"])  # no error
 
 
 def test_the_command_refuses_with_the_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "roster.csv"
     path.write_text(f"证件号码,姓名,缴费工资\n{CERT},张三,5362\n", encoding="utf-8")
     status = main([
-        "assess", str(path), "--region", "130283", "--period", "2021-04", "--lines", "310", "--format", "json",
+        "assess", str(path), "--region", "130283", "--period", "2021-04", "--insurance", "310", "--format", "json",
     ])
     _, err = capsys.readouterr()
     assert status == 2

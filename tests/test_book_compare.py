@@ -41,7 +41,7 @@ SUZHOU_NO, HUAIAN_NO, HEBEI_NO = "32059900000000000117", "32080000000000000001",
 
 
 def seed(b: book.Book, uscc: str, people: Sequence[tuple[str, int]], start: str, end: str | None = None,
-         lines: Sequence[str] = ()) -> None:  # fmt: skip
+         insurance: Sequence[str] = ()) -> None:  # fmt: skip
     """Persons with covers and wages written straight into the book (the checks are not under test)."""
     with b.transaction() as s:
         unit = b.unit(s, uscc)
@@ -49,7 +49,7 @@ def seed(b: book.Book, uscc: str, people: Sequence[tuple[str, int]], start: str,
         s.add_all(rows)
         s.flush()
         for person, (_, wage) in zip(rows, people):
-            for line in lines or b.rules(unit).default_lines:
+            for line in insurance or b.rules(unit).default_lines:
                 s.add(CoverRow(unit_id=unit.id, person_id=person.id, insurance=line, start=start, end=end))
             s.add(WageRow(unit_id=unit.id, person_id=person.id, start=start, wage_fen=wage * 100))
 
@@ -223,7 +223,7 @@ def test_the_huaian_export_agrees_but_for_the_row_the_source_does_not_explain(op
         book.assess_unit(opened, HUAIAN, Period.parse(period), payment_type=PaymentType.BACKPAY, parts=Parts.UNIT)
     bases = [5464] * 1224
     bases.append(6694162 - sum(bases))
-    seed(opened, HUAIAN, [(make_resident_id("320826", "19900101", next(serial)), b) for b in bases], "202202", lines=["310"])
+    seed(opened, HUAIAN, [(make_resident_id("320826", "19900101", next(serial)), b) for b in bases], "202202", insurance=["310"])
     book.assess_unit(opened, HUAIAN, Period(2022, 2))
     rows = [["职工基本医疗", f"{base}.00", "0.00", amount, "0.00", period, "一次性补缴", str(persons), "202202", "202202"]
             for period, persons, base, amount in HUAIAN_ONE_OFF]  # fmt: skip

@@ -34,7 +34,7 @@ from medins_core.registry import load_registry
 D = Decimal
 REGISTRY = load_registry(use_env=False)
 REGIONS = sorted(r.code for r in REGISTRY)
-WITH_RATES = [code for code in REGIONS if REGISTRY.region(code).has_rates()]
+WITH_RATES = [code for code in REGIONS if REGISTRY.region(code).rules.has_rates()]
 MODES = sorted(
     [
         decimal.ROUND_HALF_UP,
@@ -86,7 +86,7 @@ def wage_text(draw: st.DrawFn, wage: Decimal) -> str:
 def variants(draw: st.DrawFn, code: str, first: Period) -> RegionRules:
     """A shipped region, possibly with another rounding policy, base limits, a data-through
     date and extra parameter values in front of the shipped ones (as an overlay puts them)."""
-    rules = REGISTRY.region(code)
+    rules = REGISTRY.region(code).rules
     values = {key: list(found) for key, found in rules.values.items()}
     changes: dict[str, Any] = {"values": values}
     if draw(st.booleans()):
@@ -132,7 +132,7 @@ def weighted(draw: st.DrawFn, *options: tuple[int, Any]) -> Any:
 def cases(draw: st.DrawFn) -> dict[str, Any]:
     """A roster, a region variant and assessment options; mostly valid, sometimes not."""
     code = weighted(draw, (9, st.sampled_from(WITH_RATES)), (1, st.sampled_from(REGIONS)))
-    shipped = REGISTRY.region(code)
+    shipped = REGISTRY.region(code).rules
     starts = sorted({v.start for found in shipped.values.values() for v in found}) or ANCHORS
     first = draw(st.sampled_from(starts)) + weighted(draw, (6, st.integers(0, 3)), (1, st.integers(-2, 20)))
     months = weighted(draw, (3, st.integers(1, 3)), (2, st.integers(1, 14)))
@@ -190,7 +190,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         "start": first,
         "end": first + (months - 1),
         "rows": rows,
-        "lines": selected,
+        "insurance": selected,
         "parts": weighted(draw, (2, st.just(Parts.BOTH)), (2, st.just(Parts.UNIT)), (1, st.just(Parts.PERSON))),
         "chunk_rows": draw(st.sampled_from([1, 2, 3, 4096])),
     }
@@ -230,7 +230,7 @@ def table_of(rows: list[dict[str, Any]]) -> Any:
 
 def check_same(case: dict[str, Any]) -> Any:
     rules, start, end = case["rules"], case["start"], case["end"]
-    options = {"lines": case["lines"], "parts": case["parts"]}
+    options = {"insurance": case["insurance"], "parts": case["parts"]}
     members = members_of(case["rows"], rules)
     reference = outcome(lambda: assess(members, rules, start, end, engine="reference", **options))
     bulk = outcome(
@@ -267,7 +267,7 @@ def test_bulk_equals_reference(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("code", REGIONS)
 def test_regions_without_rates_raise_the_same_error(code: str) -> None:
-    rules = REGISTRY.region(code)
+    rules = REGISTRY.region(code).rules
     rows = [
         {"cert_no": f"32050619850312{i:04d}", "name": "张三", "person_no": None, "wage": D("5000"),
          "wage_text": "5000", "start": None, "end": None, "start_text": None, "end_text": None,
@@ -276,7 +276,7 @@ def test_regions_without_rates_raise_the_same_error(code: str) -> None:
     ]
     for period in ("200901", "202208"):
         case = {"rules": rules, "start": Period.parse(period), "end": Period.parse(period) + 2, "rows": rows,
-                "lines": None, "parts": Parts.BOTH, "chunk_rows": 4096}
+                "insurance": None, "parts": Parts.BOTH, "chunk_rows": 4096}
         result = check_same(case)
         if not rules.has_rates():
             assert isinstance(result, tuple) and result[1] in ("parameter_unknown", "no_default_lines")
@@ -285,14 +285,14 @@ def test_regions_without_rates_raise_the_same_error(code: str) -> None:
 def test_a_unit_of_two_thousand_over_a_rate_change() -> None:
     """Huai'an 200909…201310 (unit rate 7%, unit part only, as its one-off back-pay) and a large
     roster in several chunks, with the last months past the rate's end: the same error."""
-    rules = REGISTRY.region("320800")
+    rules = REGISTRY.region("320800").rules
     rows = []
     for i in range(2000):
         wage = D(1000 + (i * 7919) % 40000) + D(i % 100) / 100
         rows.append({"cert_no": f"32080219{i % 90 + 10:02d}0101{i:04d}", "name": f"职工{i}", "person_no": None,
                      "wage": wage, "wage_text": str(wage), "start": None, "end": None, "start_text": None,
                      "end_text": None, "lines": ["310"], "lines_text": "310"})
-    base = {"rules": rules, "rows": rows, "lines": None, "parts": Parts.UNIT, "chunk_rows": 700}
+    base = {"rules": rules, "rows": rows, "insurance": None, "parts": Parts.UNIT, "chunk_rows": 700}
     result = check_same({**base, "start": Period(2013, 1), "end": Period(2013, 10)})
     assert isinstance(result, Assessment) and len(result.lines) == 20000
     error = check_same({**base, "start": Period(2013, 1), "end": Period(2013, 12)})
@@ -302,7 +302,7 @@ def test_a_unit_of_two_thousand_over_a_rate_change() -> None:
 def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
     """A person listed again, in the same or a later chunk: by the canonical precedence the
     error is duplicate_person in both engines, whoever meets an unknown line."""
-    rules = REGISTRY.region("320800")
+    rules = REGISTRY.region("320800").rules
 
     def row(cert: str, lines: list[str] | None) -> dict[str, Any]:
         return {"cert_no": cert, "name": "x", "person_no": None, "wage": D("5000"), "wage_text": "5000",
@@ -319,5 +319,5 @@ def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
     for rows in cases:
         for chunk_rows in (1, 2, 4096):
             result = check_same({"rules": rules, "start": Period(2021, 1), "end": Period(2021, 2), "rows": rows,
-                                 "lines": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
             assert result[1] == "duplicate_person"

@@ -38,8 +38,8 @@ from medins_core.render import write_lines_csv
 
 D = Decimal
 REGISTRY = load_registry(use_env=False)
-SUZHOU = REGISTRY.region("320500")
-HUAIAN = REGISTRY.region("320800")
+SUZHOU = REGISTRY.region("320500").rules
+HUAIAN = REGISTRY.region("320800").rules
 EXAMPLE = Path(__file__).parents[1] / "src" / "medins_core" / "examples" / "suzhou_unit.csv"
 
 

@@ -287,7 +287,7 @@ def test_lines_are_needed_where_the_region_has_no_default(tmp_path: Path) -> Non
     with pytest.raises(InputError) as raised:
         _check(path, region="410000")
     assert raised.value.code == "missing_lines"
-    assert not _check(path, region="410000", lines=("310",)).failed
+    assert not _check(path, region="410000", insurance=("310",)).failed
 
 
 def test_json_contract(tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ def test_the_template_hook_is_specified_and_takes_the_first_answer() -> None:
 
 
 def test_every_column_has_a_source() -> None:
-    templates = [template_for(kind, rules) for rules in REGISTRY for kind in KINDS]
+    templates = [template_for(kind, region) for region in REGISTRY for kind in KINDS]
     for template in (*GENERIC.values(), *templates):
         assert template.source
         assert all(c.source for c in template.columns), template.name

@@ -12,22 +12,23 @@ from medins_core.operations import (
     Arrear,
     BackpayLine,
     BackpayRequest,
-    Context,
+    CheckContext,
     MonthChange,
     Problem,
     check_backpay,
 )
+from medins_core.period import Period
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
 REGISTRY = load_registry(use_env=False)
-NO_CONTEXT = Context()
+NO_CONTEXT = CheckContext()
 ALL_REGIONS = ["130200", "210200", "320500", "320700", "320800", "410000"]
 A, B, C = (make_resident_id("210202", "19880808", n) for n in (1, 3, 5))
 
 
 def problems(
-    region: str, req: BackpayRequest, today: date = date(2021, 7, 1), context: Context = NO_CONTEXT
+    region: str, req: BackpayRequest, today: date = date(2021, 7, 1), context: CheckContext = NO_CONTEXT
 ) -> list[Problem]:
     return check_backpay(
         req, region=REGISTRY.region(region), today=today, context=context
@@ -54,9 +55,20 @@ def test_months_after_the_current_one_are_refused() -> None:
     ]
 
 
-def test_lines_must_lie_between_start_and_end() -> None:
-    req = BackpayRequest("U1", "202105", "202106", lines=(BackpayLine("202104", A),))
-    assert codes(problems("320500", req)) == ["period_order"]
+def test_person_months_must_lie_between_start_and_end() -> None:
+    req = BackpayRequest("U1", "202105", "202106", person_months=(BackpayLine("202104", A),))
+    found = problems("320500", req)
+    assert [(p.code, p.field) for p in found] == [("period_order", "person_months")]
+
+
+def test_lines_is_the_deprecated_name_of_person_months() -> None:
+    months = (BackpayLine("202105", A), BackpayLine("202106", A))
+    with pytest.deprecated_call(match=r"BackpayRequest\(lines=\.\.\.\)"):
+        old = BackpayRequest("U1", "202105", "202106", lines=months)
+    assert old == BackpayRequest("U1", "202105", "202106", person_months=months)
+    assert old.months() == (Period(2021, 5), Period(2021, 6))
+    with pytest.raises(TypeError, match="'person_months' and its deprecated name 'lines'"):
+        BackpayRequest("U1", "202105", "202106", person_months=months, lines=months)
 
 
 # --- Hebei: personal back-pay may not include long-term care ----------------------------
@@ -86,7 +98,7 @@ def test_personal_backpay_may_include_410_elsewhere(region: str) -> None:
 
 # --- Hebei: rolling business period --------------------------------------------------------
 
-JULY = Context(business_period="202107")
+JULY = CheckContext(business_period="202107")
 
 
 def test_hebei_july_business_period_allows_april_to_june() -> None:
@@ -103,8 +115,8 @@ def test_hebei_business_period_defaults_to_the_current_month() -> None:
     ) == ["business_period_closed"]
 
 
-def changes(*months: str, paid: str | None = None, additions_only: bool = False) -> Context:
-    return Context(
+def changes(*months: str, paid: str | None = None, additions_only: bool = False) -> CheckContext:
+    return CheckContext(
         business_period="202107",
         changes=tuple(MonthChange(m, additions_only) for m in months),
         paid_through=paid,
@@ -167,7 +179,7 @@ OWED = (
 
 
 def liaoning(req: BackpayRequest, arrears: tuple[Arrear, ...] = OWED) -> list[Problem]:
-    return problems("210200", req, DECEMBER, Context(arrears=arrears))
+    return problems("210200", req, DECEMBER, CheckContext(arrears=arrears))
 
 
 def test_liaoning_the_current_month_is_paid_first() -> None:
@@ -186,11 +198,11 @@ def test_liaoning_then_newest_month_first() -> None:
 
 
 def test_liaoning_a_month_is_paid_for_all_its_persons() -> None:
-    one = BackpayRequest("U1", "202212", "202212", lines=(BackpayLine("202212", A),))
+    one = BackpayRequest("U1", "202212", "202212", person_months=(BackpayLine("202212", A),))
     found = liaoning(one)
     assert codes(found) == ["backpay_whole_month"] and "1人" in found[0].message
     both = BackpayRequest(
-        "U1", "202212", "202212", lines=(BackpayLine("202212", A), BackpayLine("202212", B))
+        "U1", "202212", "202212", person_months=(BackpayLine("202212", A), BackpayLine("202212", B))
     )
     assert liaoning(both) == []
 
@@ -212,7 +224,7 @@ def test_liaoning_months_without_arrears() -> None:
             "U1",
             "202212",
             "202212",
-            lines=(BackpayLine("202212", A), BackpayLine("202212", B), BackpayLine("202212", C)),
+            person_months=(BackpayLine("202212", A), BackpayLine("202212", B), BackpayLine("202212", C)),
         )
     )
     assert codes(masked) == ["no_arrears"] and C not in masked[0].message
@@ -225,7 +237,7 @@ def test_liaoning_unknown_arrears_are_not_checked() -> None:
 @pytest.mark.parametrize("region", ["130200", "320500", "410000"])
 def test_the_arrears_order_is_liaoning_only(region: str) -> None:
     assert (
-        problems(region, BackpayRequest("U1", "202210", "202210"), DECEMBER, Context(arrears=OWED))
+        problems(region, BackpayRequest("U1", "202210", "202210"), DECEMBER, CheckContext(arrears=OWED))
         == []
     )
 
@@ -238,8 +250,8 @@ def test_problems_do_not_depend_on_the_order_of_the_lines(
     subset: list[BackpayLine], data: st.DataObject
 ) -> None:
     shuffled = data.draw(st.permutations(subset))
-    req = BackpayRequest("U1", "202210", "202212", lines=tuple(subset))
-    again = BackpayRequest("U1", "202210", "202212", lines=tuple(shuffled))
+    req = BackpayRequest("U1", "202210", "202212", person_months=tuple(subset))
+    again = BackpayRequest("U1", "202210", "202212", person_months=tuple(shuffled))
     assert liaoning(req) == liaoning(again)
 
 
@@ -252,5 +264,5 @@ def test_newest_whole_months_are_exactly_what_liaoning_accepts(subset: set[Backp
         == {a.cert_no for a in OWED if a.period == m}
         for m in months
     )
-    found = liaoning(BackpayRequest("U1", "202210", "202212", lines=tuple(subset)))
+    found = liaoning(BackpayRequest("U1", "202210", "202212", person_months=tuple(subset)))
     assert (found == []) is (months == newest and whole)

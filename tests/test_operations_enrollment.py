@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from medins_core.operations import (
     ActiveCover,
-    Context,
+    CheckContext,
     EnrollmentRequest,
     Problem,
     Severity,
@@ -28,7 +28,7 @@ from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
 REGISTRY = load_registry(use_env=False)
-NO_CONTEXT = Context()
+NO_CONTEXT = CheckContext()
 ALL_REGIONS = ["130200", "210200", "320500", "320700", "320800", "410000"]
 JIANGSU = ["320500", "320700", "320800"]
 TODAY = date(2022, 9, 15)
@@ -38,7 +38,7 @@ WOMAN = make_resident_id("320506", "19850312", 2)
 
 def request(region: str, today: date = TODAY, **changes: Any) -> EnrollmentRequest:
     """A request every region accepts on ``today``, with ``changes`` applied."""
-    rules = REGISTRY.region(region)
+    rules = REGISTRY.region(region).rules
     base = EnrollmentRequest(
         unit_no="U1",
         cert_no=MAN,
@@ -58,7 +58,7 @@ def request(region: str, today: date = TODAY, **changes: Any) -> EnrollmentReque
 
 
 def problems(
-    region: str, today: date = TODAY, context: Context = NO_CONTEXT, **changes: Any
+    region: str, today: date = TODAY, context: CheckContext = NO_CONTEXT, **changes: Any
 ) -> list[Problem]:
     req = request(region, today, **changes)
     return check_enrollment(
@@ -72,7 +72,7 @@ def codes(found: list[Problem]) -> list[str]:
 
 @pytest.mark.parametrize("region", ALL_REGIONS)
 def test_a_complete_request_is_accepted_everywhere(region: str) -> None:
-    assert problems(region, context=Context(covers=())) == []
+    assert problems(region, context=CheckContext(covers=())) == []
 
 
 # --- identity -------------------------------------------------------------------------
@@ -242,19 +242,19 @@ def test_liaoning_government_units_must_choose_320() -> None:
 
 
 def test_jiangsu_government_units_may_choose_320_and_it_sets_the_person_type() -> None:
-    rules = REGISTRY.region("320500")
+    region = REGISTRY.region("320500")
     without = request("320500", government_unit=True)
     with_320 = attrs.evolve(without, insurance=(*without.insurance, "320"))
     assert problems("320500", government_unit=True) == []
-    assert check_enrollment(with_320, region=rules, today=TODAY) == []
-    assert enrollment_person_type(without, rules) == "职工在职"
-    assert enrollment_person_type(with_320, rules) == "公务员在职"
+    assert check_enrollment(with_320, region=region, today=TODAY) == []
+    assert enrollment_person_type(without, region.rules) == "职工在职"
+    assert enrollment_person_type(with_320, region.rules) == "公务员在职"
 
 
 def test_person_type_defaults_per_region() -> None:
-    assert enrollment_person_type(request("210200"), REGISTRY.region("210200")) == "在职"
+    assert enrollment_person_type(request("210200"), REGISTRY.region("210200").rules) == "在职"
     assert (
-        enrollment_person_type(request("410000", person_type="职工在职"), REGISTRY.region("410000"))
+        enrollment_person_type(request("410000", person_type="职工在职"), REGISTRY.region("410000").rules)
         == "职工在职"
     )
 
@@ -289,7 +289,7 @@ def test_every_problem_is_reported_at_once() -> None:
     found = problems(
         "320500",
         date(2022, 8, 3),
-        Context(covers=(ActiveCover("flexible"),)),
+        CheckContext(covers=(ActiveCover("flexible"),)),
         cert_no=woman,
         start=Period(2022, 9),
         mobile=None,
@@ -302,20 +302,20 @@ def test_every_problem_is_reported_at_once() -> None:
 
 @pytest.mark.parametrize("region", ALL_REGIONS)
 def test_active_cover_elsewhere_is_refused_in_every_province(region: str) -> None:
-    flexible = problems(region, context=Context(covers=(ActiveCover("flexible"),)))
+    flexible = problems(region, context=CheckContext(covers=(ActiveCover("flexible"),)))
     assert [(p.code, p.message) for p in flexible] == [
         ("active_elsewhere", "处理失败!该人员存在灵活就业参保。请先办理停保!")
     ]
-    other = problems(region, context=Context(covers=(ActiveCover("unit", unit_no="U2"),)))
+    other = problems(region, context=CheckContext(covers=(ActiveCover("unit", unit_no="U2"),)))
     assert codes(other) == ["active_elsewhere"]
-    resident = problems(region, context=Context(covers=(ActiveCover("resident", "390"),)))
+    resident = problems(region, context=CheckContext(covers=(ActiveCover("resident", "390"),)))
     assert codes(resident) == ["active_elsewhere"]
-    here = problems(region, context=Context(covers=(ActiveCover("unit", unit_no="U1"),)))
+    here = problems(region, context=CheckContext(covers=(ActiveCover("unit", unit_no="U1"),)))
     assert codes(here) == ["already_active"]
 
 
 def test_unknown_covers_are_not_checked() -> None:
-    assert problems("320500", context=Context(covers=None)) == []
+    assert problems("320500", context=CheckContext(covers=None)) == []
 
 
 def test_a_cover_kind_must_be_known() -> None:
@@ -396,13 +396,13 @@ JIANGSU_SINGLE = [
 @pytest.mark.parametrize("region", JIANGSU)
 @pytest.mark.parametrize(("field", "label"), JIANGSU_SINGLE)
 def test_jiangsu_single_form_requires_its_starred_fields(region: str, field: str, label: str) -> None:
-    found = problems(region, context=Context(covers=()), **{field: None})
+    found = problems(region, context=CheckContext(covers=()), **{field: None})
     assert found == [Problem("missing_field", field, f"{label}不能为空")]
     # a batch row has no such columns: the same request from a template is accepted
-    assert problems(region, context=Context(covers=()), batch=True, **{field: None}) == []
+    assert problems(region, context=CheckContext(covers=()), batch=True, **{field: None}) == []
 
 
 def test_the_bank_block_is_not_required_outside_jiangsu() -> None:
     blank = {field: None for field, _ in JIANGSU_SINGLE}
     for region in ("130200", "210200", "410000"):
-        assert problems(region, context=Context(covers=()), **blank) == []
+        assert problems(region, context=CheckContext(covers=()), **blank) == []

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from medins_core.operations import (
     ActiveCover,
     Arrear,
-    Context,
+    CheckContext,
     Problem,
     SuspensionRequest,
     check_suspension,
@@ -26,11 +26,11 @@ ALL_REGIONS = ["130200", "210200", "320500", "320700", "320800", "410000"]
 JIANGSU = ["320500", "320700", "320800"]
 TODAY = date(2022, 9, 15)
 PERSON = make_resident_id("320506", "19850312", 1)
-HERE = Context(covers=(ActiveCover("unit", unit_no="U1"),))
+HERE = CheckContext(covers=(ActiveCover("unit", unit_no="U1"),))
 
 
 def problems(
-    region: str, today: date = TODAY, context: Context = HERE, **changes: Any
+    region: str, today: date = TODAY, context: CheckContext = HERE, **changes: Any
 ) -> list[Problem]:
     req = attrs.evolve(
         SuspensionRequest(unit_no="U1", cert_no=PERSON, date=date(2022, 9, 30)), **changes
@@ -52,15 +52,15 @@ def test_an_active_person_suspended_at_the_end_of_this_month_is_accepted(region:
 @pytest.mark.parametrize("region", ALL_REGIONS)
 def test_a_person_not_active_in_this_unit_is_refused_everywhere(region: str) -> None:
     expected = [Problem("not_active_here", "cert_no", "职工未在本单位下正常参保,无法办理!")]
-    assert problems(region, context=Context(covers=())) == expected
+    assert problems(region, context=CheckContext(covers=())) == expected
     assert (
-        problems(region, context=Context(covers=(ActiveCover("unit", unit_no="U2"),))) == expected
+        problems(region, context=CheckContext(covers=(ActiveCover("unit", unit_no="U2"),))) == expected
     )
-    assert problems(region, context=Context(covers=(ActiveCover("flexible"),))) == expected
+    assert problems(region, context=CheckContext(covers=(ActiveCover("flexible"),))) == expected
 
 
 def test_unknown_covers_are_not_checked() -> None:
-    assert problems("320500", context=Context()) == []
+    assert problems("320500", context=CheckContext()) == []
 
 
 @pytest.mark.parametrize("region", JIANGSU)
@@ -135,7 +135,7 @@ def test_an_invalid_id_number_is_refused() -> None:
     assert codes(problems("410000", cert_no=PERSON[:-2] + "XX")) == ["invalid_cert_no"]
 
 
-def owing(*cert_nos: str) -> Context:
+def owing(*cert_nos: str) -> CheckContext:
     return attrs.evolve(HERE, arrears=tuple(Arrear("202201", c) for c in cert_nos))
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from medins_core.operations import (
     ActiveCover,
-    Context,
+    CheckContext,
     Problem,
     Severity,
     WageDeclarationRequest,
@@ -27,7 +27,7 @@ from medins_core.registry import Registry, load_registry
 from medins_core.testing import make_resident_id
 
 REGISTRY = load_registry(use_env=False)
-NO_CONTEXT = Context()
+NO_CONTEXT = CheckContext()
 ALL_REGIONS = ["130200", "210200", "320500", "320700", "320800", "410000"]
 TODAY = date(2022, 7, 10)
 ROW = WageDeclarationRequest(
@@ -45,7 +45,7 @@ ROW = WageDeclarationRequest(
 
 
 def problems(
-    region: str, context: Context = NO_CONTEXT, loaded: Registry = REGISTRY, **changes: Any
+    region: str, context: CheckContext = NO_CONTEXT, loaded: Registry = REGISTRY, **changes: Any
 ) -> list[Problem]:
     req = attrs.evolve(ROW, **changes)
     return check_wage_declaration(req, region=loaded.region(region), today=TODAY, context=context)
@@ -110,9 +110,9 @@ def test_liaoning_declares_for_one_base_year_july_to_june() -> None:
 
 
 def test_a_person_not_insured_in_the_unit_is_refused() -> None:
-    found = problems("210200", Context(covers=(ActiveCover("unit", unit_no="other"),)))
+    found = problems("210200", CheckContext(covers=(ActiveCover("unit", unit_no="other"),)))
     assert found == [Problem("not_active_here", "cert_no", "未查询到人员职工基本险有效参保信息")]
-    assert problems("210200", Context(covers=(ActiveCover("unit", unit_no=ROW.unit_no),))) == []
+    assert problems("210200", CheckContext(covers=(ActiveCover("unit", unit_no=ROW.unit_no),))) == []
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_any_wage_below_the_floor_gets_one_warning_naming_the_floor(
 
 
 def test_rules_come_from_the_region(limited: Registry) -> None:
-    rules: RegionRules = limited.region("210200")
+    rules: RegionRules = limited.region("210200").rules
     assert rules.rule("wage_base_year_start_month") is not None
     assert rules.base_limit(Period(2022, 7)) is not None
 
@@ -243,7 +243,7 @@ def test_jiangsu_batch_wages_only_in_the_declaration_period(
         )
         loaded = load_registry(params_dirs=[tmp_path], use_env=False)
     found = problems(
-        region, Context(declaration_open=is_open), loaded, batch=batch,
+        region, CheckContext(declaration_open=is_open), loaded, batch=batch,
         unit_no="", person_no="", retired_status="", old_wage=None,
     )  # fmt: skip
     assert ("declaration_closed" in [p.code for p in found]) is refused
@@ -251,7 +251,7 @@ def test_jiangsu_batch_wages_only_in_the_declaration_period(
 
 def test_other_regions_have_no_declaration_period_rule() -> None:
     for region in ("210200", "130200", "410000"):
-        found = problems(region, Context(declaration_open=False), batch=True)
+        found = problems(region, CheckContext(declaration_open=False), batch=True)
         assert "declaration_closed" not in [p.code for p in found]
 
 

@@ -68,7 +68,7 @@ def test_the_cli_writes_a_skeleton_and_checks_a_directory(
 ) -> None:
     out = tmp_path / "ops" / "210200.toml"
     out.parent.mkdir()
-    assert main(["params", "skeleton", "--region", "210200", "--period", "2023-01", "--lines", "310", "-o", str(out)]) == 0
+    assert main(["params", "skeleton", "--region", "210200", "--period", "2023-01", "--insurance", "310", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").count("[[values]]") == 1
     assert main(["params", "check", str(out.parent), "--format", "json"]) == 2
     report = json.loads(capsys.readouterr().out)
@@ -80,7 +80,7 @@ def test_the_cli_writes_a_skeleton_and_checks_a_directory(
 
 
 def test_every_bad_file_is_reported_and_two_files_for_the_same_months_are_named(tmp_path: Path) -> None:
-    good = filled(skeleton(REGISTRY.region("210200"), "202301", "202312", lines=["310"]))
+    good = filled(skeleton(REGISTRY.region("210200"), "202301", "202312", insurance=["310"]))
     (tmp_path / "a.toml").write_text(good, encoding="utf-8")
     (tmp_path / "b.toml").write_text(good, encoding="utf-8")
     (tmp_path / "c.toml").write_text("[region]\ncode = 1\n", encoding="utf-8")
@@ -96,7 +96,7 @@ def test_every_bad_file_is_reported_and_two_files_for_the_same_months_are_named(
 
 
 def test_an_overlay_for_a_region_nobody_provides_is_refused_naming_its_file_only(tmp_path: Path) -> None:
-    (tmp_path / "a.toml").write_text(filled(skeleton(REGISTRY.region("210200"), "202301", lines=["310"])), encoding="utf-8")
+    (tmp_path / "a.toml").write_text(filled(skeleton(REGISTRY.region("210200"), "202301", insurance=["310"])), encoding="utf-8")
     (tmp_path / "x.toml").write_text('[region]\ncode = "990900"\n', encoding="utf-8")
     verdicts = {Path(v.file).name: v.error for v in check_directory(tmp_path)}
     error = verdicts["x.toml"]

@@ -15,7 +15,7 @@ REGISTRY = load_registry(use_env=False)
 
 
 def test_every_shipped_value_has_a_source_and_a_status() -> None:
-    for rules in REGISTRY:
+    for rules in (region.rules for region in REGISTRY):
         assert rules.name and rules.documents and rules.rounding_source
         for values in rules.values.values():
             for value in values:
@@ -25,9 +25,9 @@ def test_every_shipped_value_has_a_source_and_a_status() -> None:
 
 
 def test_regions_the_sources_give_no_rates_for_ship_none() -> None:
-    assert not REGISTRY.region("410000").has_rates()
-    assert not REGISTRY.region("210200").has_rates()
-    assert REGISTRY.region("210200").default_lines == ("310", "330", "510")
+    assert not REGISTRY.region("410000").rules.has_rates()
+    assert not REGISTRY.region("210200").rules.has_rates()
+    assert REGISTRY.region("210200").rules.default_lines == ("310", "330", "510")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -94,7 +94,7 @@ def test_overlay_supplies_rates_the_sources_lack(tmp_path: Path, monkeypatch: py
         encoding="utf-8",
     )
     monkeypatch.setenv("MEDINS_PARAMS", str(tmp_path))
-    rules = load_registry().region("210200")
+    rules = load_registry().region("210200").rules
     value = rules.value("310", "unit_rate", Period(2023, 5))
     assert value is not None and str(value.value) == "0.08" and value.file.endswith("dalian.toml")
     assert rules.value("310", "unit_rate", Period(2022, 12)) is None
@@ -107,7 +107,7 @@ def test_overlay_wins_over_shipped_values_for_its_periods(tmp_path: Path) -> Non
         'source = "operator"\nstatus = "provisional"\n',
         encoding="utf-8",
     )
-    rules = load_registry([tmp_path], use_env=False).region("320500")
+    rules = load_registry([tmp_path], use_env=False).region("320500").rules
     assert str(rules.require("510", "unit_rate", Period(2023, 1)).value) == "0.01"
     assert str(rules.require("510", "unit_rate", Period(2022, 12)).value) == "0.008"
 

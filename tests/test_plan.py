@@ -21,12 +21,13 @@ from medins_core.cli import main
 from medins_core.errors import ParameterError
 from medins_core.params import RegionRules
 from medins_core.period import Period
+from medins_core.region import Region
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id, roster_with_bases
 
 D = Decimal
 REGISTRY = load_registry(use_env=False)
-SUZHOU = REGISTRY.region("320500")
+SUZHOU = REGISTRY.region("320500").rules
 
 
 def table(members_bases: list[str], lines: str | None = None) -> Any:
@@ -42,7 +43,7 @@ def table(members_bases: list[str], lines: str | None = None) -> Any:
 
 
 def both_errors(rules: RegionRules, start: str, end: str, **options: Any) -> tuple[ParameterError, ParameterError]:
-    members = roster_with_bases(["5000", "9000"], lines=options.pop("member_lines", ()))
+    members = roster_with_bases(["5000", "9000"], insurance=options.pop("member_lines", ()))
     with pytest.raises(ParameterError) as reference:
         assess(members, rules, start, end, engine="reference", **options)
     with pytest.raises(ParameterError) as bulk:
@@ -53,7 +54,7 @@ def both_errors(rules: RegionRules, start: str, end: str, **options: Any) -> tup
 def test_parameter_unknown_lists_every_missing_value_once() -> None:
     """Dalian has no rates in its sources: one error names every parameter of every default
     line over the whole range, and says how to supply them; both engines give it."""
-    rules = REGISTRY.region("210200")
+    rules = REGISTRY.region("210200").rules
     assert rules.default_lines
     reference, bulk = both_errors(rules, "202301", "202303")
     assert (reference.code, reference.message) == (bulk.code, bulk.message) == ("parameter_unknown", reference.message)
@@ -68,8 +69,8 @@ def test_parameter_unknown_lists_every_missing_value_once() -> None:
 def test_parameter_unknown_names_only_the_periods_and_sides_needed() -> None:
     """Huai'an's 7% ends in 2013-10: for the unit part over 201309–201312 the error names the
     unit parameters of 201311–201312 only."""
-    rules = REGISTRY.region("320800")
-    reference, bulk = both_errors(rules, "201309", "201312", lines=["310"], parts=Parts.UNIT)
+    rules = REGISTRY.region("320800").rules
+    reference, bulk = both_errors(rules, "201309", "201312", insurance=["310"], parts=Parts.UNIT)
     assert reference.message == bulk.message
     assert "201311–201312 的 unit_rate" in reference.message
     assert "person_rate" not in reference.message and "201310" not in reference.message
@@ -92,8 +93,9 @@ def test_beyond_data_in_every_output_format(
     engine: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     class Registry:
-        def region(self, code: str) -> RegionRules:
-            return attrs.evolve(REGISTRY.region(code), data_through=Period(2022, 8))
+        def region(self, code: str) -> Region:
+            region = REGISTRY.region(code)
+            return attrs.evolve(region, rules=attrs.evolve(region.rules, data_through=Period(2022, 8)))
 
     monkeypatch.setattr("medins_core.cli.assess.registry_from", lambda args: Registry())
     path = tmp_path / "roster.csv"
@@ -124,7 +126,7 @@ CALLER_CONTEXTS = st.builds(
     code=st.sampled_from(["320500", "130200", "320700"]),
 )
 def test_no_caller_decimal_context_changes_a_figure(context: decimal.Context, bases: list[Decimal], code: str) -> None:
-    rules = REGISTRY.region(code)
+    rules = REGISTRY.region(code).rules
     members = roster_with_bases(bases)
     expected = assess(members, rules, "202208", "202210")
     expected_bulk = assess_table(table([str(b) for b in bases]), rules, "202208", "202210")

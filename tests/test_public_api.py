@@ -35,6 +35,16 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         raise AssertionError("no AttributeError")
 
 
+def test_context_is_only_the_deprecated_name_of_check_context() -> None:
+    from medins_core import operations
+
+    assert "Context" not in operations.__all__
+    with pytest.deprecated_call(match="use CheckContext"):
+        assert operations.Context is operations.CheckContext
+    with pytest.raises(AttributeError, match="no_such_name"):
+        operations.no_such_name  # noqa: B018
+
+
 def test_importing_the_package_imports_no_engine_module() -> None:
     code = "import medins_core, sys; print(sorted(m for m in sys.modules if m.startswith('medins_core.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

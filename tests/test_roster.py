@@ -13,7 +13,7 @@ from medins_core.period import Period
 from medins_core.registry import load_registry
 from medins_core.testing import make_resident_id
 
-SUZHOU = load_registry(use_env=False).region("320500")
+SUZHOU = load_registry(use_env=False).region("320500").rules
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -114,6 +114,14 @@ def test_requests_round_trip(request: Any) -> None:
     assert from_json(through_text(request), type(request)) == request
 
 
+def test_a_backpay_request_writes_and_reads_its_months_under_the_former_name_too() -> None:
+    request = BackpayRequest("U1", "202210", "202212", person_months=(BackpayLine("202211", "X"),))
+    data = through_text(request)
+    assert data["person_months"] == data["lines"] == [{"period": "202211", "cert_no": "X"}]
+    del data["person_months"]  # as a release before person_months wrote it
+    assert from_json(data, BackpayRequest) == request
+    assert from_json({**data, "lines": []}, BackpayRequest).person_months == ()
+
 @given(birth=st.builds(Period, st.integers(1940, 2010), st.integers(1, 12)), group=st.sampled_from(RetirementGroup))
 def test_retirement_round_trips_with_the_birth_month_as_before(birth: Period, group: RetirementGroup) -> None:
     result = retirement(birth, group)

@@ -156,6 +156,31 @@ def test_check_answers_rows_and_the_failure_list(server: tuple[Running, dict[str
     assert [c.value for c in sheet[2]][1] == "21020219781120003X" and "校验位" in str([c.value for c in sheet[2]][-1])
 
 
+def test_lines_is_the_old_name_of_insurance_and_both_are_refused(server: tuple[Running, dict[str, str], str]) -> None:
+    rows = [{"cert_no": m.person.cert_no, "name": m.person.name, "wage": "5464"} for m in roster_with_bases([5464])]
+    body = {"region": "320800", "period": "2022-02", "rows": rows}
+    check = "/v1/check/enroll?region=210200&today=2023-01-10"
+    queries = ("", "&insurance=999", "&lines=999", "&insurance=310&lines=310")  # 999: no such line
+    with server[0].client() as http:
+        new = http.post("/v1/assess", json={**body, "insurance": ["310"]})
+        old = http.post("/v1/assess", json={**body, "lines": "310"})
+        both = http.post("/v1/assess", json={**body, "insurance": "310", "lines": "310"})
+        default = http.post("/v1/assess", json=body)
+        checked = [http.post(check + query, files={"file": ("enroll.csv", ENROLL.encode())}) for query in queries]
+        schema = http.get("/openapi.json").json()
+    assert new.status_code == old.status_code == default.status_code == 200
+    assert old.json() == new.json() != default.json()
+    assert [t["insurance"] for t in new.json()["totals"]] == ["310"]
+    assert (both.status_code, both.json()["code"], both.json()["field"]) == (422, "insurance_twice", "insurance")
+    assert checked[0].status_code == 200
+    assert checked[1].status_code == checked[2].status_code != 200 and checked[1].json() == checked[2].json()
+    assert "999" in checked[1].json()["message"]
+    assert (checked[3].status_code, checked[3].json()["code"]) == (422, "insurance_twice")
+    assert schema["components"]["schemas"]["AssessBody"]["properties"]["lines"]["deprecated"] is True
+    parameters = {p["name"]: p for p in schema["paths"]["/v1/check/{kind}"]["post"]["parameters"]}
+    assert parameters["lines"].get("deprecated") is True and "deprecated" not in parameters["insurance"]
+
+
 def test_templates_and_the_stateless_answers(server: tuple[Running, dict[str, str], str]) -> None:
     with server[0].client() as http:
         template = http.get("/v1/templates/enroll?region=210200")

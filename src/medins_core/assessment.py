@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol, cast
 import attrs
 
 from medins_core import messages
+from medins_core.deprecated import insurance_or_lines
 from medins_core.messages import AssessmentWarning
 from medins_core.model import Member
 from medins_core.money import engine_context, rmb_upper, to_fen
@@ -247,15 +248,17 @@ def assess(
     end: PeriodLike | None = None,
     *,
     payment_type: PaymentType = PaymentType.REGULAR,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
     engine: Engine = "auto",
+    lines: Sequence[str] | None = None,
 ) -> Assessment:
     """Assess what a unit owes for ``start``…``end`` (inclusive; one month when ``end`` is None).
 
-    ``region`` is a resolved region or its :class:`RegionRules`. ``lines`` names the insurance
-    lines to assess: members without their own covers get these lines instead of the region's
-    defaults, and members with covers are limited to them. Members are keyed by certificate
+    ``region`` is a resolved region or its :class:`RegionRules`. ``insurance`` selects the
+    insurance lines (险种 codes) to assess: members without their own covers get these lines
+    instead of the region's defaults, and members with covers are limited to them (``lines=``
+    is its deprecated name; the result's :attr:`Assessment.lines` are its rows). Members are keyed by certificate
     number; the same person twice is an error. The result does not depend on the order of
     ``members``, nor on the caller's decimal context.
 
@@ -268,8 +271,9 @@ def assess(
     """
     if engine not in ("auto", "columnar", "reference"):
         raise ValueError(f"unknown engine {engine!r}: auto, columnar or reference")
+    insurance = insurance_or_lines(insurance, lines, "assess")
     with engine_context():
-        plan = Plan(region, start, end, lines, Parts(parts).value)
+        plan = Plan(region, start, end, insurance, Parts(parts).value)
         if engine != "reference":
             members = list(members)
             found = _columnar(members, plan, payment_type, engine == "columnar")

@@ -53,7 +53,7 @@ def beyond_data(rules: RegionRules) -> AssessmentWarning:
 def no_default_lines(rules: RegionRules) -> InputError:
     """A member without lines of their own, in a region whose default lines are not known."""
     return InputError(
-        "no_default_lines", f"{_region(rules)} 的默认险种不在源文件中，请指定险种 (--lines)", field="insurance"
+        "no_default_lines", f"{_region(rules)} 的默认险种不在源文件中，请指定险种 (--insurance)", field="insurance"
     )
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from medins_core.codes import RESIDENT_ID, InsuranceStatus, PersonCategory
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import InputError
 from medins_core.money import FEN, to_money
 from medins_core.period import MIN_YEAR, Period
@@ -132,14 +133,17 @@ class Member:
         name: str,
         wage: Decimal | str | int,
         *,
-        lines: tuple[str, ...] = (),
+        insurance: Iterable[str] = (),
         start: Period | None = None,
         end: Period | None = None,
         person_type: str = "在职",
+        lines: Iterable[str] | None = None,
     ) -> Member:
-        """A member with one wage for all periods and, if given, the same cover on each line."""
+        """A member with one wage for all periods and, if given, the same cover on each of the
+        ``insurance`` lines (``lines=`` is its deprecated name)."""
+        insurance = insurance_or_lines(tuple(insurance) or None, lines, "Member.simple") or ()
         person = Person(cert_no=cert_no, name=name, person_type=person_type)
-        return cls.one_wage(person, wage, lines=lines, start=start, end=end)
+        return cls.one_wage(person, wage, insurance=insurance, start=start, end=end)
 
     @classmethod
     def one_wage(
@@ -147,12 +151,15 @@ class Member:
         person: Person,
         wage: Decimal | str | int,
         *,
-        lines: Iterable[str] = (),
+        insurance: Iterable[str] = (),
         start: Period | None = None,
         end: Period | None = None,
+        lines: Iterable[str] | None = None,
     ) -> Member:
         """``person`` with one wage from ``start`` (or always) and a cover from ``start`` to
-        ``end`` on each of ``lines`` (none: the region's default lines): a roster row."""
+        ``end`` on each of the ``insurance`` lines (none: the region's default lines): a roster
+        row. ``lines=`` is the deprecated name of ``insurance``."""
+        codes = insurance_or_lines(tuple(insurance) or None, lines, "Member.one_wage") or ()
         first = start if start is not None else Period(MIN_YEAR, 1)
-        covers = tuple(Coverage(code, start, end) for code in tuple(lines) or (DEFAULT_LINES,))
+        covers = tuple(Coverage(code, start, end) for code in tuple(codes) or (DEFAULT_LINES,))
         return cls(person, (WageDeclaration(first, to_money(wage, field="wage")),), covers)

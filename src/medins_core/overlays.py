@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 
 from medins_core.datafile import PARAMETERS, iter_toml_files, parse_region_file
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import MedinsError
 from medins_core.params import RegionRules
 from medins_core.period import Period, PeriodLike
@@ -36,14 +37,17 @@ def missing_values(
     region: RegionRules | HasRules,
     start: PeriodLike,
     end: PeriodLike | None = None,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: str = "both",
+    *,
+    lines: Sequence[str] | None = None,
 ) -> list[MissingValues]:
-    """Every parameter an assessment of these periods and lines needs and the data lack.
+    """Every parameter an assessment of these periods and insurance lines needs and the data lack.
 
     The same decision as the assessment's ``parameter_unknown`` (both read the :class:`Plan`).
+    ``insurance`` selects the lines as for ``assess`` (``lines=`` is its deprecated name).
     """
-    plan = Plan(region, start, end, lines, parts)
+    plan = Plan(region, start, end, insurance_or_lines(insurance, lines, "missing_values"), parts)
     return [
         MissingValues(line, Period.from_index(s.first), Period.from_index(s.last), s.missing)
         for line in plan.defaults
@@ -56,8 +60,10 @@ def skeleton(
     region: RegionRules | HasRules,
     start: PeriodLike,
     end: PeriodLike | None = None,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: str = "both",
+    *,
+    lines: Sequence[str] | None = None,
 ) -> str:
     """An overlay file with every value the assessment needs empty, each with a comment.
 
@@ -65,7 +71,7 @@ def skeleton(
     Empty text when nothing is missing.
     """
     rules = rules_of(region)
-    missing = missing_values(region, start, end, lines, parts)
+    missing = missing_values(region, start, end, insurance_or_lines(insurance, lines, "skeleton"), parts)
     if not missing:
         return ""
     first, last = Period.parse(start), Period.parse(end if end is not None else start)

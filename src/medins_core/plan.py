@@ -1,6 +1,6 @@
 """The assessment plan: every decision of an assessment that does not depend on the persons.
 
-A :class:`Plan` is built once from (region, periods, selected lines, parts). It holds, per
+A :class:`Plan` is built once from (region, periods, the insurance selected, parts). It holds, per
 insurance line, the runs of periods with equal parameters (:class:`Segment`: rates and fixed
 amounts as Decimals and as exact integer-fen fractions, base limits, missing parameters and
 provisional values), the rounding policy, the line order, and every warning and error text
@@ -28,6 +28,7 @@ import attrs
 
 from medins_core import messages
 from medins_core.datafile import BaseLimit, ParamValue, Status
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import ParameterError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import RoundingPolicy
@@ -136,6 +137,9 @@ class Segment:
 class Plan:
     """What an assessment decides before it looks at a person (see the module docstring).
 
+    ``insurance`` selects the insurance lines (险种 codes) to assess, None for the region's
+    defaults; ``lines=`` is its deprecated name.
+
     Segments are resolved per line on first use and kept; nothing else changes after
     construction.
     """
@@ -145,9 +149,12 @@ class Plan:
         region: RegionRules | HasRules,
         start: PeriodLike,
         end: PeriodLike | None = None,
-        lines: Sequence[str] | None = None,
+        insurance: Sequence[str] | None = None,
         parts: str = "both",
+        *,
+        lines: Sequence[str] | None = None,
     ) -> None:
+        insurance = insurance_or_lines(insurance, lines, "Plan")
         rules = rules_of(region)
         self.rules = rules
         self.periods = Period.range(start, start if end is None else end)
@@ -155,10 +162,10 @@ class Plan:
         self.unit = parts != "person"
         self.person = parts != "unit"
         self.selected: tuple[str, ...] | None = None
-        if lines is not None:
-            for code in lines:
+        if insurance is not None:
+            for code in insurance:
                 rules.line(code)  # an unknown code is an error naming the region
-            self.selected = tuple(dict.fromkeys(lines))
+            self.selected = tuple(dict.fromkeys(insurance))
             rule = rules.rule("assessment_required_lines")
             left_out = [str(c) for c in (rule.value if rule is not None else ()) if c not in self.selected]
             if left_out:  # both engines build a plan first, so both refuse the same way

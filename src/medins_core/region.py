@@ -29,14 +29,13 @@ class PluginProblem:
     message: str
 
 
-@attrs.define(eq=False, init=False)
+@attrs.define(eq=False)
 class Region:
     """One pooling region: :attr:`rules` (its data) and its plugin's hooks.
 
-    Until every engine entry point takes a Region, reading an attribute it lacks reads the
-    :class:`RegionRules` (``region.code``, ``region.rate(...)``), so a Region also serves where
-    rules were expected; ``attrs.evolve(region, rounding=...)`` changes its rules and keeps
-    its hooks.
+    A region's face is its :attr:`code`, :attr:`name` and :attr:`plugin`; everything else the
+    data say is read from :attr:`rules` (``region.rules.rate(...)``).
+    ``attrs.evolve(region, rules=...)`` gives the same region and hooks over other data.
     """
 
     rules: RegionRules
@@ -44,17 +43,6 @@ class Region:
     _problems: list[PluginProblem] = attrs.field(repr=False)
     _callers: dict[str, tuple[Any, list[Any]]] = attrs.field(init=False, factory=dict, repr=False)
     _dated: dict[int, Region] = attrs.field(init=False, factory=dict, repr=False)
-
-    def __init__(
-        self,
-        rules: RegionRules,
-        manager: pluggy.PluginManager,
-        problems: list[PluginProblem],
-        **changes: Any,
-    ) -> None:
-        if changes:  # fields of the rules, from attrs.evolve
-            rules = attrs.evolve(rules, **changes)
-        self.__attrs_init__(rules, manager, problems)
 
     @property
     def code(self) -> str:
@@ -70,11 +58,6 @@ class Region:
     def plugin(self) -> str:
         """The name of the plugin that provides the region."""
         return self.rules.plugin
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):  # attrs' own slots and copies must not reach the rules
-            raise AttributeError(name)
-        return getattr(self.rules, name)
 
     def check(
         self, request: Request, *, today: date, context: CheckContext = CheckContext()

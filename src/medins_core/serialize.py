@@ -12,7 +12,9 @@ warnings) and every operation request type (``medins_core.operations``: requests
   :func:`from_json` ignores; a :class:`~medins_core.retirement.Retirement` writes the month of
   birth as ``"YYYY-MM"``, as ``medins retirement`` always has.
 
-``from_json(to_json(x), type(x)) == x`` for all of them (tested with hypothesis).
+``from_json(to_json(x), type(x)) == x`` for all of them (tested with hypothesis). A
+:class:`~medins_core.operations.BackpayRequest` writes its ``person_months`` also under their
+former name ``lines`` until the next release, and reads either.
 """
 
 from __future__ import annotations
@@ -105,6 +107,40 @@ def _retirement_hook(cls: Any) -> Any:
 
 
 converter.register_unstructure_hook_factory(_is_retirement, _retirement_hook)
+
+
+def _is_backpay(cls: Any) -> bool:
+    from medins_core.operations import BackpayRequest
+
+    return cls is BackpayRequest
+
+
+def _backpay_hook(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_unstructure_fn(cls, converter)
+
+    def unstructure(request: Any) -> dict[str, Any]:
+        data: dict[str, Any] = plain(request)
+        data["lines"] = data["person_months"]  # the former name, written until the next release
+        return data
+
+    return unstructure
+
+
+def _backpay_structure(cls: Any) -> Any:
+    plain = cattrs.gen.make_dict_structure_fn(cls, converter)
+
+    def structure(data: dict[str, Any], _: Any) -> Any:
+        data = dict(data)
+        former = data.pop("lines", None)  # what a release before person_months wrote
+        if "person_months" not in data and former is not None:
+            data["person_months"] = former
+        return plain(data, cls)
+
+    return structure
+
+
+converter.register_unstructure_hook_factory(_is_backpay, _backpay_hook)
+converter.register_structure_hook_factory(_is_backpay, _backpay_structure)
 
 
 def to_json(value: Any) -> Any:

@@ -74,9 +74,9 @@ def arrears_order_problems(request: BackpayRequest, today: date, context: CheckC
     owed: dict[Period, set[str]] = {}
     for arrear in context.arrears or ():
         owed.setdefault(arrear.period, set()).add(arrear.cert_no)
-    lines = request.lines
-    if not lines and request.cert_no is not None:
-        lines = tuple(BackpayLine(month, request.cert_no) for month in request.months())
+    named_months = request.person_months
+    if not named_months and request.cert_no is not None:
+        named_months = tuple(BackpayLine(month, request.cert_no) for month in request.months())
     months = set(request.months())
     problems = []
     for month in sorted(months - owed.keys()):
@@ -90,19 +90,19 @@ def arrears_order_problems(request: BackpayRequest, today: date, context: CheckC
         else:
             message = f"补缴时优先补最近一个月欠费,请先补缴{skipped[0]}的欠费"
         problems.append(Problem("backpay_order", "start", message))
-    if lines:
+    if named_months:
         for month in requested:
-            named = {line.cert_no for line in lines if line.period == month}
+            named = {entry.cert_no for entry in named_months if entry.period == month}
             for cert_no in sorted(named - owed[month]):
                 problems.append(
-                    Problem("no_arrears", "lines", f"{mask_cert_no(cert_no)}在{month}没有欠费")
+                    Problem("no_arrears", "person_months", f"{mask_cert_no(cert_no)}在{month}没有欠费")
                 )
             left_out = len(owed[month] - named)
             if left_out:
                 problems.append(
                     Problem(
                         "backpay_whole_month",
-                        "lines",
+                        "person_months",
                         f"通过单位网厅补缴时必须补缴欠费当月所有员工的欠费({month}还有{left_out}人未包含),"
                         "单独补缴某一位员工请到各区窗口办理",
                     )

@@ -199,12 +199,12 @@ class Book:
             person = PersonRow(cert_no=request.cert_no, name=request.name, cert_type=request.cert_type, person_type=person_type)
             session.add(person)
             session.flush()
-        lines = request.insurance or self.rules(unit).default_lines
-        for line in lines:
+        insurance = request.insurance or self.rules(unit).default_lines
+        for line in insurance:
             session.add(CoverRow(unit_id=unit.id, person_id=person.id, insurance=line, start=str(request.start)))
         if request.wage is not None:
             _set_wage(session, unit, person.id, request.start, request.wage)
-        return {"cert_no": mask_cert_no(request.cert_no), "start": str(request.start), "lines": list(lines)}
+        return {"cert_no": mask_cert_no(request.cert_no), "start": str(request.start), "lines": list(insurance)}
 
     def _suspend(self, session: Session, unit: UnitInfo, request: SuspensionRequest) -> dict[str, object]:
         end = request.cover_end()

@@ -8,7 +8,7 @@ integer fen arithmetic on numpy arrays. See ``docs/bulk.md``.
 Needs the ``bulk`` extra (numpy, pyarrow); :mod:`medins_core.bulk.dask` needs ``dask``.
 
 A roster has one row per person; the columns are in :data:`COLUMNS`. A row is the member
-``Member.simple(cert_no, name, wage, lines=..., start=start, end=end)`` of the reference:
+``Member.simple(cert_no, name, wage, insurance=..., start=start, end=end)`` of the reference:
 one wage for every period, and the same cover on each of its lines.
 """
 
@@ -48,6 +48,7 @@ from medins_core.bulk._read import (
 )
 from medins_core.bulk._source import file_rows, iter_batches, read_file
 from medins_core.bulk._spool import LineSpool
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import MedinsError
 from medins_core.io.output import atomic_output
 from medins_core.model import Member, Person
@@ -90,18 +91,20 @@ def assess_table(
     end: PeriodLike | None = None,
     *,
     payment_type: PaymentType = PaymentType.REGULAR,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
     progress: Progress | None = None,
     keep_lines: bool = True,
     on_lines: LineSink | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    lines: Sequence[str] | None = None,
 ) -> BulkAssessment:
     """Assess a roster given as Arrow data: what :func:`~medins_core.assessment.assess` gives.
 
     ``data`` is a ``pyarrow.Table``, a ``RecordBatch``, or an iterable of them (chunks, read
-    one at a time). ``start``, ``end``, ``payment_type``, ``lines`` and ``parts`` mean what they
-    mean for ``assess``; errors are the same (ParameterError, InputError, RegionError).
+    one at a time). ``start``, ``end``, ``payment_type``, ``insurance`` (deprecated: ``lines``)
+    and ``parts`` mean what they mean for ``assess``; errors are the same (ParameterError,
+    InputError, RegionError).
 
     ``keep_lines`` keeps every line in the result's ``lines`` table, in the reference order
     (needed for :meth:`BulkAssessment.to_assessment`); turn it off for big rosters and pass
@@ -109,7 +112,7 @@ def assess_table(
     line and certificate number, but tables are not merged with each other). ``progress`` is
     called with the number of rows done after each chunk.
     """
-    kernel = Kernel(rules, start, end, lines, parts)
+    kernel = Kernel(rules, start, end, insurance_or_lines(insurance, lines, "assess_table"), parts)
     return run(
         kernel,
         iter_batches(data, chunk_rows),
@@ -128,7 +131,7 @@ def assess_file(
     end: PeriodLike | None = None,
     *,
     payment_type: PaymentType = PaymentType.REGULAR,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
     progress: Progress | None = None,
     keep_lines: bool = True,
@@ -136,6 +139,7 @@ def assess_file(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     encoding: str = "utf8",
     today: datetime.date | None = None,
+    lines: Sequence[str] | None = None,
 ) -> BulkAssessment:
     """Assess a roster file (``.csv``, ``.csv.gz``, ``.parquet``) read in chunks of ``chunk_rows``.
 
@@ -149,7 +153,7 @@ def assess_file(
     encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
     (the header is row 1, as in the reference path).
     """
-    kernel = Kernel(rules, start, end, lines, parts)
+    kernel = Kernel(rules, start, end, insurance_or_lines(insurance, lines, "assess_file"), parts)
     try:
         return run(
             kernel,
@@ -173,7 +177,7 @@ def to_members(
 ) -> list[Member]:
     """The roster as reference-engine members: what the bulk engine assesses, row by row.
 
-    Each row is ``Member.simple(cert_no, name, wage, lines=..., start=..., end=...,
+    Each row is ``Member.simple(cert_no, name, wage, insurance=..., start=..., end=...,
     person_type=...)`` with ``person_no`` set; line names are read as codes with ``rules``.
     Use it to run :func:`~medins_core.assessment.assess` on the same data.
     """
@@ -193,7 +197,7 @@ def to_members(
             end = None if rows.end[i] == OPEN_END else Period.from_index(int(rows.end[i]))
             person = Person(certs[i], names[i], person_type=types[i] or "在职", person_no=person_nos[i])
             codes = dict.fromkeys(by_name.get(c) or c for c in rows.patterns[rows.pattern[i]])
-            members.append(Member.one_wage(person, yuan(int(rows.wage[i])), lines=codes, start=start, end=end))
+            members.append(Member.one_wage(person, yuan(int(rows.wage[i])), insurance=codes, start=start, end=end))
     return members
 
 

@@ -57,12 +57,12 @@ class Kernel:
         rules: RegionRules | HasRules,
         start: PeriodLike,
         end: PeriodLike | None,
-        lines: Sequence[str] | None,
+        insurance: Sequence[str] | None,
         parts: Parts,
         plan: Plan | None = None,
     ) -> None:
         """``plan``, when given, is the plan of these arguments, already built."""
-        self.plan = plan = Plan(rules, start, end, lines, Parts(parts).value) if plan is None else plan
+        self.plan = plan = Plan(rules, start, end, insurance, Parts(parts).value) if plan is None else plan
         policy = plan.policy
         if policy.mode not in MODES:
             raise ValueError(f"rounding mode {policy.mode!r} is not supported by the bulk engine")

@@ -36,6 +36,7 @@ from medins_core.bulk._engine import Kernel
 from medins_core.bulk._lines import BulkAssessment
 from medins_core.bulk._partial import Duplicates, Partial, portable
 from medins_core.bulk._read import parse_batch
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import MedinsError
 from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
@@ -51,16 +52,18 @@ def assess_dask(
     end: PeriodLike | None = None,
     *,
     payment_type: PaymentType = PaymentType.REGULAR,
-    lines: Sequence[str] | None = None,
+    insurance: Sequence[str] | None = None,
     parts: Parts = Parts.BOTH,
+    lines: Sequence[str] | None = None,
 ) -> BulkAssessment:
     """Assess a roster held in a Dask DataFrame; the result has totals and no lines.
 
-    Columns as for :func:`medins_core.bulk.assess_table`; read text columns as strings
+    Columns and options as for :func:`medins_core.bulk.assess_table` (``lines=`` is the
+    deprecated name of ``insurance``); read text columns as strings
     (``dtype=str``). Results and errors are those of the single-process engine; row numbers in
     errors count within a partition.
     """
-    kernel = Kernel(rules, start, end, lines, parts)
+    kernel = Kernel(rules, start, end, insurance_or_lines(insurance, lines, "assess_dask"), parts)
     partials = frame.map_partitions(_partial, kernel, meta=pd.Series([], dtype=object))  # type: ignore[no-untyped-call]
     merged = Partial(duplicates=Duplicates())
     for part in partials.compute():  # in partition order

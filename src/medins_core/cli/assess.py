@@ -12,7 +12,13 @@ from collections.abc import Iterator, Sequence
 from typing import IO
 
 from medins_core.assessment import Assessment, AssessmentWarning, Parts, PaymentType, assess
-from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.cli._common import (
+    Subparsers,
+    add_format_option,
+    add_insurance_option,
+    add_params_option,
+    registry_from,
+)
 from medins_core.codes import split_lines
 from medins_core.errors import InputError
 from medins_core.io.limits import MAX_YEARS_AHEAD
@@ -60,7 +66,7 @@ def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", required=True, help="费款所属期 (起), 如 2022-08")
     parser.add_argument("--to", help="费款所属期 (止), 默认同 --period")
     parser.add_argument("--type", choices=[t.value for t in PaymentType], default="regular", help="缴费类型")
-    parser.add_argument("--lines", help="只核定这些险种, 逗号分隔, 如 310,330")
+    add_insurance_option(parser, "只核定这些险种, 逗号分隔, 如 310,330")
     parser.add_argument(
         "--parts", choices=[p.value for p in Parts], default="both", help="核定单位部分、个人部分或两者"
     )
@@ -91,10 +97,10 @@ def assessment_from(args: argparse.Namespace) -> Assessment:
     roster = read_roster(args.roster, rules=rules, today=datetime.date.today())
     for message in roster.warnings:
         print(f"medins: 注意 {message}", file=sys.stderr)
-    lines = list(split_lines(args.lines)) or None
+    insurance = list(split_lines(args.insurance)) or None
     return assess(
         roster.members, rules, start, end,
-        payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
+        payment_type=PaymentType(args.type), insurance=insurance, parts=Parts(args.parts),
     )
 
 
@@ -138,14 +144,14 @@ def run_bulk(args: argparse.Namespace) -> int:
 
     rules = registry_from(args).region(args.region).rules
     start, end = periods_from(args)
-    lines = list(split_lines(args.lines)) or None
+    insurance = list(split_lines(args.insurance)) or None
     # lines go to a spool on disk as they are computed and are written, in order, only
     # once the whole roster is assessed: memory stays flat and a refusal prints nothing
     with bulk.LineSpool() as spool:
         with tqdm(total=bulk.file_rows(args.roster), unit="行", disable=None, file=sys.stderr) as bar:
             result = bulk.assess_file(
                 args.roster, rules, start, end,
-                payment_type=PaymentType(args.type), lines=lines, parts=Parts(args.parts),
+                payment_type=PaymentType(args.type), insurance=insurance, parts=Parts(args.parts),
                 progress=lambda done: bar.update(done - bar.n), keep_lines=False,
                 on_lines=None if args.format == "table" else spool,
                 today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS,

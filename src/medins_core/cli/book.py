@@ -14,7 +14,13 @@ from typing import Any
 
 from medins_core import book
 from medins_core.assessment import Parts, PaymentType
-from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.cli._common import (
+    Subparsers,
+    add_format_option,
+    add_insurance_option,
+    add_params_option,
+    registry_from,
+)
 from medins_core.cli.check import render as render_batch
 from medins_core.errors import InputError
 from medins_core.io.batch import BatchOptions
@@ -52,7 +58,7 @@ def register(subparsers: Subparsers) -> None:
         sub.add_argument("--unit", required=True, help="单位的统一社会信用代码")
         sub.add_argument("--today", help="办理日期 YYYY-MM-DD, 默认今天")
         sub.add_argument("--dry-run", action="store_true", help="只显示将要写入的变动, 不写入")
-        sub.add_argument("--lines", help="本批参保险种, 逗号分隔 (增员), 默认统筹区的默认险种")
+        add_insurance_option(sub, "本批参保险种, 逗号分隔 (增员), 默认统筹区的默认险种")
         sub.add_argument("--start", help="工资申报开始年月, 用于模板中没有该列时")
         sub.add_argument("--end", help="工资申报结束年月, 用于模板中没有该列时")
     sub = command("assess", "按账簿核定 (同一单位、期间、类型只核定一次; 账簿变动后只补差额)", _assess)
@@ -127,9 +133,9 @@ def _unit_add(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    lines = tuple(c.strip() for c in args.lines.split(",") if c.strip()) if args.lines else ()
+    insurance = tuple(c.strip() for c in args.insurance.split(",") if c.strip()) if args.insurance else ()
     options = BatchOptions(
-        lines=lines,
+        insurance=insurance,
         start=Period.parse(args.start, field="--start") if args.start else None,
         end=Period.parse(args.end, field="--end") if args.end else None,
     )

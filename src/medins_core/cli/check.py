@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medins_core.cli import print_problems
-from medins_core.cli._common import Subparsers, add_format_option, add_params_option, registry_from
+from medins_core.cli._common import (
+    Subparsers,
+    add_format_option,
+    add_insurance_option,
+    add_params_option,
+    registry_from,
+)
 from medins_core.codes import split_lines
 from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, mask_text
@@ -48,7 +54,7 @@ def register(subparsers: Subparsers) -> None:
         "--failures", metavar="OUT.xlsx", help="把未通过的行写入同一模板并加「失败原因」列"
     )
     parser.add_argument("--unit-no", default="", help="单位编号")
-    parser.add_argument("--lines", help="本批参保险种, 逗号分隔 (增员), 默认统筹区的默认险种")
+    add_insurance_option(parser, "本批参保险种, 逗号分隔 (增员), 默认统筹区的默认险种")
     parser.add_argument("--government-unit", action="store_true", help="机关事业单位")
     parser.add_argument("--start", help="工资申报开始年月, 用于模板中没有该列时, 默认当月")
     parser.add_argument("--end", help="工资申报结束年月, 用于模板中没有该列时, 默认当月")
@@ -97,12 +103,12 @@ def run(args: argparse.Namespace) -> int:
     args.file = args.file[0]
     region = registry_from(args).region(args.region)
     rules = region.rules
-    lines = split_lines(args.lines)
-    for code in lines:
+    insurance = split_lines(args.insurance)
+    for code in insurance:
         rules.line(code)  # an unknown code is an error naming the region
     options = BatchOptions(
         unit_no=args.unit_no,
-        lines=lines,
+        insurance=insurance,
         government_unit=args.government_unit,
         start=Period.parse(args.start, field="--start") if args.start else None,
         end=Period.parse(args.end, field="--end") if args.end else None,

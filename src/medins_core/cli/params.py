@@ -6,7 +6,12 @@ import argparse
 import json
 import sys
 
-from medins_core.cli._common import Subparsers, add_format_option, registry_from
+from medins_core.cli._common import (
+    Subparsers,
+    add_format_option,
+    add_insurance_option,
+    registry_from,
+)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -23,7 +28,7 @@ def register(subparsers: Subparsers) -> None:
     skeleton.add_argument("--region", required=True, help="统筹区代码, 如 210200")
     skeleton.add_argument("--period", required=True, help="起始费款所属期, 如 2023-01")
     skeleton.add_argument("--to", help="终止费款所属期 (默认同 --period)")
-    skeleton.add_argument("--lines", help="只核定这些险种, 逗号分隔 (默认为统筹区的默认险种)")
+    add_insurance_option(skeleton, "只核定这些险种, 逗号分隔 (默认为统筹区的默认险种)")
     skeleton.add_argument("--parts", choices=["both", "unit", "person"], default="both", help="单位、个人或两者")
     skeleton.add_argument("-o", "--output", metavar="FILE.toml", help="写入文件 (默认打印)")
     skeleton.set_defaults(func=run_skeleton)
@@ -45,8 +50,8 @@ def run_skeleton(args: argparse.Namespace) -> int:
     from medins_core.overlays import skeleton
 
     region = registry_from(args).region(args.region)
-    lines = list(split_lines(args.lines)) or None
-    text = skeleton(region, args.period, args.to, lines, args.parts)
+    insurance = list(split_lines(args.insurance)) or None
+    text = skeleton(region, args.period, args.to, insurance, args.parts)
     if not text:
         print(f"medins: {region.name}({region.code}) 该核定所需的参数均已知, 无需参数文件", file=sys.stderr)
         return 0

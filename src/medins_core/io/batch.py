@@ -20,6 +20,7 @@ from pathlib import Path
 
 import attrs
 
+from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_text
 from medins_core.io.batch_related import person_of, related_rows
@@ -51,24 +52,43 @@ __all__ = [
 CHECK_KINDS = ("enroll", "suspend", "wages", "change")
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class BatchOptions:
     """What the portal's page asks besides the file.
 
-    ``lines`` are the insurance lines chosen for the whole upload (enrollment; default the
-    region's default lines), ``start``/``end`` the months of a wage declaration whose template
-    has no such columns (default: today's month, as the Dalian template's default), and
-    ``context`` what the portal would look up (:class:`~medins_core.operations.CheckContext`).
-    ``attachments_dir`` is where a change row's attachments are (default: the file's folder).
+    ``insurance`` are the insurance lines (险种) chosen for the whole upload (enrollment;
+    default the region's default lines; ``lines=`` is its deprecated name), ``start``/``end``
+    the months of a wage declaration whose template has no such columns (default: today's
+    month, as the Dalian template's default), and ``context`` what the portal would look up
+    (:class:`~medins_core.operations.CheckContext`). ``attachments_dir`` is where a change
+    row's attachments are (default: the file's folder).
     """
 
-    unit_no: str = ""
-    lines: tuple[str, ...] = ()
-    government_unit: bool = False
-    start: Period | None = None
-    end: Period | None = None
-    context: CheckContext = attrs.field(factory=CheckContext)
-    attachments_dir: Path | None = None
+    unit_no: str
+    insurance: tuple[str, ...]
+    government_unit: bool
+    start: Period | None
+    end: Period | None
+    context: CheckContext
+    attachments_dir: Path | None
+
+    def __init__(
+        self,
+        unit_no: str = "",
+        insurance: Sequence[str] = (),
+        government_unit: bool = False,
+        start: Period | None = None,
+        end: Period | None = None,
+        context: CheckContext | None = None,
+        attachments_dir: Path | None = None,
+        *,
+        lines: Sequence[str] | None = None,
+    ) -> None:
+        codes = insurance_or_lines(tuple(insurance) or None, lines, "BatchOptions") or ()
+        self.__attrs_init__(
+            unit_no, tuple(codes), government_unit, start, end,
+            CheckContext() if context is None else context, attachments_dir,
+        )
 
 
 @attrs.frozen
@@ -247,15 +267,15 @@ def _check_table(
     rules = region.rules
     template = region.template(kind)
     columns = match_header(table, template)
-    lines = options.lines or rules.default_lines
-    if kind == "enroll" and not lines:
+    insurance = options.insurance or rules.default_lines
+    if kind == "enroll" and not insurance:
         raise InputError(
             "missing_lines",
-            f"{rules.name}({rules.code}) 的默认险种不在源文件中，请用 --lines 指定参保险种",
-            field="lines",
+            f"{rules.name}({rules.code}) 的默认险种不在源文件中，请用 --insurance 指定参保险种",
+            field="insurance",
         )
     parser = RowParser(
-        kind, template, columns, rules, today, attrs.evolve(options, lines=tuple(lines))
+        kind, template, columns, rules, today, attrs.evolve(options, insurance=tuple(insurance))
     )
     cell_problems: dict[int, list[Problem]] = {}
     field_of = {table.header[index]: field for field, index in columns.items()}

@@ -230,7 +230,7 @@ class RowParser:
             cert_no=get("cert_no").upper(),
             name=get("name"),
             start=None if start is None else self.period_of(start),
-            insurance=self.options.lines,
+            insurance=self.options.insurance,
             cert_type=get("cert_type") or RESIDENT_ID,
             birth=self._date(get, "birth", problems),
             gender=get("gender") or None,

@@ -187,7 +187,7 @@ def _roster(table: Table, rules: RegionRules | None, today: datetime.date | None
         start, end = periods["start"], periods["end"]
         if start is not None and end is not None and end < start:
             fail("end", "period_order", "开始年月不能晚于结束年月")
-        lines = _lines(cell("lines"), rules, lambda message: fail("lines", "unknown_insurance", message))
+        insurance = _insurance(cell("lines"), rules, lambda message: fail("lines", "unknown_insurance", message))
         if len(problems) > row_problems or wage is None:
             continue
         person = Person(
@@ -197,13 +197,13 @@ def _roster(table: Table, rules: RegionRules | None, today: datetime.date | None
             person_type=person_type,
             person_no=cell("person_no") or None,
         )
-        members.append(Member.one_wage(person, wage, lines=lines, start=start, end=end))
+        members.append(Member.one_wage(person, wage, insurance=insurance, start=start, end=end))
     if problems:
         raise RosterError(table.file, problems)
     return Roster(tuple(members), tuple(warnings))
 
 
-def _lines(text: str, rules: RegionRules | None, fail: Callable[[str], None]) -> tuple[str, ...]:
+def _insurance(text: str, rules: RegionRules | None, fail: Callable[[str], None]) -> tuple[str, ...]:
     """Insurance codes from a cell such as ``310,330`` or ``职工基本医疗保险、生育保险``."""
     if not text:
         return ()

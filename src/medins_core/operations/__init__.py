@@ -18,8 +18,10 @@ plugin. The rule names each check reads are listed in ``docs/operations/``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from medins_core.operations._common import RegionLike, full_unit_no, same_unit
 from medins_core.operations.attachments import check_attachment, check_attachments
@@ -61,7 +63,6 @@ __all__ = [
     "BackpayRequest",
     "ChangeRequest",
     "CheckContext",
-    "Context",
     "EnrollmentRequest",
     "FieldChange",
     "MonthChange",
@@ -91,8 +92,16 @@ __all__ = [
     "same_unit",
 ]
 
-Context = CheckContext
-"""The former name of :class:`CheckContext` (the bulk engine has its own ``Context``)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``Context``, the former name of :class:`CheckContext`, for one more release (warns)."""
+    if name == "Context":
+        warnings.warn(
+            "medins_core.operations.Context is deprecated; use CheckContext", DeprecationWarning, stacklevel=2
+        )
+        return CheckContext
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Check = Callable[..., list[Problem]]
 

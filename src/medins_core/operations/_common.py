@@ -59,7 +59,7 @@ def _rule(rules: RegionRules, name: str) -> Any:
 
 def _memo(rules: RegionRules, key: tuple[Any, ...], problems: Callable[[], list[Problem]]) -> list[Problem]:
     """``problems()``, worked out once for ``rules`` and ``key`` (what the problems depend
-    on besides the rules: a batch's rows share their unit, lines and start month)."""
+    on besides the rules: a batch's rows share their unit, insurance and start month)."""
     memo = _per_rules(rules)
     found = memo.get(key)
     if found is None:
@@ -93,16 +93,16 @@ def _line_name(rules: RegionRules, code: str) -> str:
     return line.name if line is not None else code
 
 
-def _unknown_lines(rules: RegionRules, lines: Sequence[str]) -> list[Problem]:
-    if isinstance(lines, tuple):
-        return _memo(rules, ("unknown_lines", lines), lambda: _unknown_codes(rules, lines))
-    return _unknown_codes(rules, lines)
+def _unknown_insurance(rules: RegionRules, insurance: Sequence[str]) -> list[Problem]:
+    if isinstance(insurance, tuple):
+        return _memo(rules, ("unknown_insurance", insurance), lambda: _unknown_codes(rules, insurance))
+    return _unknown_codes(rules, insurance)
 
 
-def _unknown_codes(rules: RegionRules, lines: Sequence[str]) -> list[Problem]:
+def _unknown_codes(rules: RegionRules, insurance: Sequence[str]) -> list[Problem]:
     return [
         _error("unknown_insurance", "insurance", f"{rules.name}没有险种代码“{code}”")
-        for code in lines
+        for code in insurance
         if code not in rules.lines
     ]
 

@@ -11,7 +11,7 @@ from medins_core.operations._common import (
     _line_name,
     _missing,
     _rule,
-    _unknown_lines,
+    _unknown_insurance,
 )
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import BackpayRequest, CheckContext
@@ -33,19 +33,19 @@ def check_backpay(
     arrears, Hebei business period) is in the ``medins_check`` hooks.
     """
     rules = region.rules
-    problems = [] if request.lines else _missing(request, ("start", "end"), _BACKPAY_LABELS)
+    problems = [] if request.person_months else _missing(request, ("start", "end"), _BACKPAY_LABELS)
     if request.start is not None and request.end is not None and request.end < request.start:
         problems.append(_error("period_order", "end", "开始期号不能晚于结束期号"))
-    for line in sorted(request.lines, key=lambda ln: (ln.period, ln.cert_no)):
-        if (request.start is not None and line.period < request.start) or (
-            request.end is not None and line.period > request.end
+    for entry in sorted(request.person_months, key=lambda e: (e.period, e.cert_no)):
+        if (request.start is not None and entry.period < request.start) or (
+            request.end is not None and entry.period > request.end
         ):
             problems.append(
-                _error("period_order", "lines", f"补缴月份{line.period}不在开始期号至结束期号之间")
+                _error("period_order", "person_months", f"补缴月份{entry.period}不在开始期号至结束期号之间")
             )
     if any(month > Period.of(today) for month in request.months()):
         problems.append(_error("period_in_future", "end", "不能补缴当前月份之后的月份"))
-    problems += _unknown_lines(rules, request.insurance)
+    problems += _unknown_insurance(rules, request.insurance)
     if request.cert_no is not None:
         problems += _identity(RESIDENT_ID, request.cert_no, today)[0]
         problems += [

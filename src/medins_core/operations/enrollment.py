@@ -24,7 +24,7 @@ from medins_core.operations._common import (
     _month_of,
     _rule,
     _unit_no,
-    _unknown_lines,
+    _unknown_insurance,
 )
 from medins_core.operations.problems import Problem, _error
 from medins_core.operations.requests import ActiveCover, CheckContext, EnrollmentRequest
@@ -81,7 +81,7 @@ def check_enrollment(
     problems += _mobile(request.mobile, "mobile")
     if request.wage is not None and request.wage <= 0:
         problems.append(_error("invalid_wage", "wage", "申报工资应大于0"))
-    problems += _unknown_lines(rules, request.insurance)
+    problems += _unknown_insurance(rules, request.insurance)
 
     problems += _enrollment_age(rules, birth, gender, today)
     if request.start is not None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import attrs
 
 from medins_core.codes import RESIDENT_ID
+from medins_core.deprecated import renamed
 from medins_core.money import to_money
 from medins_core.operations.change_records import ChangeRequest
 from medins_core.period import Period
@@ -202,12 +203,13 @@ def _backpay_lines(value: Iterable[BackpayLine]) -> tuple[BackpayLine, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class BackpayRequest:
     """A back-pay (补缴 / 补收) or assessment of months ``start`` to ``end``.
 
-    With ``cert_no`` it is one person's back-pay (个人补收), else the unit's. ``lines`` lists the
-    persons per month when the request names them; empty means every person owing in the range.
+    With ``cert_no`` it is one person's back-pay (个人补收), else the unit's. ``person_months``
+    lists the persons per month when the request names them; empty means every person owing
+    in the range. ``lines=`` is its deprecated name (``lines`` mean a result's rows).
     """
 
     unit_no: str
@@ -215,12 +217,26 @@ class BackpayRequest:
     end: Period | None = attrs.field(converter=_optional_period)
     insurance: tuple[str, ...] = attrs.field(default=(), converter=_lines)
     cert_no: str | None = None
-    lines: tuple[BackpayLine, ...] = attrs.field(default=(), converter=_backpay_lines)
+    person_months: tuple[BackpayLine, ...] = attrs.field(default=(), converter=_backpay_lines)
+
+    def __init__(
+        self,
+        unit_no: str,
+        start: Period | str | int | date | None,
+        end: Period | str | int | date | None,
+        insurance: Iterable[str] = (),
+        cert_no: str | None = None,
+        person_months: Iterable[BackpayLine] = (),
+        *,
+        lines: Iterable[BackpayLine] | None = None,
+    ) -> None:
+        given = renamed(tuple(person_months) or None, lines, "BackpayRequest", "person_months", "lines") or ()
+        self.__attrs_init__(unit_no, start, end, insurance, cert_no, given)
 
     def months(self) -> tuple[Period, ...]:
-        """The months requested: from the lines when given, else ``start`` to ``end``."""
-        if self.lines:
-            return tuple(sorted({line.period for line in self.lines}))
+        """The months requested: from ``person_months`` when given, else ``start`` to ``end``."""
+        if self.person_months:
+            return tuple(sorted({entry.period for entry in self.person_months}))
         if self.start is None or self.end is None or self.end < self.start:
             return ()
         return Period.range(self.start, self.end)

@@ -14,7 +14,7 @@ from medins_core.operations._common import (
     _missing,
     _mobile,
     _rule,
-    _unknown_lines,
+    _unknown_insurance,
 )
 from medins_core.operations.enrollment import _government_lines
 from medins_core.operations.problems import Problem, _error
@@ -90,7 +90,7 @@ def check_unit_registration(
         request.legal_rep_cert_type, request.legal_rep_cert_no, today, field="legal_rep_cert_no"
     )[0]
     problems += _mobile(request.legal_rep_mobile, "legal_rep_mobile")
-    problems += _unknown_lines(rules, request.insurance)
+    problems += _unknown_insurance(rules, request.insurance)
     if _rule(rules, "unit_district_in_region"):
         problems += _district(request, rules.code)
     if request.government_unit:

@@ -66,7 +66,11 @@ class AssessBody(BaseModel):
     period: str = Field(description="费款所属期 (起) YYYY-MM", max_length=40)
     to: str | None = Field(None, description="费款所属期 (止), 默认同 period", max_length=40)
     type: PaymentTypeName = PaymentTypeName.regular
-    lines: list[str] | str | None = Field(None, description="只核定这些险种, 如 [\"310\", \"330\"] 或 \"310,330\"")
+    insurance: list[str] | str | None = Field(None, description="只核定这些险种, 如 [\"310\", \"330\"] 或 \"310,330\"")
+    lines: list[str] | str | None = Field(
+        None, description="insurance 的旧名 (已弃用, 下一版本移除); 不能与 insurance 同时给出",
+        json_schema_extra={"deprecated": True},
+    )
     parts: PartsName = PartsName.both
     rows: list[RosterRow] = Field(description="花名册的行: 第一行为第 2 行, 与文件相同", max_length=MAX_ROWS)
 

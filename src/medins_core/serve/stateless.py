@@ -29,7 +29,7 @@ from medins_core.io.templates import check_kind
 from medins_core.period import Period
 from medins_core.retirement import RetirementGroup, retirement
 from medins_core.serve.auth import optional_key
-from medins_core.serve.errors import responses
+from medins_core.serve.errors import ApiRefusal, responses
 from medins_core.serve.schemas import AssessBody, AssessmentOut, CheckOut, RatesOut, RegionOut, RetirementOut
 from medins_core.serve.state import server
 from medins_core.serve.uploads import UPLOAD_BODY, read_upload
@@ -51,6 +51,15 @@ def today_from(text: str | None, field: str = "today") -> datetime.date:
 def month(text: str | None, field: str) -> Period | None:
     """An optional ``YYYY-MM``."""
     return Period.parse(text, field=field) if text else None
+
+
+def insurance_from(insurance: list[str] | str | None, lines: list[str] | str | None) -> tuple[str, ...]:
+    """The insurance codes asked for (``310,330`` or a list), from ``insurance`` or its old name
+    ``lines`` (deprecated, same meaning); both given is refused (422)."""
+    if insurance is not None and lines is not None:
+        raise ApiRefusal(422, "insurance_twice", "insurance 与其旧名 lines 不能同时给出, 请只用 insurance", field="insurance")
+    given = insurance if insurance is not None else lines
+    return split_lines(",".join(given) if isinstance(given, list) else given)
 
 
 def xlsx_bytes(write: Any) -> bytes:
@@ -81,13 +90,12 @@ def _assess(request: Request, body: AssessBody) -> dict[str, object]:
     rules = server(request).registry.region(body.region).rules
     # the command's own check of --period/--to (format, and no later than next year)
     start, end = periods_from(argparse.Namespace(period=body.period, to=body.to))
-    lines_text = ",".join(body.lines) if isinstance(body.lines, list) else body.lines
-    lines = list(split_lines(lines_text)) or None
+    insurance = list(insurance_from(body.insurance, body.lines)) or None
     rows = [row.model_dump(exclude_unset=True) for row in body.rows]
     roster = roster_from_rows(rows, rules=rules, today=datetime.date.today())
     result = assess(
         roster.members, rules, start, end,
-        payment_type=PaymentType(body.type.value), lines=lines, parts=Parts(body.parts.value),
+        payment_type=PaymentType(body.type.value), insurance=insurance, parts=Parts(body.parts.value),
     )  # fmt: skip
     return result.to_json()
 
@@ -115,7 +123,8 @@ async def check(
     kind: str,
     region: str = Query(description="统筹区代码", examples=["320500"]),
     today: str | None = Query(None, description="办理日期 YYYY-MM-DD, 默认今天"),
-    lines: str | None = Query(None, description="本批参保险种 (增员), 逗号分隔"),
+    insurance: str | None = Query(None, description="本批参保险种 (增员), 逗号分隔"),
+    lines: str | None = Query(None, description="insurance 的旧名 (已弃用)", deprecated=True),
     unit_no: str = Query("", description="单位编号", max_length=40),
     government_unit: bool = Query(False, description="机关事业单位"),
     start: str | None = Query(None, description="工资申报开始年月 YYYY-MM"),
@@ -126,10 +135,11 @@ async def check(
     if kind not in CHECK_KINDS:
         raise InputError("unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind")
     found = server(request).registry.region(region)
-    for code in split_lines(lines):
+    codes = insurance_from(insurance, lines)
+    for code in codes:
         found.rules.line(code)
     options = BatchOptions(
-        unit_no=unit_no, lines=split_lines(lines), government_unit=government_unit,
+        unit_no=unit_no, insurance=codes, government_unit=government_unit,
         start=month(start, "start"), end=month(end, "end"),
     )  # fmt: skip
     day = today_from(today)

@@ -20,7 +20,6 @@ from medins_core.book.book import yuan
 from medins_core.book.keys import ApiKey
 from medins_core.book.models import AssessmentRow, NoticeRow, PaymentRow, UnitRow
 from medins_core.book.regions import region_of
-from medins_core.codes import split_lines
 from medins_core.io.batch import BatchOptions
 from medins_core.money import format_yuan, rmb_upper
 from medins_core.period import Period
@@ -36,7 +35,7 @@ from medins_core.serve.schemas import (
     RevokeBody,
 )
 from medins_core.serve.state import server
-from medins_core.serve.stateless import month, today_from
+from medins_core.serve.stateless import insurance_from, month, today_from
 from medins_core.serve.uploads import UPLOAD_BODY, read_upload
 
 router = APIRouter(prefix="/v1")
@@ -89,14 +88,17 @@ def _batch_route(path: str, kind: str, title: str) -> None:
         uscc: str,
         key: ApiKey = Depends(unit_key),
         today: str | None = Query(None, description="办理日期 YYYY-MM-DD, 默认今天"),
-        lines: str | None = Query(None, description="本批参保险种 (增员), 逗号分隔"),
+        insurance: str | None = Query(None, description="本批参保险种 (增员), 逗号分隔"),
+        lines: str | None = Query(None, description="insurance 的旧名 (已弃用)", deprecated=True),
         start: str | None = Query(None, description="工资申报开始年月 YYYY-MM"),
         end: str | None = Query(None, description="工资申报结束年月 YYYY-MM"),
         dry_run: bool = Query(False, description="只显示将要写入的变动, 不写入"),
     ) -> Any:
         """Check a filled template (multipart ``file``) or JSON rows and write the passing rows in one transaction."""
         own_unit(key, uscc)
-        options = BatchOptions(lines=split_lines(lines), start=month(start, "start"), end=month(end, "end"))
+        options = BatchOptions(
+            insurance=insurance_from(insurance, lines), start=month(start, "start"), end=month(end, "end")
+        )
         day = today_from(today)
         opened = scoped_book(request, key)
         table = await read_upload(request, lambda: region_of(opened.registry, key.unit.region).template(kind))

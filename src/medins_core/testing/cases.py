@@ -9,7 +9,7 @@ persons, and what the assessment must give::
     region = "320500"
     period = "2022-08"            # to = "2022-10" for a range
     payment_type = "regular"      # or "backpay"; parts = "both" | "unit" | "person"
-    lines = ["510"]               # optional; the region's default lines otherwise
+    insurance = ["510"]           # optional; the region's default lines otherwise
     bases = [[8910, 1286], [8913, 193], [8914, 1]]   # [base, how many persons]
     # or persons, each with its own wages by period:
     # [[case.persons]]
@@ -27,11 +27,14 @@ persons, and what the assessment must give::
 
 Amounts are strings compared to the fen. :func:`run_cases` answers a :class:`Failure` per
 mismatch, naming the file and the key (``case[0].expect.lines.310.person_amount``).
+``lines = [...]`` is the deprecated name of ``insurance`` (a DeprecationWarning; both is a
+failure).
 """
 
 from __future__ import annotations
 
 import tomllib
+import warnings
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -48,7 +51,7 @@ from medins_core.testing.kit import Failure
 __all__ = ["case_files", "run_cases"]
 
 _CASE_KEYS = {
-    "name", "source", "region", "period", "to", "payment_type", "parts", "lines", "bases",
+    "name", "source", "region", "period", "to", "payment_type", "parts", "insurance", "lines", "bases",
     "persons", "expect",
 }
 _EXPECT_KEYS = {"total", "total_upper", "persons", "warnings", "error", "lines"}
@@ -92,6 +95,10 @@ def _run(registry: Registry, file: str, key: str, case: dict[str, Any]) -> list[
     unknown = set(expect) - _EXPECT_KEYS
     if unknown:
         return [Failure(file, f"{key}.expect.{sorted(unknown)[0]}", "未知的键")]
+    if "lines" in case:
+        if "insurance" in case:
+            return [Failure(file, f"{key}.lines", "insurance 与其旧名 lines 不能同时给出")]
+        warnings.warn(f"{file} {key}: lines = [...] is deprecated; use insurance", DeprecationWarning, stacklevel=2)
     try:
         region = registry.region(str(case["region"]))
         result = assess(
@@ -100,7 +107,7 @@ def _run(registry: Registry, file: str, key: str, case: dict[str, Any]) -> list[
             case["period"],
             case.get("to"),
             payment_type=PaymentType(case.get("payment_type", "regular")),
-            lines=case.get("lines"),
+            insurance=case.get("insurance", case.get("lines")),
             parts=Parts(case.get("parts", "both")),
         )
     except MedinsError as exc:

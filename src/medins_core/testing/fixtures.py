@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from stdnum.cn import ric
 
+from medins_core.deprecated import insurance_or_lines
 from medins_core.model import Member
 
 
@@ -22,11 +23,15 @@ def make_resident_id(county: str = "320506", birth: datetime.date | str = "19850
     return body + ric.calc_check_digit(body + "0")
 
 
-def roster_with_bases(bases: Iterable[Decimal | int | str], *, lines: Sequence[str] = ()) -> list[Member]:
-    """One member per base, with distinct valid ID numbers and the given insurance lines."""
+def roster_with_bases(
+    bases: Iterable[Decimal | int | str], *, insurance: Sequence[str] = (), lines: Sequence[str] | None = None
+) -> list[Member]:
+    """One member per base, with distinct valid ID numbers and the given insurance lines
+    (``lines=`` is the deprecated name of ``insurance``)."""
+    insurance = insurance_or_lines(tuple(insurance) or None, lines, "roster_with_bases") or ()
     members = []
     for index, base in enumerate(bases):
         birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=index % 15000)
         cert_no = make_resident_id("320506", birth, index % 1000)
-        members.append(Member.simple(cert_no, f"职工{index + 1}", base, lines=tuple(lines)))
+        members.append(Member.simple(cert_no, f"职工{index + 1}", base, insurance=tuple(insurance)))
     return members
