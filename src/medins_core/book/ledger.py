@@ -17,8 +17,8 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from importlib import metadata
 from decimal import Decimal
+from importlib import metadata
 from typing import Any
 
 import attrs
@@ -26,7 +26,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from medins_core.assessment import Assessment, AssessmentLine, Parts, PaymentType, assess, line_rates
+from medins_core.assessment import (
+    Assessment,
+    AssessmentLine,
+    Parts,
+    PaymentType,
+    assess,
+    line_rates,
+)
 from medins_core.book.book import Book, UnitInfo, fen, unit_info, yuan
 from medins_core.book.errors import BookRefusal, unknown_unit
 from medins_core.book.models import (

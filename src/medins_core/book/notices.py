@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 from medins_core.book.book import Book, UnitInfo, fen, yuan
 from medins_core.book.errors import BookRefusal
 from medins_core.book.ledger import AMOUNTS, BookAssessment
-from medins_core.book.models import AssessmentRow, BasisRow, LineRow, NoticeRow, PaymentRow, PersonRow, UnitRow
+from medins_core.book.models import (
+    AssessmentRow,
+    BasisRow,
+    LineRow,
+    NoticeRow,
+    PaymentRow,
+    PersonRow,
+    UnitRow,
+)
 from medins_core.money import format_yuan, rmb_upper, to_money
 from medins_core.operations import Arrear
 from medins_core.period import Period

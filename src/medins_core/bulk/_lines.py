@@ -11,7 +11,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from medins_core.assessment import Assessment, AssessmentLine, LineTotal, PaymentType
-from medins_core.bulk._columns import LINE_SCHEMA, MONEY, Piece, json_rows, line_columns, money_array, value_tables, yuan
+from medins_core.bulk._columns import (
+    LINE_SCHEMA,
+    MONEY,
+    Piece,
+    json_rows,
+    line_columns,
+    money_array,
+    value_tables,
+    yuan,
+)
 from medins_core.bulk._read import Rows
 from medins_core.messages import AssessmentWarning
 from medins_core.money import rmb_upper, to_fen

@@ -134,7 +134,7 @@ def passing_enrollments(
         context.covers is not None
         or _missing(like, fixed, _ENROLLMENT_LABELS)
         or _unit_no(rules, like.unit_no)
-        or _unknown_lines(rules, like.insurance)
+        or _unknown_insurance(rules, like.insurance)
         or _enrollment_lines(rules, like)
     ):
         return [False] * rows
