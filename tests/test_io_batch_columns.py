@@ -83,17 +83,17 @@ def tables(draw: st.DrawFn, header: tuple[str, ...], fields: tuple[str, ...]) ->
     return Table("in.xlsx", header, tuple(rows), tuple(problems))
 
 
-#: what the page asks besides the file: the lines (one unknown), the unit, a government unit
+#: what the page asks besides the file: the insurance (one unknown), the unit, a government unit
 OPTIONS = st.builds(
     BatchOptions,
     unit_no=st.sampled_from(["", "U1"]),
-    lines=st.sampled_from([("310",), ("310", "510"), ("310", "999")]),
+    insurance=st.sampled_from([("310",), ("310", "510"), ("310", "999")]),
     government_unit=st.booleans(),
 )
 
 
 def _one_by_one(
-    table: Table, region: Region, today: datetime.date, options: BatchOptions = BatchOptions(lines=("310",))
+    table: Table, region: Region, today: datetime.date, options: BatchOptions = BatchOptions(insurance=("310",))
 ) -> list[tuple[int, list[Problem]]]:
     """Each row's request through region.check on its own (the per-row path of check_table)."""
     result = _check(table, region, today, options, columns=False)
@@ -101,7 +101,7 @@ def _one_by_one(
 
 
 def _check(
-    table: Table, region: Region, today: datetime.date, options: BatchOptions = BatchOptions(lines=("310",)), *, columns: bool
+    table: Table, region: Region, today: datetime.date, options: BatchOptions = BatchOptions(insurance=("310",)), *, columns: bool
 ) -> BatchResult:
     with pytest.MonkeyPatch.context() as patch:
         if not columns:
@@ -139,7 +139,7 @@ def test_columns_vouch_for_the_plain_rows_of_a_batch() -> None:
     cells = [tuple(values.get(f, cert_no if f == "cert_no" else "") for f in fields) for cert_no in good]
     other = make_resident_id("320506", "19790101", 1)
     bad = tuple("1381234" if f == "mobile" else other if f == "cert_no" else c for f, c in zip(fields, cells[0]))
-    parser = RowParser("enroll", region.template("enroll"), {f: i for i, f in enumerate(fields)}, region.rules, today, BatchOptions(lines=region.rules.default_lines))
+    parser = RowParser("enroll", region.template("enroll"), {f: i for i, f in enumerate(fields)}, region.rules, today, BatchOptions(insurance=region.rules.default_lines))
     passing = parser.passing([*cells, bad], region=region.dated(today), today=today, context=CheckContext())
     assert passing is not None and passing.rows == [True, True, True, False]
     result = check_table("enroll", Table("in.xlsx", header, tuple(enumerate([*cells, bad], start=2))), region=region, today=today)
@@ -179,7 +179,7 @@ def test_a_hook_still_sees_every_request(code: str, data: st.DataObject) -> None
 
 def test_a_context_with_covers_checks_every_row_alone() -> None:
     region, header, fields = _setup("320500")
-    parser = RowParser("enroll", region.template("enroll"), {f: i for i, f in enumerate(fields)}, region.rules, DAYS[0], BatchOptions(lines=("310",)))
+    parser = RowParser("enroll", region.template("enroll"), {f: i for i, f in enumerate(fields)}, region.rules, DAYS[0], BatchOptions(insurance=("310",)))
     cells = [tuple(make_resident_id() if f == "cert_no" else "" for f in fields)]
     found = parser.passing(cells, region=region.dated(DAYS[0]), today=DAYS[0], context=CheckContext(covers=()))
     assert found is not None and found.rows == [False]
