@@ -119,8 +119,9 @@ def main() -> None:
             first += persons
         large, many = uscc(0), [uscc(u) for u in range(1, len(sizes))]
 
+        one_memory = timed(lambda: assess(rosters[large], region, PERIOD))  # the engine's imports, once
+        one_memory = min(timed(lambda: assess(rosters[large], region, PERIOD)) for _ in range(3))
         one = timed(lambda: assess_unit(book, large, PERIOD))
-        one_memory = timed(lambda: assess(rosters[large], region, PERIOD))
         existing = min(timed(lambda: assess_unit(book, large, PERIOD)) for _ in range(5))
         start, cpu_start = time.perf_counter(), time.process_time()
         found = assess_units(book, many, PERIOD)
