@@ -25,7 +25,7 @@ pytest.importorskip("pyarrow")
 
 from test_bulk import ANCHORS, REGIONS, REGISTRY, WITH_RATES, certs, outcome, variants, weighted  # noqa: E402
 
-from medins_core.assessment import Assessment, assess  # noqa: E402
+from medins_core.assessment import SMALL, Assessment, assess  # noqa: E402
 from medins_core.codes import InsuranceStatus  # noqa: E402
 from medins_core.model import DEFAULT_LINES, Coverage, Member, Person, WageDeclaration  # noqa: E402
 from medins_core.money import RoundingPolicy  # noqa: E402
@@ -140,7 +140,11 @@ def check(case: dict[str, Any]) -> Any:
         return reference
     if isinstance(reference, Assessment) and isinstance(columnar, Assessment):
         same(columnar, reference)
-        same(assess(case["members"], rules, start, end, **options), reference)
+        auto = assess(case["members"], rules, start, end, **options)
+        if len(case["members"]) * len(reference.periods) >= SMALL:
+            same(auto, reference)
+        else:  # a small call runs the reference
+            assert isinstance(auto._lines, tuple) and auto == reference
     else:
         assert columnar == reference
     return reference
@@ -181,7 +185,7 @@ def test_wages_and_covers_over_time_count_each_person_once() -> None:
             Coverage(DEFAULT_LINES, first + 1, first + 1),
         ],
     )
-    result = assess([member], rules, first, first + 7)
+    result = assess([member], rules, first, first + 7, engine="columnar")
     same(result, assess([member], rules, first, first + 7, engine="reference"))
     assert result.persons == 1 and {t.insurance: t.persons for t in result.totals}["310"] == 1
     assert [str(ln.period) for ln in result.lines if ln.insurance == "310"] == [

@@ -265,8 +265,8 @@ def assess(
     Both engines give the same result to the fen, with the same warnings and errors. By default
     (``engine="auto"``) the exact columnar engine (integer fen, numpy; needs the ``bulk``
     extra) runs, keeping the lines as columns until they are read; without numpy and pyarrow,
-    or for what it cannot express exactly (e.g. a rounding finer than the fen), the reference
-    runs. ``engine="reference"`` always runs the per-person Decimal reference engine;
+    for fewer than :data:`SMALL` person-months, or for what it cannot express exactly (e.g. a
+    rounding finer than the fen), the reference runs. ``engine="reference"`` always runs the per-person Decimal reference engine;
     ``engine="columnar"`` raises ValueError where the columnar engine cannot run.
     """
     if engine not in ("auto", "columnar", "reference"):
@@ -274,12 +274,18 @@ def assess(
     insurance = insurance_or_lines(insurance, lines, "assess")
     with engine_context():
         plan = Plan(region, start, end, insurance, Parts(parts).value)
-        if engine != "reference":
-            members = list(members)
+        members = list(members)
+        small = len(members) * len(plan.periods) < SMALL
+        if engine == "columnar" or (engine == "auto" and not small):
             found = _columnar(members, plan, payment_type, engine == "columnar")
             if found is not None:
                 return found
         return _assess(members, plan, payment_type)
+
+
+#: Below this many person-months ``engine="auto"`` runs the reference: it is as fast there, and
+#: a short-lived process (the command line on a small unit) need not import numpy and pyarrow.
+SMALL = 64
 
 
 def _columnar(members: list[Member], plan: Plan, payment_type: PaymentType, required: bool) -> Assessment | None:
