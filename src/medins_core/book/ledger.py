@@ -32,13 +32,12 @@ from medins_core.assessment import (
     Parts,
     PaymentType,
     assess,
-    line_rates,
 )
 from medins_core.book.book import Book, UnitInfo, fen, unit_info, yuan
 from medins_core.book.errors import BookRefusal, unknown_unit
+from medins_core.book.explanations import Bases
 from medins_core.book.models import (
     AssessmentRow,
-    BasisRow,
     CoverRow,
     LineRow,
     PersonRow,
@@ -132,59 +131,6 @@ def _coverage(line: str, since: str, until: str | None, status: str) -> Coverage
 @functools.lru_cache(maxsize=65536)
 def _wage(since: str, wage_fen: int) -> WageDeclaration:
     return WageDeclaration(Period.parse(since), yuan(wage_fen))
-
-
-class _Bases:
-    """Ids of the stored explanations (:class:`BasisRow`) of the lines written in one
-    transaction: each insurance line and period of a region is explained once, and each
-    distinct text stored once."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.ids: dict[tuple[int, Parts, str, Period], int] = {}
-        self.by_text: dict[str, int] = {}
-
-    def id(self, rules: RegionRules, parts: Parts, insurance: str, period: Period) -> int:
-        key = (id(rules), parts, insurance, period)  # the rules outlive the transaction
-        found = self.ids.get(key)
-        if found is None:
-            text = _basis_text(rules, insurance, period, parts)
-            found = self.by_text.get(text)
-            if found is None:
-                digest = hashlib.sha256(text.encode()).hexdigest()
-                found = self.session.scalar(select(BasisRow.id).where(BasisRow.digest == digest))
-                if found is None:
-                    row = BasisRow(digest=digest, text=text)
-                    self.session.add(row)
-                    self.session.flush()
-                    found = row.id
-                self.by_text[text] = found
-            self.ids[key] = found
-        return found
-
-
-def _basis_text(rules: RegionRules, insurance: str, period: Period, parts: Parts) -> str:
-    """The explanation shared by the lines of ``insurance`` in ``period``, as JSON."""
-    rates = line_rates(rules, insurance, period, parts)
-    limit = rules.base_limit(period)
-    rounding = rules.rounding
-    return json.dumps(
-        {
-            "base_limit": None if limit is None else {
-                "floor": None if limit.floor is None else str(limit.floor),
-                "ceiling": None if limit.ceiling is None else str(limit.ceiling),
-                "source": limit.source, "status": limit.status.value,
-            },
-            "values": [
-                {"parameter": v.parameter, "value": str(v.value), "from": str(v.start),
-                 "source": v.source, "status": v.status.value}
-                for v in rates.used
-            ],
-            "rounding": {"mode": rounding.mode, "quantum": str(rounding.quantum),
-                         "stage": rounding.stage, "source": rules.rounding_source},
-        },
-        ensure_ascii=False,
-    )  # fmt: skip
 
 
 def _stored(
@@ -376,7 +322,7 @@ def _assess_group(
         session.add(outcome.row)
         writes.append(outcome)
     session.flush()  # every new revision at once; the unique constraint speaks here
-    values, bases = [], _Bases(session)
+    values, bases = [], Bases(session)
     for write in writes:
         values.extend(_line_values(write, parts, bases))
         book.log(session, write.unit, "assess", {
@@ -435,7 +381,7 @@ def _assess_one(
 LINE_COLUMNS = ("assessment_id", "person_id", "insurance", "period", "wage_fen", *AMOUNTS, "base_fen", "basis_id", "explain")
 
 
-def _line_values(write: _Write, parts: Parts, bases: _Bases) -> list[tuple[Any, ...]]:
+def _line_values(write: _Write, parts: Parts, bases: Bases) -> list[tuple[Any, ...]]:
     """The rows of LineRow for a new revision, in the order of LINE_COLUMNS."""
     wages = {m.person.cert_no: m for m in write.roster}
     periods = {str(p): p for p in write.result.periods}

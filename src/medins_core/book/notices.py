@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from medins_core.book.book import Book, UnitInfo, fen, yuan
 from medins_core.book.errors import BookRefusal
+from medins_core.book.explanations import explanation
 from medins_core.book.ledger import AMOUNTS, BookAssessment
 from medins_core.book.models import (
     AssessmentRow,
@@ -183,15 +184,6 @@ def explain(book: Book, assessment_id: int, cert_no: str | None = None) -> list[
                 "cert_no": cert, "name": name, "insurance": line.insurance, "period": line.period,
                 "unit_amount": format_yuan(yuan(line.unit_amount_fen)),
                 "person_amount": format_yuan(yuan(line.person_amount_fen)),
-                **_explanation(line, basis),
+                **explanation(line, basis),
             })  # fmt: skip
         return out
-
-
-def _explanation(line: LineRow, basis: str | None) -> dict[str, Any]:
-    """A line's wage and base with the values, limits and rounding they were assessed with."""
-    if basis is None:  # nothing to explain, or stored whole before revision 0005
-        found: dict[str, Any] = json.loads(line.explain)
-        return found
-    base = format_yuan(yuan(line.base_fen or 0))
-    return {"wage": format_yuan(yuan(line.wage_fen)), "base": base, **json.loads(basis)}
