@@ -45,6 +45,7 @@ from medins_core.book.models import (
     WageRow,
 )
 from medins_core.codes import InsuranceStatus
+from medins_core.collector import collector_paused
 from medins_core.errors import MedinsError
 from medins_core.ids import mask_cert_no
 from medins_core.model import Coverage, Member, Person, WageDeclaration
@@ -209,7 +210,7 @@ def assess_unit(
     end = start if end is None else end
     for attempt in range(3):
         try:
-            with book.transaction() as session:
+            with collector_paused(), book.transaction() as session:
                 found = _assess_group(book, session, [uscc], start, end, payment_type, parts)[uscc]
         except IntegrityError:
             if attempt == 2:  # another writer keeps winning: say so rather than loop
@@ -244,7 +245,7 @@ def assess_units(
     for first in range(0, len(todo), size):
         group = todo[first : first + size]
         try:
-            with book.transaction() as session:
+            with collector_paused(), book.transaction() as session:
                 found.update(_assess_group(book, session, group, start, end, payment_type, parts))
         except IntegrityError:
             for uscc in group:

@@ -12,14 +12,13 @@ portal demands it). Every row is answered, whatever happens to the others.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
+from medins_core.collector import collector_paused
 from medins_core.deprecated import insurance_or_lines
 from medins_core.errors import InputError, MedinsError
 from medins_core.ids import mask_text
@@ -209,29 +208,11 @@ def check_file(
     spreadsheet, too large, too many rows) and :class:`~medins_core.io.template_files.HeaderError`
     when row 1 is not the template's header; otherwise every row is answered.
     """
-    with _collector_paused():
+    with collector_paused():
         table = read_table(path, max_rows=max_rows, max_bytes=max_bytes, collect_cell_errors=True)
         if options.attachments_dir is None:
             options = attrs.evolve(options, attachments_dir=Path(path).parent)
         return check_table(kind, table, region=region, today=today, options=options)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a batch is read and checked.
-
-    A batch makes hundreds of thousands of tuples and lists (its cells, its rows), none in a
-    cycle, and the collector would walk every one of them again each time enough new ones
-    pile up: a third of the check of 100,000 rows in a process holding much else. Reference
-    counting frees them as before; the collector resumes, if it was on, when the batch is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def check_table(
@@ -252,7 +233,7 @@ def check_table(
         raise InputError(
             "unknown_kind", f"无法检查 {kind!r}；可检查: {', '.join(CHECK_KINDS)}", field="kind"
         )
-    with _collector_paused():
+    with collector_paused():
         return _check_table(kind, table, region, today, options, context_for)
 
 
