@@ -11,10 +11,12 @@ import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum import numdb
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidComponent, InvalidFormat
 
+from medins_core import ids
 from medins_core.errors import InputError
 from medins_core.ids import (
     Gender,
@@ -376,3 +378,39 @@ def test_the_quick_id_test_accepts_exactly_what_parse_accepts(
         assert quick == expected
     else:
         assert quick is None  # not as it is: parse says what to do with it
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_resident_id_check_character_matches_mod11_2_and_stdnum(first17: str) -> None:
+    assert ids.resident_id_check(first17) == mod11_2(first17) == stdnum_ric.calc_check_digit(first17 + "0")
+
+
+@given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
+def test_uscc_check_character_matches_mod31_and_stdnum(first17: str) -> None:
+    assert ids.uscc_check(first17) == mod31(first17) == stdnum_uscc.calc_check_digit(first17)
+
+
+def numdb_county(county: str) -> str:
+    props = {k: v for _, part in numdb.get("cn/loc").info(county) for k, v in part.items()}
+    return props.get("county", "")
+
+
+def test_county_table_read_directly_answers_as_stdnum_numdb() -> None:
+    table = ids._county_table()
+    assert table is not None, "stdnum's loc.dat is no longer two plain levels: the numdb path answers"
+    assert len(table) > 3000
+    for county in table:
+        assert table[county] == numdb_county(county), county
+    # codes the table does not hold: an unknown province, an unknown county of a known one
+    for county in ["990101", "119999", "320199", "000000", "32010"]:
+        assert county not in table and numdb_county(county) == ""
+
+
+def test_county_names_fall_back_to_numdb_when_the_table_cannot_be_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ids, "_county_table", lambda: None)
+    ids._county_names.cache_clear()
+    try:
+        assert ids._county_names("320102") == ("玄武区",) and county_name("210211") == "甘井子区"
+        assert ids._county_names("119999") == ()
+    finally:
+        ids._county_names.cache_clear()

@@ -13,7 +13,6 @@ the ``help=`` text of their ``add_parser`` call, read from their source without 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import importlib
 import importlib.util
@@ -35,6 +34,8 @@ def commands() -> list[str]:
 def summary(name: str) -> str:
     """The ``help=`` text that module ``name`` gives its subcommand, read without importing it
     (else the first line of its docstring)."""
+    import ast  # only for the top-level help
+
     spec = importlib.util.find_spec(f"{__name__}.{name}")
     if spec is None or spec.origin is None:
         return ""
@@ -61,6 +62,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name in names:
         if argv is None or name == chosen:
             importlib.import_module(f"{__name__}.{name}").register(subparsers)
+        elif chosen in names:  # the others' help is never shown: spare reading their source
+            subparsers.add_parser(name)
         else:
             subparsers.add_parser(name, help=summary(name))
     return parser

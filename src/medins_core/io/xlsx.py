@@ -30,10 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker
-from xlsxwriter.exceptions import XlsxInputError  # type: ignore[import-untyped]
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name  # type: ignore[import-untyped]
 
+from medins_core.io.cells import column_letter_of
 from medins_core.io.output import atomic_output, private_tempdir
 
 __all__ = ["Column", "Kind", "Sheet", "Value", "atomic_output", "column_letter", "write_xlsx"]
@@ -109,7 +107,7 @@ _Formats = dict[tuple[Kind, bool], Any]
 
 def column_letter(index: int) -> str:
     """The letters of a 0-based column index: 0 → ``A``, 26 → ``AA``."""
-    return str(xl_col_to_name(index))
+    return column_letter_of(index)
 
 
 def _display_width(text: str) -> int:
@@ -208,6 +206,8 @@ def _write_sheet(
 
 def _merged_widths(merges: Sequence[str], widths: Sequence[float]) -> dict[tuple[int, int], float]:
     """The width of each merged range, by 0-based (row, column) of its top-left cell."""
+    from xlsxwriter.utility import xl_cell_to_rowcol  # type: ignore[import-untyped]
+
     spans = {}
     for ref in merges:
         first, _, last = ref.partition(":")
@@ -280,6 +280,11 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
         raise ValueError("a workbook needs a visible first sheet")
     if not all(sheet.name for sheet in sheets):
         raise ValueError("a sheet needs a name")  # XlsxWriter would call it Sheet1
+    # imported here: XlsxWriter's import costs a third of a small command's run, and only
+    # writing a workbook needs it (the templates' definitions do not)
+    import xlsxwriter  # type: ignore[import-untyped]  # no py.typed marker
+    from xlsxwriter.exceptions import XlsxInputError  # type: ignore[import-untyped]
+
     lists, list_sheet = _choice_lists(sheets)
     all_sheets = [*sheets, *([list_sheet] if list_sheet else [])]
     # XlsxWriter's own temporary files (one per sheet) go to a folder removed on any outcome.
