@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 import gzip
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from medins_core.bulk import (
     file_rows,
     to_members,
 )
-from medins_core.bulk._certs import cert_codes
+from medins_core.bulk._certs import cert_codes, decode_cert
 from medins_core.bulk._read import parse_batch
 from medins_core.bulk._rounding import MODES, round_div
 from medins_core.errors import InputError, ParameterError
@@ -180,6 +181,25 @@ def test_cert_codes_keep_equality_and_order(certs: list[str]) -> None:
         for b, cb in zip(certs, codes):
             if ca >= 0 and cb >= 0:
                 assert (ca == cb) == (a == b) and (ca < cb) == (a < b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True), st.booleans(), st.integers(0, 17), st.sampled_from("/:0Xx 9A")),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_cert_codes_are_given_to_resident_id_numbers_only(people: list[tuple[str, bool, int, str]]) -> None:
+    """All 18-character numbers, all resident ID numbers (read at once) or some not (read
+    row by row): a code exactly for seventeen digits and a digit or X, and it decodes."""
+    certs = [cert[:at] + char + cert[at + 1 :] if spoil else cert for cert, spoil, at, char in people]
+    for cert, code in zip(certs, cert_codes(pa.array(certs, pa.string())).tolist()):
+        if re.fullmatch(r"[0-9]{17}[0-9X]", cert):
+            assert decode_cert(code) == cert
+        else:
+            assert code == -1
 
 
 def test_line_names_and_separators() -> None:

@@ -13,8 +13,10 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
-    as_string,
     ZEROS,
+    all_digits,
+    as_string,
+    digit_values,
     distinct,
     eight_digits,
     get_column,
@@ -52,6 +54,9 @@ def _cert_codes(cert: Any) -> NDArray[np.int64]:
     if (lengths == _CERT_LENGTH).all():  # the usual case: read the bytes in place
         rows = None
         packed = data[offsets[0] : offsets[-1]]
+        fast = _all_resident_ids(packed, len(cert))
+        if fast is not None:
+            return fast
     else:
         rows = np.flatnonzero(lengths == _CERT_LENGTH)
         packed = data[(offsets[rows, None] + np.arange(_CERT_LENGTH)).ravel()]
@@ -70,6 +75,35 @@ def _cert_codes(cert: Any) -> NDArray[np.int64]:
     else:
         codes[rows[ok]] = value[ok]
     return codes
+
+
+def _all_resident_ids(packed: NDArray[np.uint8], n: int) -> NDArray[np.int64] | None:
+    """The codes of ``n`` 18-byte records when every one is a resident ID number (the usual
+    case: checked for all at once, computed without masks); else None."""
+    high, low = (
+        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy() for at in (0, 8)
+    )
+    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(_CERT_LENGTH,))
+    digit, last = (tail & 0xFF).astype(np.int64) - ord("0"), (tail >> 8).astype(np.int64) - ord("0")
+    is_x = last == ord("X") - ord("0")
+    if not (all_digits(high, low) and _below(digit, 10).all() and (_below(last, 10) | is_x).all()):
+        return None
+    high -= ZEROS
+    low -= ZEROS
+    code = digit_values(high)
+    code *= 10**8
+    code += digit_values(low)
+    code *= 10
+    code += digit
+    code *= 11
+    code += np.where(is_x, 10, last)
+    return code
+
+
+def _below(values: NDArray[np.int64], bound: int) -> NDArray[np.bool_]:
+    """Whether each value is in ``[0, bound)``: one unsigned comparison."""
+    result: NDArray[np.bool_] = values.view(np.uint64) < np.uint64(bound)
+    return result
 
 
 def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
