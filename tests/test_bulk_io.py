@@ -163,6 +163,26 @@ def test_periods_in_every_form_medins_reads() -> None:
     assert caught.value.code == "invalid_period" and caught.value.row == 2 and caught.value.field == "end"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x"]), min_size=1, max_size=30))
+def test_period_cells_read_in_place_as_period_parse_reads_them(cells: list[str]) -> None:
+    """Empty and YYYYMM cells are read from the bytes in place; any other cell sends the
+    column to the general path: the same indices, or the same error at the same row."""
+    expected: list[int] | tuple[str, int] = []
+    for row, cell in enumerate(cells, start=2):
+        try:
+            expected.append(Period.parse(cell).index if cell else -1)
+        except InputError as exc:
+            expected = (exc.code, row)
+            break
+    try:
+        start = parse_batch(batch(wage=["1"] * len(cells), start=cells)).start.tolist()
+        found: list[int] | tuple[str, int] = [max(k, -1) for k in start]
+    except InputError as exc:
+        found = (exc.code, exc.row or 0)
+    assert found == expected
+
+
 def test_certificate_numbers_are_cleaned_as_the_roster_reader_does() -> None:
     rows = parse_batch(
         pa.RecordBatch.from_pydict({"证件号码": [" 32050619850312011x ", "p123"], "姓名": ["张三 ", "李四"], "缴费工资": ["1", "2"]})
