@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import gzip
 import io
@@ -220,6 +221,38 @@ def test_cert_codes_are_given_to_resident_id_numbers_only(people: list[tuple[str
             assert decode_cert(code) == cert
         else:
             assert code == -1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(datetime.date(1890, 1, 1), datetime.date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
+            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True),
+            st.from_regex(r"[0-9]{3}", fullmatch=True),
+            st.sampled_from([None, *"0123456789X"]),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, str | None]]) -> None:
+    """The vectorised check (check character, birth date read from the bytes, not after today)
+    passes exactly the numbers parse_resident_id accepts, born from 1900 to today."""
+    from medins_core.bulk._certs import _plausible_ids
+    from medins_core.ids import parse_resident_id
+
+    today = datetime.date(2026, 12, 7)
+    certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
+             for birth, seq, check in people]
+    array = pa.array(certs, pa.string())
+    plausible = _plausible_ids(array, cert_codes(array), today).tolist()
+    for cert, passed in zip(certs, plausible):
+        try:
+            valid = parse_resident_id(cert).birth <= today
+        except InputError:
+            valid = False
+        assert passed == valid, cert
 
 
 def test_line_names_and_separators() -> None:

@@ -295,14 +295,15 @@ def _id_fields(cert: Any) -> tuple[NDArray[Any], ...] | None:
         v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
         halves.append(v.view(np.int64))
     table = packed.reshape(n, _CERT_LENGTH)
-
-    def digits(at: int, width: int) -> NDArray[np.int32]:
-        value = np.zeros(n, dtype=np.int32)
-        for i in range(at, at + width):
-            value = value * 10 + table[:, i] - ord("0")
-        return value
-
-    total = 2 * (halves[0] * 512 + halves[1] * 2 + digits(16, 1))
+    total = 2 * (halves[0] * 512 + halves[1] * 2 + (table[:, 16].astype(np.int64) - ord("0")))
     check = table[:, 17]
     last = np.where(check == ord("X"), 10, check.astype(np.int32) - ord("0"))
-    return total, last, digits(6, 4), digits(10, 2), digits(12, 2)
+    # the birth date YYYYMMDD is bytes 6-13: one word; a SWAR step puts two digits in a lane
+    date = np.ndarray((n,), dtype="<u8", buffer=packed, offset=6, strides=(_CERT_LENGTH,)).copy()
+    date -= ZEROS
+    pairs = date * np.uint64(10)
+    date >>= np.uint64(8)
+    pairs += date
+    pairs &= np.uint64(0x00FF00FF00FF00FF)
+    lanes = pairs.view(np.uint16).reshape(n, 4).astype(np.int32)  # little-endian: YY, YY, MM, DD
+    return total, last, lanes[:, 0] * 100 + lanes[:, 1], lanes[:, 2], lanes[:, 3]
