@@ -228,7 +228,8 @@ def test_cert_codes_are_given_to_resident_id_numbers_only(people: list[tuple[str
     st.lists(
         st.tuples(
             st.dates(datetime.date(1890, 1, 1), datetime.date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
-            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True),
+            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True)
+            | st.from_regex(r"[0-9A-Z:/]{8}", fullmatch=True),  # no date: no resident ID number
             st.from_regex(r"[0-9]{3}", fullmatch=True),
             st.sampled_from([None, *"0123456789X"]),
         ),
@@ -238,12 +239,13 @@ def test_cert_codes_are_given_to_resident_id_numbers_only(people: list[tuple[str
 )
 def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, str | None]]) -> None:
     """The vectorised check (check character, birth date read from the bytes, not after today)
-    passes exactly the numbers parse_resident_id accepts, born from 1900 to today."""
+    passes exactly the numbers parse_resident_id accepts, born from 1900 to today; other
+    18-character numbers fail it."""
     from medins_core.bulk._certs import _plausible_ids
     from medins_core.ids import parse_resident_id
 
     today = datetime.date(2026, 12, 7)
-    certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
+    certs = [valid_id("320506" + birth + seq) if check is None and birth.isdigit() else "320506" + birth + seq + (check or "0")
              for birth, seq, check in people]
     array = pa.array(certs, pa.string())
     plausible = _plausible_ids(array, cert_codes(array), today).tolist()

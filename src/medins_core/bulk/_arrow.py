@@ -103,7 +103,7 @@ def all_digits(*words: NDArray[np.uint64]) -> bool:
 def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
     """Eight digits 0-9, one a byte (the first in the lowest), as a number: SWAR, computed in
     ``v`` itself (no temporaries but one), which is overwritten."""
-    for factor, shift, mask in _STEPS:
+    for factor, shift, mask in DIGIT_STEPS:
         t = v * factor
         v >>= shift
         v += t
@@ -111,7 +111,8 @@ def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
     return v.view(np.int64)  # below 10**8: the same bits
 
 
-_STEPS = [
+#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each.
+DIGIT_STEPS = [
     (np.uint64(10), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
     (np.uint64(100), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
     (np.uint64(10000), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
