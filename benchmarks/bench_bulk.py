@@ -20,11 +20,25 @@ DuckDB computes the same totals with the SQL a portal developer would write (DEC
 arithmetic, ROUND per line, SUM and COUNT(DISTINCT) per line); the script checks that its
 totals equal the bulk engine's to the fen.
 
-``--compare`` times the kernel against polars (integer fen, the same rounding; totals checked
-equal to the fen) and a bare numpy pass over the same columns already parsed to integers
-(:mod:`bulk_comparators`), on 1M persons × 12 months and 10M persons × 1 month: in process
-from columns already loaded, then from the CSV file in fresh processes with peak RSS. Times
-are CPU seconds of the process (all threads), best of ``--repeat``, with wall time beside.
+``--compare`` times the kernel against two polars queries (integer fen, the same rounding;
+totals checked equal to the fen) and a bare numpy pass over the same columns already parsed
+to integers (:mod:`bulk_comparators`), on 1M persons × 12 months and 10M persons × 1 month: in
+process from columns already loaded, then from the CSV file in fresh processes with peak RSS.
+Times are CPU seconds of the process (all threads), best of ``--repeat``, with wall time beside.
+
+- "polars, arithmetic only": wage text cast to Decimal(18, 2), periods parsed, the sums. It
+  checks nothing: a person listed twice is counted twice, and the cast takes wage text medins
+  refuses (``-5``, ``5.``, ``5e3``) and truncates a third decimal (``5000.123`` is 5000.12).
+- "polars, with the same duplicate check": the same query, which also refuses a certificate
+  number listed twice (``n_unique()`` against the row count: the fastest exact polars check
+  measured, ahead of ``is_duplicated().any()``; on the text as written, where medins strips
+  and upper-cases it first) and wage text medins refuses (``to_money``'s grammar after
+  stripping, at most two decimals but trailing zeros, not negative, below MAX_WAGE; from CSV
+  also above 0, as the roster reader wants). Before timing, it is checked to refuse and
+  accept the same small rosters as medins (:func:`bulk_comparators.check_verdicts`).
+
+Neither polars query makes the other checks medins makes from a file: resident ID check
+characters and birth dates, names, blank rows.
 """
 
 from __future__ import annotations
@@ -47,7 +61,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from bulk_comparators import check, medins_totals, numpy_totals, parsed_columns, plan_spec, polars_totals
+from bulk_comparators import medins_totals, plan_spec, polars_totals
 
 from medins_core.assessment import Parts, assess, line_rates
 from medins_core.bulk import assess_file, assess_table, to_members
@@ -247,13 +261,16 @@ def worker(args: argparse.Namespace) -> None:
     Only the assessment is timed (imports and loading the region's rules are not)."""
     rules = load_registry(use_env=False).region(REGION).rules
     end = START + (args.months - 1)
-    if args.worker in ("bulk-cpu", "polars"):
+    if args.worker in ("bulk-cpu", "polars", "polars-checked"):
         spec = plan_spec(rules, START, end)
-        if args.worker == "polars":
+        if args.worker != "bulk-cpu":
             import polars as pl
 
+            checked = args.worker == "polars-checked"
+
             def run() -> Any:  # every column as text, as the bulk engine reads a CSV
-                return polars_totals(spec, pl.read_csv(args.file, infer_schema=False))
+                frame = pl.read_csv(args.file, infer_schema=False)
+                return polars_totals(spec, frame, checked=checked, positive=checked)
         else:
             def run() -> Any:
                 return medins_totals(assess_file(args.file, rules, START, end, keep_lines=False))
@@ -348,63 +365,6 @@ def dask_benchmark(size: int, months: int, directory: Path) -> None:
     print(f"  speed-up with 2 workers: {times[1] / times[2]:.2f}×")
 
 
-def big_roster(persons: int, months: int, chunk: int = 1_000_000) -> Any:
-    """The roster :func:`write` writes, as one in-memory table."""
-    return pa.concat_tables(
-        [roster(min(chunk, persons - lo), months, seed=20240 + i) for i, lo in enumerate(range(0, persons, chunk))]
-    )
-
-
-def compare_in_process(rules: Any, spec: Any, persons: int, months: int, repeat: int) -> Any:
-    """Bulk, polars and bare numpy from columns already loaded; returns medins's totals."""
-    import polars as pl
-
-    end = START + (months - 1)
-    table = big_roster(persons, months)
-    frame = pl.from_arrow(table)
-    wage, first, last = parsed_columns(table, spec[0], spec[1])
-    c_bulk, w_bulk, result = best_cpu(lambda: assess_table(table, rules, START, end, keep_lines=False), repeat)
-    ours = medins_totals(result)
-    c_pl, w_pl, theirs = best_cpu(lambda: polars_totals(spec, frame), repeat)
-    check("polars", theirs, ours)
-    c_np, w_np, bare = best_cpu(lambda: numpy_totals(spec, wage, first, last), repeat)
-    check("numpy", bare, ours)
-    print(f"  {persons:,} persons × {months} months, in process from columns already loaded:")
-    print(f"    bulk assess_table (Arrow table, wages as text)  {c_bulk:7.3f} s  ({w_bulk:.3f})")
-    print(f"    polars lazy query (its DataFrame, wages as text) {c_pl:7.3f} s  ({w_pl:.3f})"
-          f"   polars ÷ bulk {c_pl / c_bulk:5.2f}×  (target ≥ 1)")
-    print(f"    bare numpy (columns already integers)          {c_np:7.3f} s  ({w_np:.3f})"
-          f"   bulk ÷ numpy {c_bulk / c_np:5.1f}×  (target ≤ 8)")
-    return ours
-
-
-def compare_benchmark(directory: Path, repeat: int) -> None:
-    """The kernel against polars and bare numpy, with totals equal to the fen (or it stops)."""
-    import polars as pl
-
-    rules = load_registry(use_env=False).region(REGION)
-    directory.mkdir(parents=True, exist_ok=True)
-    print(f"\nThe kernel against polars and bare numpy: Suzhou's 6 lines, CPU seconds (all threads), best of {repeat}"
-          f" (wall in brackets); polars {pl.__version__}, {pl.thread_pool_size()} threads")
-    for persons, months in ((1_000_000, 12), (10_000_000, 1)):
-        end = START + (months - 1)
-        spec = plan_spec(rules, START, end)
-        ours = compare_in_process(rules, spec, persons, months, repeat)
-        file = directory / f"roster-{persons}x{months}.csv"
-        if not file.exists():
-            write(file, persons, months, "csv")
-        bulk = in_subprocess("bulk-cpu", file, months, repeat)
-        polars = in_subprocess("polars", file, months, repeat)
-        check("polars from CSV", {k: tuple(v) for k, v in polars["totals"].items()}, ours)
-        check("bulk from CSV", {k: tuple(v) for k, v in bulk["totals"].items()}, ours)
-        print(f"  the same from the CSV file ({file.stat().st_size / 1e6:,.0f} MB), each in a fresh process:")
-        print(f"    bulk assess_file (every roster check)           {bulk['cpu']:7.3f} s  ({bulk['seconds']:.3f})"
-              f"  peak RSS {bulk['rss_mb']:5.0f} MB (target < 1,024 at 10M)")
-        print(f"    polars read_csv (all text) + the query          {polars['cpu']:7.3f} s  ({polars['seconds']:.3f})"
-              f"  peak RSS {polars['rss_mb']:5.0f} MB   polars ÷ bulk {polars['cpu'] / bulk['cpu']:5.2f}×")
-    print("  totals of polars, numpy and bulk equal to the fen in every run")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="1M, 2M, 5M, 10M person-months (instead of 1M)")
@@ -416,7 +376,9 @@ def main() -> None:
     parser.add_argument("--no-duckdb", action="store_true")
     parser.add_argument("--dir", help="keep data files here (default: a temporary directory)")
     parser.add_argument("--compare", action="store_true", help="only the kernel against polars and bare numpy")
-    parser.add_argument("--worker", choices=("bulk", "duckdb", "bulk-cpu", "polars"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", choices=("bulk", "duckdb", "bulk-cpu", "polars", "polars-checked"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -426,6 +388,8 @@ def main() -> None:
         [1_000_000, 2_000_000, 5_000_000, 10_000_000] if args.full else [1_000_000]
     )
     if args.compare:
+        from bench_compare import compare_benchmark
+
         with tempfile.TemporaryDirectory(prefix="medins-bench-") as temporary:
             compare_benchmark(Path(args.dir or temporary), args.repeat)
         return

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from medins_core.assessment import Parts
 from medins_core.bulk._engine import Kernel
+from medins_core.model import MAX_WAGE
 from medins_core.period import Period
 
 #: Per line: persons, unit_base, unit_amount, person_base, person_amount, transfer (fen; None unknown).
@@ -62,6 +63,34 @@ def medins_totals(result: Any) -> Totals:
         )
         for t in result.totals
     }
+
+
+def check_verdicts(rules: Any, start: Period, end: Period) -> None:
+    """Fail loudly unless the checked polars query refuses the small rosters medins refuses
+    (a person listed twice, wages medins does not read) and accepts the others, to the fen."""
+    import polars as pl
+
+    from medins_core.bulk import assess_table
+    from medins_core.errors import InputError
+
+    spec = plan_spec(rules, start, end)
+    certs = ["320506198503120116", "11010519491231002X", "P1234567"]
+    for wages, repeat in (
+        (["5000", " 5,000.50 ", "+12.300"], False), (["5000", "5000", "5000"], True), (["5000.123", "1", "1"], False),
+        (["-5", "1", "1"], False), (["5.", "1", "1"], False), (["5e3", "1", "1"], False), (["1" * 11, "1", "1"], False),
+    ):
+        table = pa.table({"cert_no": certs[:2] + certs[:1] if repeat else certs, "name": ["张三"] * 3, "wage": wages,
+                          "start": [""] * 3, "end": [""] * 3})
+        try:
+            ours: Totals | None = medins_totals(assess_table(table, rules, start, end, keep_lines=False))
+        except InputError:
+            ours = None
+        try:
+            theirs: Totals | None = polars_totals(spec, pl.from_arrow(table), checked=True)
+        except Refused:
+            theirs = None
+        if theirs != ours:
+            raise SystemExit(f"the checked polars query and medins differ on {wages}, repeat={repeat}: {theirs} {ours}")
 
 
 def check(name: str, theirs: Totals, ours: Totals) -> None:
@@ -138,20 +167,50 @@ def numpy_totals(spec: Any, wage: Any, first: Any, last: Any) -> Totals:
 # --- polars -----------------------------------------------------------------------------
 
 
-def polars_totals(spec: Any, frame: Any) -> Totals:
-    """The totals by one lazy polars query over the roster's text columns (wage text → fen by
-    an exact cast to Decimal(18, 2)); each distinct sum is one expression."""
+#: :func:`~medins_core.money.to_money`'s grammar (after stripping), with at most two decimals
+#: other than trailing zeros: what medins reads as a wage in whole fen.
+AMOUNT = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2}0*)?$"
+MAX_FEN = int(MAX_WAGE.scaleb(2))
+
+
+class Refused(Exception):
+    """The checked polars query refuses the roster, as medins would."""
+
+
+def polars_totals(spec: Any, frame: Any, *, checked: bool = False, positive: bool = False) -> Totals:
+    """The totals by one lazy polars query over the roster's text columns; each distinct sum
+    is one expression.
+
+    Arithmetic only (default): wage text → fen by ``cast(Decimal(18, 2))``, which
+    silently truncates a third decimal and takes ``-5``, ``5.`` or ``5e3``; a person listed
+    twice is counted twice. ``checked``: the same query also refuses (:class:`Refused`) a
+    certificate number listed twice (``n_unique`` against the row count, on the text as
+    written: medins also strips and upper-cases it) and wage text that medins refuses: not
+    ``to_money``'s grammar after stripping (sign, digits, thousands separators, decimals),
+    more than two decimals other than trailing zeros, below 0 (``positive``: not above 0),
+    or at least :data:`~medins_core.model.MAX_WAGE`; commas are removed before the cast.
+    """
     import polars as pl
 
     k0, k1, lines = spec
-    fen = (pl.col("wage").cast(pl.Decimal(18, 2)) * 100).cast(pl.Int64)
+    if checked:
+        text = pl.col("wage").str.strip_chars()
+        fen = (text.str.replace_all(",", "", literal=True).cast(pl.Decimal(18, 2), strict=False) * 100).cast(pl.Int64)
+        refused = ~text.str.contains(AMOUNT) | fen.is_null() | (fen < (1 if positive else 0)) | (fen >= MAX_FEN)
+        extra = [refused.alias("refused"), pl.col("cert_no")]
+    else:
+        fen = (pl.col("wage").cast(pl.Decimal(18, 2)) * 100).cast(pl.Int64)
+        extra = []
 
     def period(name: str, open_value: int) -> Any:
         value = pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)).cast(pl.Int64)
         return (value // 100 * 12 + value % 100 - 1).fill_null(open_value)
 
     roster = frame.lazy().select(
-        fen.alias("wage"), period("start", k0).clip(k0, None).alias("first"), period("end", k1).clip(None, k1).alias("last")
+        fen.alias("wage"),
+        period("start", k0).clip(k0, None).alias("first"),
+        period("end", k1).clip(None, k1).alias("last"),
+        *extra,
     )
     months = (pl.col("last") - pl.col("first") + 1).clip(0, None)
     exprs: dict[Any, Any] = {"persons": (months > 0).sum().alias("0")}
@@ -183,7 +242,10 @@ def polars_totals(spec: Any, frame: Any) -> Totals:
             parts[3].append(amount(p))
             parts[4].extend(["?"] if ut is None or pt is None else [amount(ut), amount(pt)])
         plan[code] = parts
-    row = roster.select(list(exprs.values())).collect().row(0)
+    checks = [pl.col("refused").any(), pl.col("cert_no").n_unique() < pl.len()] if checked else []
+    row = roster.select([*exprs.values(), *checks]).collect().row(0)
+    if checked and (row[-2] or row[-1]):
+        raise Refused("a wage medins refuses" if row[-2] else "a certificate number listed twice")
     value = {str(i): v for i, v in enumerate(row)}
     value[""] = 0
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import gzip
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from medins_core.bulk import (
     file_rows,
     to_members,
 )
-from medins_core.bulk._certs import cert_codes
+from medins_core.bulk._certs import cert_codes, decode_cert
 from medins_core.bulk._read import parse_batch
 from medins_core.bulk._rounding import MODES, round_div
 from medins_core.errors import InputError, ParameterError
@@ -162,6 +164,26 @@ def test_periods_in_every_form_medins_reads() -> None:
     assert caught.value.code == "invalid_period" and caught.value.row == 2 and caught.value.field == "end"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x"]), min_size=1, max_size=30))
+def test_period_cells_read_in_place_as_period_parse_reads_them(cells: list[str]) -> None:
+    """Empty and YYYYMM cells are read from the bytes in place; any other cell sends the
+    column to the general path: the same indices, or the same error at the same row."""
+    expected: list[int] | tuple[str, int] = []
+    for row, cell in enumerate(cells, start=2):
+        try:
+            expected.append(Period.parse(cell).index if cell else -1)
+        except InputError as exc:
+            expected = (exc.code, row)
+            break
+    try:
+        start = parse_batch(batch(wage=["1"] * len(cells), start=cells)).start.tolist()
+        found: list[int] | tuple[str, int] = [max(k, -1) for k in start]
+    except InputError as exc:
+        found = (exc.code, exc.row or 0)
+    assert found == expected
+
+
 def test_certificate_numbers_are_cleaned_as_the_roster_reader_does() -> None:
     rows = parse_batch(
         pa.RecordBatch.from_pydict({"证件号码": [" 32050619850312011x ", "p123"], "姓名": ["张三 ", "李四"], "缴费工资": ["1", "2"]})
@@ -180,6 +202,59 @@ def test_cert_codes_keep_equality_and_order(certs: list[str]) -> None:
         for b, cb in zip(certs, codes):
             if ca >= 0 and cb >= 0:
                 assert (ca == cb) == (a == b) and (ca < cb) == (a < b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True), st.booleans(), st.integers(0, 17), st.sampled_from("/:0Xx 9A")),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_cert_codes_are_given_to_resident_id_numbers_only(people: list[tuple[str, bool, int, str]]) -> None:
+    """All 18-character numbers, all resident ID numbers (read at once) or some not (read
+    row by row): a code exactly for seventeen digits and a digit or X, and it decodes."""
+    certs = [cert[:at] + char + cert[at + 1 :] if spoil else cert for cert, spoil, at, char in people]
+    for cert, code in zip(certs, cert_codes(pa.array(certs, pa.string())).tolist()):
+        if re.fullmatch(r"[0-9]{17}[0-9X]", cert):
+            assert decode_cert(code) == cert
+        else:
+            assert code == -1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(datetime.date(1890, 1, 1), datetime.date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
+            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True)
+            | st.from_regex(r"[0-9A-Z:/]{8}", fullmatch=True),  # no date: no resident ID number
+            st.from_regex(r"[0-9]{3}", fullmatch=True),
+            st.sampled_from([None, *"0123456789X"]),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, str | None]]) -> None:
+    """The vectorised check (check character, birth date read from the bytes, not after today)
+    passes exactly the numbers parse_resident_id accepts, born from 1900 to today; other
+    18-character numbers fail it."""
+    from medins_core.bulk._certs import _plausible_ids
+    from medins_core.ids import parse_resident_id
+
+    today = datetime.date(2026, 12, 7)
+    certs = [valid_id("320506" + birth + seq) if check is None and birth.isdigit() else "320506" + birth + seq + (check or "0")
+             for birth, seq, check in people]
+    array = pa.array(certs, pa.string())
+    plausible = _plausible_ids(array, cert_codes(array), today).tolist()
+    for cert, passed in zip(certs, plausible):
+        try:
+            valid = parse_resident_id(cert).birth <= today
+        except InputError:
+            valid = False
+        assert passed == valid, cert
 
 
 def test_line_names_and_separators() -> None:

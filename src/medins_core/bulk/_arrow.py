@@ -88,11 +88,35 @@ def eight_digits(words: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[
     """Eight ASCII digits in each little-endian word (the first digit in the lowest byte) as a
     number, SWAR, and whether all eight bytes are digits."""
     ok: NDArray[np.bool_] = ((words & _HIGH) == ZEROS) & (((words + _SIX) & _HIGH) == ZEROS)
-    v = words - ZEROS
-    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-    return v.view(np.int64), ok  # below 10**8: the same bits
+    return digit_values(words - ZEROS), ok
+
+
+def all_digits(*words: NDArray[np.uint64]) -> bool:
+    """Whether every byte of every word is an ASCII digit: its high half is 3, and stays 3
+    when 6 is added (no carry between bytes: a byte that could carry fails the first test)."""
+    wrong = np.uint64(0)
+    for w in words:
+        wrong |= np.bitwise_or.reduce(w ^ ZEROS, initial=0) | np.bitwise_or.reduce((w + _SIX) ^ ZEROS, initial=0)
+    return not int(wrong) & int(_HIGH)
+
+
+def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
+    """Eight digits 0-9, one a byte (the first in the lowest), as a number: SWAR, computed in
+    ``v`` itself (no temporaries but one), which is overwritten."""
+    for factor, shift, mask in DIGIT_STEPS:
+        t = v * factor
+        v >>= shift
+        v += t
+        v &= mask
+    return v.view(np.int64)  # below 10**8: the same bits
+
+
+#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each.
+DIGIT_STEPS = [
+    (np.uint64(10), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
+    (np.uint64(100), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
+    (np.uint64(10000), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
+]
 
 
 def distinct(column: Any) -> tuple[list[Any], NDArray[np.int64], NDArray[np.bool_]]:

@@ -13,8 +13,11 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
-    as_string,
+    DIGIT_STEPS,
     ZEROS,
+    all_digits,
+    as_string,
+    digit_values,
     distinct,
     eight_digits,
     get_column,
@@ -52,6 +55,9 @@ def _cert_codes(cert: Any) -> NDArray[np.int64]:
     if (lengths == _CERT_LENGTH).all():  # the usual case: read the bytes in place
         rows = None
         packed = data[offsets[0] : offsets[-1]]
+        fast = _all_resident_ids(packed, len(cert))
+        if fast is not None:
+            return fast
     else:
         rows = np.flatnonzero(lengths == _CERT_LENGTH)
         packed = data[(offsets[rows, None] + np.arange(_CERT_LENGTH)).ravel()]
@@ -70,6 +76,35 @@ def _cert_codes(cert: Any) -> NDArray[np.int64]:
     else:
         codes[rows[ok]] = value[ok]
     return codes
+
+
+def _all_resident_ids(packed: NDArray[np.uint8], n: int) -> NDArray[np.int64] | None:
+    """The codes of ``n`` 18-byte records when every one is a resident ID number (the usual
+    case: checked for all at once, computed without masks); else None."""
+    high, low = (
+        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy() for at in (0, 8)
+    )
+    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(_CERT_LENGTH,))
+    digit, last = (tail & 0xFF).astype(np.int64) - ord("0"), (tail >> 8).astype(np.int64) - ord("0")
+    is_x = last == ord("X") - ord("0")
+    if not (all_digits(high, low) and _below(digit, 10).all() and (_below(last, 10) | is_x).all()):
+        return None
+    high -= ZEROS
+    low -= ZEROS
+    code = digit_values(high)
+    code *= 10**8
+    code += digit_values(low)
+    code *= 10
+    code += digit
+    code *= 11
+    code += np.where(is_x, 10, last)
+    return code
+
+
+def _below(values: NDArray[np.int64], bound: int) -> NDArray[np.bool_]:
+    """Whether each value is in ``[0, bound)``: one unsigned comparison."""
+    result: NDArray[np.bool_] = values.view(np.uint64) < np.uint64(bound)
+    return result
 
 
 def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
@@ -210,13 +245,19 @@ def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
 
 
 _WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
-_CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)  # 10 is X
-_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_MONTH_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+#: Whether MMDD (0-9999) is a day of some year; 0229 only of a leap year, checked apart.
+_MMDD = np.zeros(10000, dtype=bool)
+for _month, _days in enumerate(_MONTH_DAYS):
+    _MMDD[_month * 100 + 1 : _month * 100 + _days + 1] = _month > 0
 
 
 def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
     """Rows whose code is a resident ID with a right check character and a real birth date
-    from 1900 on (not after ``today``); the others are checked exactly, one by one."""
+    from 1900 on (not after ``today``); the others are checked exactly, one by one.
+
+    ISO 7064 MOD 11-2: the weighted sum of the 17 digits plus the check value (X is 10) is 1
+    modulo 11."""
     ok = codes >= 0
     fields = _id_fields(cert)
     if fields is None:  # numbers of other lengths: from the codes
@@ -226,49 +267,64 @@ def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | N
         for weight in _WEIGHTS[::-1]:
             rest, digit = np.divmod(rest, 10)
             total += weight * digit
-        year, month, day = number // 10**7 % 10**4, number // 10**5 % 100, number // 10**3 % 100
+        year, mmdd = number // 10**7 % 10**4, number // 10**3 % 10**4
     else:
-        total, last, year, month, day = fields
-    ok &= _CHECK[total % 11] == last
-    ok &= (year >= 1900) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _MONTH_DAYS[np.clip(month, 0, 12)])
-    february = np.flatnonzero(ok & (month == 2) & (day == 29))  # only then does a leap year matter
+        total, last, year, mmdd = fields
+    total += last
+    ok &= total % 11 == 1
+    ok &= _MMDD[np.minimum(mmdd, 9999)]  # a row that is no resident ID may hold any value
+    ok &= year >= 1900
+    february = np.flatnonzero(ok & (mmdd == 229))  # only then does a leap year matter
     if february.size:
         leap = year[february]
         ok[february] = (leap % 4 == 0) & ((leap % 100 != 0) | (leap % 400 == 0))
     if today is not None:
-        ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
+        ok &= year * 10000 + mmdd <= today.year * 10000 + today.month * 100 + today.day
     result: NDArray[np.bool_] = ok
     return result
 
 
-def _id_fields(cert: Any) -> tuple[NDArray[Any], ...] | None:
-    """The check sum, check character (X is 10) and birth year, month and day of 18-character
-    numbers read from the bytes (rows that are no resident ID number: any values); None unless
-    every number has 18 characters. Digit ``i`` weighs ``2**(17 - i)`` in the sum, so the sum
-    is twice the digits read in base 2: eight bytes at a time, as :func:`eight_digits` reads
-    base 10."""
+def _id_fields(cert: Any) -> tuple[NDArray[np.int64], ...] | None:
+    """The check sum, check value (X is 10), birth year and birth MMDD of 18-character numbers
+    read from the bytes (rows that are no resident ID number: any values); None unless every
+    number has 18 characters."""
     offsets, data = string_buffers(cert)
     n = len(cert)
     if not n or not (np.diff(offsets) == _CERT_LENGTH).all():
         return None
     packed = data[offsets[0] : offsets[-1]]
-    halves = []
-    for at in (0, 8):
-        words = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
-        v = words - ZEROS  # the first digit in the lowest byte
-        v = (v * np.uint64(2) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-        v = (v * np.uint64(4) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-        v = (v * np.uint64(16) + (v >> np.uint64(32))) & np.uint64(0x00000000FFFFFFFF)
-        halves.append(v.view(np.int64))
     table = packed.reshape(n, _CERT_LENGTH)
-
-    def digits(at: int, width: int) -> NDArray[np.int32]:
-        value = np.zeros(n, dtype=np.int32)
-        for i in range(at, at + width):
-            value = value * 10 + table[:, i] - ord("0")
-        return value
-
-    total = 2 * (halves[0] * 512 + halves[1] * 2 + digits(16, 1))
+    total = (table[:, 16].astype(np.int64) - ord("0")) * int(_WEIGHTS[16])
+    for at in (0, 8):
+        v = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+        v -= ZEROS  # digit ``at + j`` in byte j
+        odd = v >> np.uint64(8)
+        for lanes, first in ((v, at), (odd, at + 1)):
+            # digits first, first + 2, ... in 16-bit lanes; one product sums them weighted in
+            # the top lane (each lane's sum stays below 4 × 9 × 10)
+            lanes &= _LANES
+            lanes *= _weights(first)
+            lanes >>= np.uint64(48)
+            total += lanes.view(np.int64)
     check = table[:, 17]
-    last = np.where(check == ord("X"), 10, check.astype(np.int32) - ord("0"))
-    return total, last, digits(6, 4), digits(10, 2), digits(12, 2)
+    last = np.where(check == ord("X"), 10, check.astype(np.int64) - ord("0"))
+    # the birth date YYYYMMDD is bytes 6-13: one word; two SWAR steps give YYYY and MMDD
+    date = np.ndarray((n,), dtype="<u8", buffer=packed, offset=6, strides=(_CERT_LENGTH,)).copy()
+    date -= ZEROS
+    for factor, shift, mask in DIGIT_STEPS[:2]:
+        step = date * factor
+        date >>= shift
+        date += step
+        date &= mask
+    halves = date.view(np.uint32).reshape(n, 2).astype(np.int64)  # little-endian: YYYY, MMDD
+    return total, last, halves[:, 0], halves[:, 1]
+
+
+_LANES = np.uint64(0x00FF00FF00FF00FF)
+
+
+@functools.cache
+def _weights(first: int) -> np.uint64:
+    """The multiplier whose top 16-bit lane, times lanes holding digits ``first``,
+    ``first + 2``, ``first + 4``, ``first + 6`` (lowest first), is their weighted sum."""
+    return np.uint64(sum(int(_WEIGHTS[first + 2 * k]) << (16 * (3 - k)) for k in range(4)))

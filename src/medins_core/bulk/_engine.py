@@ -308,7 +308,8 @@ def run(
         if listing is not None:
             listing.add(rows.codes, rows.cert, done + 2, rows.row_of)  # the header is row 1
         done += batch.num_rows
-        later = duplicates.within(rows, number)
+        # lines are written chunk by chunk, so only then must a chunk's repeats be known at once
+        later = duplicates.within(rows, number) if want_lines else duplicates.record(rows, number)
         if want_lines:  # lines come out ordered by certificate number within each chunk
             order = _cert_order(rows)
             rows, later = rows.take(order).clean_names(), later[order]

@@ -7,6 +7,7 @@ exactly, in any grouping, so chunks and Dask partitions give the same result.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -111,16 +112,18 @@ class Partial:
 class Duplicates:
     """Certificate numbers chunk by chunk, to find the persons listed twice.
 
-    Within a chunk, later listings are flagged at once (:meth:`within`). Between chunks, each
-    chunk's sorted resident-ID codes are kept (8 bytes a person) and compared once at the end
-    (:meth:`between`): one merge of sorted runs, instead of a search per chunk. Other numbers
-    are kept in a dict.
+    Within a chunk, later listings are flagged at once (:meth:`within`), or, when nothing is
+    written before the end, left to the end (:meth:`record`). Each chunk's resident-ID codes
+    are kept (8 bytes a person) and compared once at the end (:meth:`between`): one merge of
+    sorted runs, or one sort of them all, instead of a search per chunk. Other numbers are
+    kept in a dict.
     """
 
     def __init__(self) -> None:
         self.runs: list[tuple[int, NDArray[np.int64]]] = []
+        self.unsorted = False  # some run is in row order and may repeat a number (record())
         self.others: dict[str, int] = {}  # number → first chunk
-        self.again: dict[str, int] = {}  # other numbers listed in two chunks → first chunk
+        self.again: dict[str, int] = {}  # other numbers listed twice → first chunk
         self.found: dict[str, int] | None = None  # between()'s answer until more numbers come
 
     def within(self, rows: Rows, number: int) -> NDArray[np.bool_]:
@@ -140,23 +143,46 @@ class Duplicates:
             ordered = ordered[np.concatenate(([True], ~repeat))]
         if ordered.size:
             self.runs.append((number, ordered))
-        other = np.flatnonzero(codes < 0)
-        if other.size:
-            mine: set[str] = set()
-            for i, cert in zip(other, rows.cert.take(pa.array(other, type=pa.int64())).to_pylist()):
-                if cert in mine:
-                    later[i] = True
-                    continue
-                mine.add(cert)
-                first = self.others.setdefault(cert, number)
-                if first != number:
-                    self.again.setdefault(cert, first)
+        for i, _ in self._others(rows, number):
+            later[i] = True
         return later
+
+    def record(self, rows: Rows, number: int) -> NDArray[np.bool_]:
+        """Record the chunk's numbers and flag no row: :meth:`between` finds a person listed
+        twice in one chunk too. For totals only, where no line is written before the end, one
+        sort of every code at the end costs less than a sort a chunk and a merge."""
+        self.found = None
+        codes = rows.codes
+        run = rows.ordered  # sorted, without repeats: the roster checks refused them
+        if run is None:
+            run = codes if len(codes) and codes.min() >= 0 else codes[codes >= 0]
+            self.unsorted |= bool(run.size)
+        if run.size:
+            self.runs.append((number, run))
+        for _, cert in self._others(rows, number):
+            self.again.setdefault(cert, number)
+        return np.zeros(len(codes), dtype=bool)
+
+    def _others(self, rows: Rows, number: int) -> Iterator[tuple[int, str]]:
+        """Record the chunk's other numbers; yield the rows that repeat one in the chunk."""
+        other = np.flatnonzero(rows.codes < 0)
+        if not other.size:
+            return
+        mine: set[str] = set()
+        for i, cert in zip(other, rows.cert.take(pa.array(other, type=pa.int64())).to_pylist()):
+            if cert in mine:
+                yield int(i), cert
+                continue
+            mine.add(cert)
+            first = self.others.setdefault(cert, number)
+            if first != number:
+                self.again.setdefault(cert, first)
 
     def absorb(self, other: Duplicates) -> None:
         """Add the numbers of later chunks (a Dask partition's)."""
         self.found = None
         self.runs.extend(other.runs)
+        self.unsorted |= other.unsorted
         for cert, number in other.others.items():
             first = self.others.setdefault(cert, number)
             if first != number:
@@ -169,20 +195,22 @@ class Duplicates:
         if self.found is not None:
             return self.found
         found = self.found = dict(self.again)
-        if len(self.runs) > 1:
+        if len(self.runs) > 1 or self.unsorted:
             merged = np.concatenate([run for _, run in self.runs])
-            merged.sort(kind="stable")  # runs are sorted already: timsort merges them
+            # sorted runs: timsort merges them; else one quicksort of all
+            merged.sort(kind="quicksort" if self.unsorted else "stable")
             same = merged[1:] == merged[:-1]
             if same.any():
                 for value in np.unique(merged[1:][same]):
-                    first = next(number for number, run in self.runs if _contains(run, int(value)))
+                    first = next(number for number, run in self.runs if self._contains(run, int(value)))
                     found[decode_cert(int(value))] = first
         return found
 
-
-def _contains(run: NDArray[np.int64], value: int) -> bool:
-    at = int(np.searchsorted(run, value))
-    return at < run.size and int(run[at]) == value
+    def _contains(self, run: NDArray[np.int64], value: int) -> bool:
+        if self.unsorted:
+            return bool((run == value).any())
+        at = int(np.searchsorted(run, value))
+        return at < run.size and int(run[at]) == value
 
 
 def smallest(rows: Rows, index: NDArray[np.int64]) -> int:

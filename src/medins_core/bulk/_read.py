@@ -132,20 +132,21 @@ def _compact_periods(column: Any, open_value: int) -> NDArray[np.int64] | None:
     """Period indices of a text column of ``YYYYMM`` or empty cells, parsed in place; None
     when any cell is anything else (the general path then reads and checks it)."""
     offsets, data = string_buffers(column)
-    lengths = np.diff(offsets)
-    if not ((lengths == 0) | (lengths == 6)).all():
+    six = np.diff(offsets) == 6
+    count = int(np.count_nonzero(six))
+    if int(offsets[-1] - offsets[0]) != 6 * count:  # some cell is neither empty nor six bytes
         return None
     result = np.full(len(column), open_value, dtype=np.int64)
-    rows = np.flatnonzero(lengths == 6)
-    if rows.size:
-        digits = data[offsets[rows, None] + np.arange(6)].astype(np.int64) - ord("0")
+    if count:
+        # the cells' bytes follow each other: the six-byte cells, in row order, and no others
+        digits = data[offsets[0] : offsets[-1]].reshape(count, 6).astype(np.int64) - ord("0")
         if not ((digits >= 0) & (digits <= 9)).all():
             return None
         year = digits[:, :4] @ np.array([1000, 100, 10, 1])
         month = digits[:, 4] * 10 + digits[:, 5]
         if not (((month >= 1) & (month <= 12) & (year >= MIN_YEAR) & (year <= MAX_YEAR)).all()):
             return None
-        result[rows] = year * 12 + month - 1
+        result[six] = year * 12 + month - 1
     return result
 
 

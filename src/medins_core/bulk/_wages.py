@@ -18,8 +18,9 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     ZEROS,
+    all_digits,
     as_string,
-    eight_digits,
+    digit_values,
     first_null,
     get_column,
     in_blocks,
@@ -102,9 +103,21 @@ def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     return result
 
 
-_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BEFORE_DOT = np.uint64(0x000000FFFFFFFFFF)  # of the last eight bytes, the dot is byte 5
 _DECIMALS = np.uint64(0xFFFF000000000000)
+_DOT_BYTE, _DOT = np.uint64(0xFF << 40), np.uint64(ord(".") << 40)
+
+
+def _tails(skip: int) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+    """By a value's length (0-16): which bytes of its eight bytes that end ``skip`` bytes
+    before its end are its own (the top ones), and "0" in the other bytes."""
+    own = [min(max(n - skip, 0), 8) for n in range(17)]
+    keep = np.array([(1 << 64) - (1 << (64 - 8 * k)) for k in own], dtype=np.uint64)
+    return keep, ZEROS & ~keep
+
+
+_LOW_KEEP, _LOW_FILL = _tails(0)
+_HIGH_KEEP, _HIGH_FILL = _tails(8)
 
 
 def _last_bytes(words: NDArray[np.uint64], end: NDArray[np.int64], back: int) -> NDArray[np.uint64]:
@@ -137,22 +150,28 @@ def _cents_block(array: Any) -> NDArray[np.int64] | None:
     end = offsets[1:].astype(np.int64) - int(offsets[0]) + 16
     # bytes before a value's first are another value's: make them "0"
     low = _last_bytes(words, end, 8)
-    keep = _ALL << (np.uint64(64) - 8 * np.minimum(lengths, 8).astype(np.uint64))
-    low = (low & keep) | (ZEROS & ~keep)
-    high = ZEROS
-    if lengths.max() > 8:
-        high_bytes = np.maximum(lengths - 8, 0).astype(np.uint64)
-        keep = np.where(high_bytes > 0, _ALL << (np.uint64(64) - 8 * np.maximum(high_bytes, 1)), np.uint64(0))
-        high = (_last_bytes(words, end, 16) & keep) | (ZEROS & ~keep)
-    if not (((low >> np.uint64(40)) & np.uint64(0xFF)) == ord(".")).all():
+    low &= _LOW_KEEP[lengths]
+    low |= _LOW_FILL[lengths]
+    if ((low & _DOT_BYTE) != _DOT).any():
         return None
     # drop the dot: the five bytes before it move up one, a "0" comes first; eight digits of fen
-    low = ((low & _BEFORE_DOT) << np.uint64(8)) | (low & _DECIMALS) | np.uint64(ord("0"))
-    low_value, low_ok = eight_digits(low)
-    high_value, high_ok = eight_digits(np.atleast_1d(high))
-    if not (low_ok.all() and high_ok.all()):
+    decimals = low & _DECIMALS
+    low &= _BEFORE_DOT
+    low <<= np.uint64(8)
+    low |= decimals
+    low |= np.uint64(ord("0"))
+    high = None
+    if lengths.max() > 8:
+        high = _last_bytes(words, end, 16)
+        high &= _HIGH_KEEP[lengths]
+        high |= _HIGH_FILL[lengths]
+    if not all_digits(low) or (high is not None and not all_digits(high)):
         return None
-    fen: NDArray[np.int64] = high_value * 10_000_000 + low_value
+    low -= ZEROS
+    fen = digit_values(low)
+    if high is not None:
+        high -= ZEROS
+        fen += digit_values(high) * 10_000_000
     return fen
 
 
