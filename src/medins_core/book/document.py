@@ -1,0 +1,87 @@
+"""The stored document of an assessment revision: ``medins assess``'s JSON, its lines kept once.
+
+An original revision's lines are all in ``assessment_line`` already (every line with an
+amount; see :mod:`medins_core.book.ledger`). Since migration 0006 its document is stored
+without them: ``"lines"`` holds ``{"stored": true, "zero": [...]}`` (``zero``: the lines with
+no amount at all, which ``assessment_line`` does not keep), and :func:`stored_document` puts
+the lines back in the document's order (period, the order of ``totals``, certificate number),
+with each person's name as the book holds it (the book never renames a person). Supplements,
+reversals and every document stored before 0006 hold their lines and are read as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from medins_core.assessment import Assessment
+from medins_core.book.models import AssessmentRow, LineRow, PersonRow
+from medins_core.serialize import to_json
+
+_AMOUNTS = ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
+
+
+class _Yuan(dict[int | None, str | None]):
+    """Integer fen as the JSON writes amounts (``"458.96"``), each distinct amount made once."""
+
+    def __missing__(self, fen: int | None) -> str | None:
+        text = None
+        if fen is not None:
+            whole, cents = divmod(abs(fen), 100)
+            text = f"{'-' if fen < 0 else ''}{whole}.{cents:02d}"
+        self[fen] = text
+        return text
+
+
+def _line(cert_no: str, name: str, insurance: str, period: str, amounts: Iterable[int | None], yuan: _Yuan) -> dict[str, Any]:
+    line: dict[str, Any] = {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period}
+    line.update(zip(_AMOUNTS, (yuan[a] for a in amounts)))
+    return line
+
+
+def compact_document(
+    result: Assessment, names: Mapping[str, str], zero: Iterable[tuple[Any, ...]]
+) -> tuple[dict[str, Any], str]:
+    """The document of an original revision without its stored lines, and its text.
+
+    ``zero`` are the :meth:`~medins_core.assessment.Assessment.fen_lines` that are not
+    stored (no amount at all); ``names`` the persons' names by certificate number.
+    """
+    document: dict[str, Any] = to_json(attrs.evolve(result, lines=()))  # everything but the lines: few values
+    yuan = _Yuan()
+    document["lines"] = {
+        "stored": True,
+        "zero": [_line(c, names[c], i, p, amounts, yuan) for c, i, p, *amounts in zero],
+    }
+    return document, json.dumps(document, ensure_ascii=False)
+
+
+_LINES = (
+    select(PersonRow.cert_no, PersonRow.name, LineRow.insurance, LineRow.period, LineRow.unit_base_fen,
+           LineRow.unit_amount_fen, LineRow.person_base_fen, LineRow.person_amount_fen, LineRow.transfer_fen)
+    .join(PersonRow, PersonRow.id == LineRow.person_id)
+    .where(LineRow.assessment_id == bindparam("id"))
+)  # fmt: skip
+
+
+def stored_document(session: Session, row: AssessmentRow) -> dict[str, Any]:
+    """The revision's document as ``medins assess`` writes it (see the module docstring)."""
+    document: dict[str, Any] = json.loads(row.document)
+    kept = document.get("lines")
+    if not isinstance(kept, dict):
+        return document
+    order = {total["insurance"]: i for i, total in enumerate(document["totals"])}
+    yuan = _Yuan()
+    found = [
+        ((period, order[insurance], cert_no), _line(cert_no, name, insurance, period, amounts, yuan))
+        for cert_no, name, insurance, period, *amounts in session.execute(_LINES, {"id": row.id})
+    ]  # fmt: skip
+    found.extend(((ln["period"], order[ln["insurance"]], ln["cert_no"]), ln) for ln in kept["zero"])
+    found.sort(key=lambda pair: pair[0])
+    document["lines"] = [line for _, line in found]
+    return document
