@@ -12,7 +12,7 @@ reversals and every document stored before 0006 hold their lines and are read as
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from medins_core.assessment import Assessment
 from medins_core.book.models import AssessmentRow, LineRow, PersonRow
+from medins_core.model import Member
 from medins_core.serialize import to_json
 
 _AMOUNTS = ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
@@ -30,10 +31,12 @@ class _Yuan(dict[int | None, str | None]):
     """Integer fen as the JSON writes amounts (``"458.96"``), each distinct amount made once."""
 
     def __missing__(self, fen: int | None) -> str | None:
-        text = None
-        if fen is not None:
-            whole, cents = divmod(abs(fen), 100)
-            text = f"{'-' if fen < 0 else ''}{whole}.{cents:02d}"
+        if fen is None:
+            text = None
+        elif fen >= 0:
+            text = "%d.%02d" % divmod(fen, 100)
+        else:
+            text = "-%d.%02d" % divmod(-fen, 100)
         self[fen] = text
         return text
 
@@ -45,15 +48,16 @@ def _line(cert_no: str, name: str, insurance: str, period: str, amounts: Iterabl
 
 
 def compact_document(
-    result: Assessment, names: Mapping[str, str], zero: Iterable[tuple[Any, ...]]
+    result: Assessment, roster: Iterable[Member], zero: Sequence[tuple[Any, ...]]
 ) -> tuple[dict[str, Any], str]:
     """The document of an original revision without its stored lines, and its text.
 
     ``zero`` are the :meth:`~medins_core.assessment.Assessment.fen_lines` that are not
-    stored (no amount at all); ``names`` the persons' names by certificate number.
+    stored (no amount at all); ``roster`` the members assessed.
     """
     document: dict[str, Any] = to_json(attrs.evolve(result, lines=()))  # everything but the lines: few values
     yuan = _Yuan()
+    names = {member.person.cert_no: member.person.name for member in roster} if zero else {}
     document["lines"] = {
         "stored": True,
         "zero": [_line(c, names[c], i, p, amounts, yuan) for c, i, p, *amounts in zero],
@@ -76,12 +80,16 @@ def stored_document(session: Session, row: AssessmentRow) -> dict[str, Any]:
     if not isinstance(kept, dict):
         return document
     order = {total["insurance"]: i for i, total in enumerate(document["totals"])}
-    yuan = _Yuan()
-    found = [
-        ((period, order[insurance], cert_no), _line(cert_no, name, insurance, period, amounts, yuan))
-        for cert_no, name, insurance, period, *amounts in session.execute(_LINES, {"id": row.id})
+    rows = session.connection().execute(_LINES, {"id": row.id}).all()  # Core: plain rows, fetched at once
+    rows = sorted(rows, key=lambda r: (r[3], order[r[2]], r[0]))
+    y = _Yuan()
+    lines = [
+        {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period,
+         "unit_base": y[ub], "unit_amount": y[ua], "person_base": y[pb], "person_amount": y[pa], "account_transfer": y[t]}
+        for cert_no, name, insurance, period, ub, ua, pb, pa, t in rows
     ]  # fmt: skip
-    found.extend(((ln["period"], order[ln["insurance"]], ln["cert_no"]), ln) for ln in kept["zero"])
-    found.sort(key=lambda pair: pair[0])
-    document["lines"] = [line for _, line in found]
+    if kept["zero"]:
+        lines.extend(kept["zero"])
+        lines.sort(key=lambda ln: (ln["period"], order[ln["insurance"]], ln["cert_no"]))
+    document["lines"] = lines
     return document

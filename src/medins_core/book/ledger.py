@@ -305,10 +305,14 @@ def _assess_one(
         if not fresh:
             raise BookRefusal("nothing_to_assess", f"单位 {unit.uscc} 在 {start}—{end} 没有参保人员，无需核定")
         # every line with an amount is stored; the document keeps the others only
-        changed = [(key, fresh[key], fresh[key]) for key in sorted(fresh, key=_BY_PERIOD) if any(fresh[key])]
-        names = {member.person.cert_no: member.person.name for member in roster}
-        zero = [(*key, *amounts) for key, amounts in fresh.items() if not any(amounts)]
-        envelope, text = compact_document(result, names, zero)
+        changed, zero = [], []
+        for key in sorted(fresh, key=_BY_PERIOD):
+            amounts = fresh[key]
+            if any(amounts):
+                changed.append((key, amounts, amounts))
+            else:
+                zero.append(key)
+        envelope, text = compact_document(result, roster, [(*key, *fresh[key]) for key in zero])
         document: Document | Callable[[], Document] = result.to_json  # the same, made when asked
     else:
         changed = _changed(fresh, _stored(session, chain, person_ids))
@@ -349,7 +353,7 @@ def _line_values(write: _Write, rosters: Rosters, parts: Parts, bases: Bases) ->
     """The rows of LineRow for a new revision, in the order of LINE_COLUMNS."""
     periods = {str(p): p for p in write.result.periods}
     explained: dict[tuple[str, str], int] = {}  # the basis of each line and period, looked up once
-    unit, row_id, fresh = write.unit.id, write.row.id, write.fresh
+    unit, row_id, fresh, wage_fen = write.unit.id, write.row.id, write.fresh, rosters.wage_fen
     values = []
     for key, diff, new in write.changed:
         cert_no, insurance, period = key
@@ -362,7 +366,7 @@ def _line_values(write: _Write, rosters: Rosters, parts: Parts, bases: Bases) ->
             if basis_id is None:
                 at = periods.get(period) or Period.parse(period)
                 basis_id = explained[(insurance, period)] = bases.id(write.rules, parts, insurance, at)
-        wage = rosters.wage_fen(unit, person_id, period)
+        wage = wage_fen(unit, person_id, period)
         values.append((row_id, person_id, insurance, period, wage, *diff, base, basis_id, "{}"))
     return values
 

@@ -8,7 +8,6 @@ built once and shared.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -69,10 +68,11 @@ class Rosters:
                 self.people[unit][person_id] = [cert_no, name, cert_type, person_type, ((line, since, until, status),)]
             else:
                 found[4] += ((line, since, until, status),)
-        self.wages: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+        self.wages: dict[tuple[int, int], tuple[tuple[str, int], ...]] = {}
+        wages = self.wages
         for unit, person_id, since, wage_fen in connection.execute(_WAGES, {"units": units}).all():
             if person_id in self.people[unit]:
-                self.wages[(unit, person_id)].append((since, wage_fen))
+                wages[(unit, person_id)] = wages.get((unit, person_id), ()) + ((since, wage_fen),)
 
     def members(self, unit: int) -> tuple[list[Member], dict[str, int]]:
         """The unit's members, and their person ids by certificate number."""
@@ -83,7 +83,7 @@ class Rosters:
             if not declared:
                 raise BookRefusal("missing_wage", f"{mask_cert_no(cert_no)} 没有申报工资，无法核定")
             person = Person(cert_no, name, cert_type, person_type)
-            out.append(Member(person, _wages(tuple(declared)), _covers(covers)))
+            out.append(Member(person, _wages(declared), _covers(covers)))
             ids[cert_no] = person_id
         return out, ids
 
