@@ -280,13 +280,27 @@ def _assess_group(
             "type": payment_type.value, "total": write.total,
         })  # fmt: skip
         found[write.unit.uscc] = BookAssessment(write.row.id, write.row.kind, write.row.supplements, write.document)
-    if values:
-        # one statement for every line, straight to the driver: the rows are plain tuples already
-        mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-        session.connection().exec_driver_sql(
-            f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join([mark] * len(LINE_COLUMNS))})", values
-        )
+    _insert_lines(session, values)
     return found
+
+
+def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement: int = 64) -> None:
+    """Insert line rows straight through the driver (they are plain tuples already), many rows
+    to a statement: far less work per row than one statement each. 64 rows of 13 columns stay
+    under the oldest SQLite's limit of 999 parameters."""
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    row = f"({', '.join([mark] * len(LINE_COLUMNS))})"
+    insert = f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES "
+    connection = session.connection()
+    whole = len(values) // per_statement * per_statement
+    if whole:
+        flat = [value for line in values[:whole] for value in line]
+        step = per_statement * len(LINE_COLUMNS)
+        chunks = [tuple(flat[i : i + step]) for i in range(0, len(flat), step)]
+        connection.exec_driver_sql(insert + ", ".join([row] * per_statement), chunks)
+    if whole < len(values):
+        rest = values[whole:]
+        connection.exec_driver_sql(insert + ", ".join([row] * len(rest)), tuple(v for line in rest for v in line))
 
 
 def _existing(session: Session, row: AssessmentRow) -> BookAssessment:

@@ -57,40 +57,36 @@ class Rosters:
     covers and declared wages (as the book keeps them: ``YYYYMM`` and integer fen)."""
 
     def __init__(self, session: Session, units: list[int], start: Period, end: Period) -> None:
-        # per unit and person id: the person's columns, then their covers' columns; plain rows
-        # (a Core statement: no ORM loading is needed for columns)
+        # per unit and person id: the person's columns, their covers' and their wages' columns
+        # (plain rows of Core statements: no ORM loading is needed for columns)
         connection = session.connection()
         self.people: dict[int, dict[int, list[Any]]] = {unit: {} for unit in units}
         rows = connection.execute(_COVERS, {"units": units, "start": str(start), "end": str(end)}).all()
         for unit, person_id, line, since, until, status, cert_no, name, cert_type, person_type in rows:
             found = self.people[unit].get(person_id)
             if found is None:
-                self.people[unit][person_id] = [cert_no, name, cert_type, person_type, ((line, since, until, status),)]
+                self.people[unit][person_id] = [cert_no, name, cert_type, person_type, ((line, since, until, status),), ()]
             else:
                 found[4] += ((line, since, until, status),)
-        self.wages: dict[tuple[int, int], tuple[tuple[str, int], ...]] = {}
-        wages = self.wages
         for unit, person_id, since, wage_fen in connection.execute(_WAGES, {"units": units}).all():
-            if person_id in self.people[unit]:
-                wages[(unit, person_id)] = wages.get((unit, person_id), ()) + ((since, wage_fen),)
+            found = self.people[unit].get(person_id)
+            if found is not None:
+                found[5] += ((since, wage_fen),)
 
     def members(self, unit: int) -> tuple[list[Member], dict[str, int]]:
         """The unit's members, and their person ids by certificate number."""
         out, ids = [], {}
-        wages = self.wages
-        for person_id, (cert_no, name, cert_type, person_type, covers) in self.people[unit].items():
-            declared = wages.get((unit, person_id))
+        for person_id, (cert_no, name, cert_type, person_type, covers, declared) in self.people[unit].items():
             if not declared:
                 raise BookRefusal("missing_wage", f"{mask_cert_no(cert_no)} 没有申报工资，无法核定")
-            person = Person(cert_no, name, cert_type, person_type)
-            out.append(Member(person, _wages(declared), _covers(covers)))
+            out.append(Member(Person(cert_no, name, cert_type, person_type), _wages(declared), _covers(covers)))
             ids[cert_no] = person_id
         return out, ids
 
     def wage_fen(self, unit: int, person_id: int, period: str) -> int:
         """The person's declared wage in force in ``period`` (``YYYYMM``), in fen; 0 when none is."""
-        found = 0
-        for since, wage_fen in self.wages.get((unit, person_id), ()):
+        found, person = 0, self.people[unit].get(person_id)
+        for since, wage_fen in () if person is None else person[5]:
             if since > period:
                 break
             found = wage_fen
