@@ -12,16 +12,19 @@ reversals and every document stored before 0006 hold their lines and are read as
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from medins_core.assessment import Assessment
+from medins_core.assessment import Assessment, AssessmentLine
 from medins_core.book.models import AssessmentRow, LineRow, PersonRow
 from medins_core.model import Member
+from medins_core.money import format_yuan, rmb_upper
 from medins_core.serialize import to_json
 
 _AMOUNTS = ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
@@ -63,6 +66,32 @@ def compact_document(
         "zero": [_line(c, names[c], i, p, amounts, yuan) for c, i, p, *amounts in zero],
     }
     return document, json.dumps(document, ensure_ascii=False)
+
+
+def supplement_document(result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]) -> dict[str, Any]:
+    """The document of a supplementary revision: its lines, and totals new minus stored."""
+    document: dict[str, Any] = result.to_json()
+    stored: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for doc in before:
+        for total in doc["totals"]:
+            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer"):
+                if total[name] is not None:
+                    stored[total["insurance"]][name] += Decimal(total[name])
+    totals = []
+    for total in document["totals"]:
+        changed = {
+            name: None if total[name] is None else format_yuan(Decimal(total[name]) - stored[total["insurance"]][name])
+            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
+        }
+        persons = len({ln.cert_no for ln in lines if ln.insurance == total["insurance"]})
+        totals.append({**total, **changed, "persons": persons})
+    total = Decimal(document["total"]) - sum((Decimal(d["total"]) for d in before), Decimal(0))
+    document.update(
+        lines=[ln.to_json() for ln in lines], totals=totals, total=format_yuan(total),
+        total_upper=rmb_upper(total) if total >= 0 else "负" + rmb_upper(-total),
+        persons=len({ln.cert_no for ln in lines}),
+    )  # fmt: skip
+    return document
 
 
 _LINES = (

@@ -35,14 +35,13 @@ from medins_core.assessment import (
     assess,
 )
 from medins_core.book.book import Book, UnitInfo, fen, unit_info, yuan
-from medins_core.book.document import compact_document, stored_document
+from medins_core.book.document import compact_document, stored_document, supplement_document
 from medins_core.book.errors import BookRefusal, unknown_unit
 from medins_core.book.explanations import Bases
 from medins_core.book.models import AssessmentRow, LineRow, PersonRow, UnitRow
 from medins_core.book.rosters import Rosters
 from medins_core.collector import collector_paused
 from medins_core.errors import MedinsError
-from medins_core.money import format_yuan, rmb_upper
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -100,32 +99,6 @@ def _stored(
         for i, amount in enumerate(amounts):
             sums[i] += amount or 0
     return {key: tuple(sums) for key, sums in net.items()}
-
-
-def _difference(result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]) -> dict[str, Any]:
-    """The document of a supplementary revision: its lines, and totals new minus stored."""
-    document: dict[str, Any] = result.to_json()
-    stored: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for doc in before:
-        for total in doc["totals"]:
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer"):
-                if total[name] is not None:
-                    stored[total["insurance"]][name] += Decimal(total[name])
-    totals = []
-    for total in document["totals"]:
-        changed = {
-            name: None if total[name] is None else format_yuan(Decimal(total[name]) - stored[total["insurance"]][name])
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
-        }
-        persons = len({ln.cert_no for ln in lines if ln.insurance == total["insurance"]})
-        totals.append({**total, **changed, "persons": persons})
-    total = Decimal(document["total"]) - sum((Decimal(d["total"]) for d in before), Decimal(0))
-    document.update(
-        lines=[ln.to_json() for ln in lines], totals=totals, total=format_yuan(total),
-        total_upper=rmb_upper(total) if total >= 0 else "负" + rmb_upper(-total),
-        persons=len({ln.cert_no for ln in lines}),
-    )  # fmt: skip
-    return document
 
 
 # the documents are read only when needed: the latest's, or all of them for a supplement
@@ -334,7 +307,7 @@ def _assess_one(
             return chain[-1]
         made = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
         lines = [_line(made.get(key), key, diff) for key, diff, _ in changed]
-        envelope = document = _difference(result, [json.loads(r.document) for r in chain], lines)
+        envelope = document = supplement_document(result, [json.loads(r.document) for r in chain], lines)
         text = json.dumps(document, ensure_ascii=False)
     row = AssessmentRow(
         unit_id=unit.id, period_from=str(start), period_to=str(end), payment_type=payment_type.value,
