@@ -7,7 +7,8 @@ when the book changed, a supplementary revision holds only the difference lines.
 numbered per unit × periods × type under a unique constraint, so two writers at once store one.
 A revision records the unit's version and the rules' fingerprint it was found current at; while
 both are unchanged it is returned without assessing again. :func:`assess_units` does the same
-for many units, committing them in groups.
+for many units, committing them in groups. Each revision's JSON document is stored beside its
+lines; an original's without them (:mod:`medins_core.book.document`), read back whole.
 """
 
 from __future__ import annotations
