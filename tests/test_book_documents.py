@@ -8,9 +8,10 @@ import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from test_book import UNIT, count, db_url, enroll_file, enroll_three, opened, person_id, pg_server, registry, registry_for  # noqa: F401
+from test_book import UNIT, count, db_url, enroll_file, enroll_three, person_id, pg_server, registry_for  # noqa: F401
 
 from medins_core import book
 from medins_core.assessment import assess
@@ -52,9 +53,11 @@ status = "provisional"
 """
 
 
-def stored(b: book.Book, assessment_id: int) -> dict[str, object]:
+def stored(b: book.Book, assessment_id: int) -> dict[str, Any]:
+    """The document as the book keeps it."""
     with b.transaction() as s:
-        found: dict[str, object] = json.loads(s.scalar(sa.select(AssessmentRow.document).where(AssessmentRow.id == assessment_id)))
+        text = s.scalars(sa.select(AssessmentRow.document).where(AssessmentRow.id == assessment_id)).one()
+        found: dict[str, Any] = json.loads(text)
         return found
 
 
@@ -79,14 +82,15 @@ def test_an_original_keeps_its_lines_once_and_reads_back_whole(db_url: str, tmp_
                 declared.append(WageDeclaration(FEB, Decimal("7333.33")))
             return Member(Person(person_id(i), f"职工{i}"), tuple(declared))
 
-        expected = assess([member(i) for i in wages], registry.region("210200"), JAN, MAR).to_json()
-        assert [(ln["insurance"], ln["period"]) for ln in expected["lines"]][:4] == [  # type: ignore[index]
+        expected: dict[str, Any] = assess([member(i) for i in wages], registry.region("210200"), JAN, MAR).to_json()
+        assert [(ln["insurance"], ln["period"]) for ln in expected["lines"]][:4] == [
             ("510", "202301"), ("510", "202301"), ("510", "202301"), ("310", "202301")]  # fmt: skip
         assert first.document == expected
 
         # stored: the document without its lines, but the nine lines that charge nothing
         document = stored(b, first.id)
-        assert document["lines"] == {"stored": True, "zero": [ln for ln in expected["lines"] if ln["insurance"] == "510"]}  # type: ignore[union-attr, index]
+        zero = [ln for ln in expected["lines"] if ln["insurance"] == "510"]
+        assert document["lines"] == {"stored": True, "zero": zero}
         assert count(b, LineRow) == 9  # the 310 lines, each kept once
         # read back: the same JSON, key for key and in order, one unit or many at once
         for again in (book.assess_unit(b, UNIT, JAN, MAR), book.assess_units(b, [UNIT], JAN, MAR)[UNIT]):
@@ -95,7 +99,7 @@ def test_an_original_keeps_its_lines_once_and_reads_back_whole(db_url: str, tmp_
         # revoked: the reversal holds every line, negated
         reversal = book.revoke(b, first.id, "误操作")
         assert [ln["unit_amount"] for ln in reversal.document["lines"]] == [
-            "0.00" if ln["unit_amount"] == "0.00" else "-" + ln["unit_amount"] for ln in expected["lines"]  # type: ignore[union-attr]
+            "0.00" if ln["unit_amount"] == "0.00" else "-" + ln["unit_amount"] for ln in expected["lines"]
         ]  # fmt: skip
     finally:
         b.close()

@@ -44,10 +44,16 @@ class _Yuan(dict[int | None, str | None]):
         return text
 
 
-def _line(cert_no: str, name: str, insurance: str, period: str, amounts: Iterable[int | None], yuan: _Yuan) -> dict[str, Any]:
-    line: dict[str, Any] = {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period}
-    line.update(zip(_AMOUNTS, (yuan[a] for a in amounts)))
-    return line
+def _lines(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Line dicts as ``medins assess`` writes them, from rows of certificate number, name,
+    insurance line, period and the amounts in fen (in the order of the JSON)."""
+    y = _Yuan()
+    return [
+        {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period,
+         "unit_base": y[ub], "unit_amount": y[ua], "person_base": y[pb], "person_amount": y[pa],
+         "account_transfer": y[t]}
+        for cert_no, name, insurance, period, ub, ua, pb, pa, t in rows
+    ]  # fmt: skip
 
 
 def compact_document(
@@ -58,30 +64,29 @@ def compact_document(
     ``zero`` are the :meth:`~medins_core.assessment.Assessment.fen_lines` that are not
     stored (no amount at all); ``roster`` the members assessed.
     """
-    document: dict[str, Any] = to_json(attrs.evolve(result, lines=()))  # everything but the lines: few values
-    yuan = _Yuan()
+    document: dict[str, Any] = to_json(attrs.evolve(result, lines=()))  # all but the lines: few values
     names = {member.person.cert_no: member.person.name for member in roster} if zero else {}
-    document["lines"] = {
-        "stored": True,
-        "zero": [_line(c, names[c], i, p, amounts, yuan) for c, i, p, *amounts in zero],
-    }
+    kept = _lines((cert_no, names[cert_no], *rest) for cert_no, *rest in zero)
+    document["lines"] = {"stored": True, "zero": kept}
     return document, json.dumps(document, ensure_ascii=False)
 
 
-def supplement_document(result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]) -> dict[str, Any]:
+def supplement_document(
+    result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]
+) -> dict[str, Any]:
     """The document of a supplementary revision: its lines, and totals new minus stored."""
     document: dict[str, Any] = result.to_json()
     stored: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for doc in before:
         for total in doc["totals"]:
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer"):
+            for name in _AMOUNTS:
                 if total[name] is not None:
                     stored[total["insurance"]][name] += Decimal(total[name])
     totals = []
     for total in document["totals"]:
         changed = {
             name: None if total[name] is None else format_yuan(Decimal(total[name]) - stored[total["insurance"]][name])
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
+            for name in _AMOUNTS
         }
         persons = len({ln.cert_no for ln in lines if ln.insurance == total["insurance"]})
         totals.append({**total, **changed, "persons": persons})
@@ -109,14 +114,9 @@ def stored_document(session: Session, row: AssessmentRow) -> dict[str, Any]:
     if not isinstance(kept, dict):
         return document
     order = {total["insurance"]: i for i, total in enumerate(document["totals"])}
-    rows = session.connection().execute(_LINES, {"id": row.id}).all()  # Core: plain rows, fetched at once
+    rows = session.connection().execute(_LINES, {"id": row.id}).all()  # Core: plain rows at once
     rows = sorted(rows, key=lambda r: (r[3], order[r[2]], r[0]))
-    y = _Yuan()
-    lines = [
-        {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period,
-         "unit_base": y[ub], "unit_amount": y[ua], "person_base": y[pb], "person_amount": y[pa], "account_transfer": y[t]}
-        for cert_no, name, insurance, period, ub, ua, pb, pa, t in rows
-    ]  # fmt: skip
+    lines = _lines(rows)
     if kept["zero"]:
         lines.extend(kept["zero"])
         lines.sort(key=lambda ln: (ln["period"], order[ln["insurance"]], ln["cert_no"]))

@@ -42,9 +42,10 @@ def _covers(kept: tuple[tuple[str, str, str | None, str], ...]) -> tuple[Coverag
     """The covers of a person, as (line, start, end, status) columns: one tuple for each distinct
     set, so that the engine works out each set's runs once."""
     return tuple(
-        Coverage(line, Period.parse(since), None if until is None else Period.parse(until), InsuranceStatus(status))
+        Coverage(line, Period.parse(since), None if until is None else Period.parse(until),
+                 InsuranceStatus(status))
         for line, since, until, status in kept
-    )
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=65536)
@@ -63,11 +64,12 @@ class Rosters:
         self.people: dict[int, dict[int, list[Any]]] = {unit: {} for unit in units}
         rows = connection.execute(_COVERS, {"units": units, "start": str(start), "end": str(end)}).all()
         for unit, person_id, line, since, until, status, cert_no, name, cert_type, person_type in rows:
+            cover = (line, since, until, status)
             found = self.people[unit].get(person_id)
             if found is None:
-                self.people[unit][person_id] = [cert_no, name, cert_type, person_type, ((line, since, until, status),), ()]
+                self.people[unit][person_id] = [cert_no, name, cert_type, person_type, (cover,), ()]
             else:
-                found[4] += ((line, since, until, status),)
+                found[4] += (cover,)
         for unit, person_id, since, wage_fen in connection.execute(_WAGES, {"units": units}).all():
             found = self.people[unit].get(person_id)
             if found is not None:
@@ -76,10 +78,11 @@ class Rosters:
     def members(self, unit: int) -> tuple[list[Member], dict[str, int]]:
         """The unit's members, and their person ids by certificate number."""
         out, ids = [], {}
-        for person_id, (cert_no, name, cert_type, person_type, covers, declared) in self.people[unit].items():
-            if not declared:
+        for person_id, (cert_no, name, cert_type, person_type, covers, wages) in self.people[unit].items():
+            if not wages:
                 raise BookRefusal("missing_wage", f"{mask_cert_no(cert_no)} 没有申报工资，无法核定")
-            out.append(Member(Person(cert_no, name, cert_type, person_type), _wages(declared), _covers(covers)))
+            person = Person(cert_no, name, cert_type, person_type)
+            out.append(Member(person, _wages(wages), _covers(covers)))
             ids[cert_no] = person_id
         return out, ids
 
