@@ -7,7 +7,8 @@ when the book changed, a supplementary revision holds only the difference lines.
 numbered per unit × periods × type under a unique constraint, so two writers at once store one.
 A revision records the unit's version and the rules' fingerprint it was found current at; while
 both are unchanged it is returned without assessing again. :func:`assess_units` does the same
-for many units, committing them in groups.
+for many units, committing them in groups. Each revision's JSON document is stored beside its
+lines; an original's without them (:mod:`medins_core.book.document`), read back whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -34,22 +36,13 @@ from medins_core.assessment import (
     assess,
 )
 from medins_core.book.book import Book, UnitInfo, fen, unit_info, yuan
+from medins_core.book.document import compact_document, stored_document, supplement_document
 from medins_core.book.errors import BookRefusal, unknown_unit
 from medins_core.book.explanations import Bases
-from medins_core.book.models import (
-    AssessmentRow,
-    CoverRow,
-    LineRow,
-    PersonRow,
-    UnitRow,
-    WageRow,
-)
-from medins_core.codes import InsuranceStatus
+from medins_core.book.models import AssessmentRow, LineRow, PersonRow, UnitRow
+from medins_core.book.rosters import Rosters
 from medins_core.collector import collector_paused
 from medins_core.errors import MedinsError
-from medins_core.ids import mask_cert_no
-from medins_core.model import Coverage, Member, Person, WageDeclaration
-from medins_core.money import format_yuan, rmb_upper
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -59,79 +52,34 @@ Amounts = tuple[int | None, ...]  # in the order of AMOUNTS, in fen; a transfer 
 ZERO: Amounts = (0,) * len(AMOUNTS)
 
 
+Document = dict[str, Any]
+
+
+def _made(document: Document | Callable[[], Document]) -> Document:
+    return document() if callable(document) else document
+
+
 @attrs.frozen
 class BookAssessment:
-    """A stored assessment revision: its id, kind, what it supplements and its JSON document."""
+    """A stored assessment revision: its id, kind, what it supplements and its JSON document.
+
+    The document may be given as a function that makes it: a new original's is then made
+    when first read (assessing many units, most callers read a total or nothing).
+    """
 
     id: int
     kind: str
     supplements: int | None
-    document: dict[str, Any]
+    _document: Document | Callable[[], Document] = attrs.field(alias="document", eq=_made, repr=False)
+
+    @functools.cached_property
+    def document(self) -> Document:
+        """``medins assess``'s JSON of this revision."""
+        return _made(self._document)
 
     def to_json(self) -> dict[str, Any]:
         """``medins assess``'s JSON plus ``id``, ``kind`` and ``supplements``."""
         return {**self.document, "id": self.id, "kind": self.kind, "supplements": self.supplements}
-
-
-class _Persons:
-    """The persons of several units with a cover overlapping ``start``…``end``, with their covers
-    and wages: two queries for all the units, plain columns, no row objects."""
-
-    def __init__(self, session: Session, units: list[int], start: Period, end: Period) -> None:
-        self.people: dict[int, dict[int, tuple[Person, list[Coverage]]]] = {unit: {} for unit in units}
-        rows = session.execute(_COVERS, {"units": units, "start": str(start), "end": str(end)})
-        for unit, person_id, line, since, until, status, cert_no, name, cert_type, person_type in rows:
-            entry = self.people[unit].get(person_id)
-            if entry is None:
-                entry = self.people[unit][person_id] = (Person(cert_no, name, cert_type, person_type), [])
-            entry[1].append(_coverage(line, since, until, status))
-        # one tuple for each distinct set of covers: the engine works out each set's runs once
-        shared: dict[tuple[Coverage, ...], tuple[Coverage, ...]] = {}
-        self.covers = {
-            (unit, person_id): shared.setdefault(tuple(covers), tuple(covers))
-            for unit, found in self.people.items() for person_id, (_, covers) in found.items()
-        }  # fmt: skip
-        self.wages: dict[tuple[int, int], list[WageDeclaration]] = defaultdict(list)
-        for unit, person_id, since, wage_fen in session.execute(_WAGES, {"units": units}):
-            if person_id in self.people[unit]:
-                self.wages[(unit, person_id)].append(_wage(since, wage_fen))
-
-    def members(self, unit: int) -> tuple[list[Member], dict[str, int]]:
-        """The unit's members, and their person ids by certificate number."""
-        out = []
-        for person_id, (person, _) in self.people[unit].items():
-            wages = self.wages.get((unit, person_id))
-            if not wages:
-                raise BookRefusal("missing_wage", f"{mask_cert_no(person.cert_no)} 没有申报工资，无法核定")
-            out.append(Member(person, tuple(wages), self.covers[(unit, person_id)]))
-        return out, {person.cert_no: person_id for person_id, (person, _) in self.people[unit].items()}
-
-
-# built once: a statement object keeps its cache key, so running it again compiles nothing
-_COVERS = (
-    select(CoverRow.unit_id, CoverRow.person_id, CoverRow.insurance, CoverRow.start, CoverRow.end,
-           CoverRow.status, PersonRow.cert_no, PersonRow.name, PersonRow.cert_type, PersonRow.person_type)
-    .join(PersonRow, PersonRow.id == CoverRow.person_id)
-    .where(CoverRow.unit_id.in_(bindparam("units", expanding=True)), CoverRow.start <= bindparam("end"))
-    .where((CoverRow.end.is_(None)) | (CoverRow.end >= bindparam("start")))
-)  # fmt: skip
-_WAGES = (
-    select(WageRow.unit_id, WageRow.person_id, WageRow.start, WageRow.wage_fen)
-    .where(WageRow.unit_id.in_(bindparam("units", expanding=True)))
-    .order_by(WageRow.unit_id, WageRow.person_id, WageRow.start)
-)  # fmt: skip
-
-
-# covers and wages repeat across a book's persons, and the engine's values are immutable
-@functools.lru_cache(maxsize=4096)
-def _coverage(line: str, since: str, until: str | None, status: str) -> Coverage:
-    last = None if until is None else Period.parse(until)
-    return Coverage(line, Period.parse(since), last, InsuranceStatus(status))
-
-
-@functools.lru_cache(maxsize=65536)
-def _wage(since: str, wage_fen: int) -> WageDeclaration:
-    return WageDeclaration(Period.parse(since), yuan(wage_fen))
 
 
 def _stored(
@@ -152,32 +100,6 @@ def _stored(
         for i, amount in enumerate(amounts):
             sums[i] += amount or 0
     return {key: tuple(sums) for key, sums in net.items()}
-
-
-def _difference(result: Assessment, before: list[dict[str, Any]], lines: list[AssessmentLine]) -> dict[str, Any]:
-    """The document of a supplementary revision: its lines, and totals new minus stored."""
-    document: dict[str, Any] = result.to_json()
-    stored: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for doc in before:
-        for total in doc["totals"]:
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer"):
-                if total[name] is not None:
-                    stored[total["insurance"]][name] += Decimal(total[name])
-    totals = []
-    for total in document["totals"]:
-        changed = {
-            name: None if total[name] is None else format_yuan(Decimal(total[name]) - stored[total["insurance"]][name])
-            for name in ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
-        }
-        persons = len({ln.cert_no for ln in lines if ln.insurance == total["insurance"]})
-        totals.append({**total, **changed, "persons": persons})
-    total = Decimal(document["total"]) - sum((Decimal(d["total"]) for d in before), Decimal(0))
-    document.update(
-        lines=[ln.to_json() for ln in lines], totals=totals, total=format_yuan(total),
-        total_upper=rmb_upper(total) if total >= 0 else "负" + rmb_upper(-total),
-        persons=len({ln.cert_no for ln in lines}),
-    )  # fmt: skip
-    return document
 
 
 # the documents are read only when needed: the latest's, or all of them for a supplement
@@ -266,11 +188,11 @@ class _Write:
     row: AssessmentRow
     changed: list[tuple[Key, Amounts, Amounts]]  # key, amounts to store, amounts assessed
     fresh: dict[Key, Amounts]
-    roster: list[Member]
     person_ids: dict[str, int]
     result: Assessment
     rules: RegionRules
-    document: dict[str, Any]
+    total: str  # as the document writes it
+    document: Document | Callable[[], Document]
 
 
 def _assess_group(
@@ -301,15 +223,15 @@ def _assess_group(
         stamp = basis(rules, parts)
         if chain and (chain[-1].unit_version, chain[-1].basis) == (version, stamp):
             # nothing it read has changed since this revision was found current: no need to assess
-            found[uscc] = _existing(chain[-1])
+            found[uscc] = _existing(session, chain[-1])
         else:
             todo.append((uscc, unit, version, rules, stamp, chain))
-    persons = _Persons(session, [unit.id for _, unit, *_ in todo], start, end) if todo else None
+    rosters = Rosters(session, [unit.id for _, unit, *_ in todo], start, end) if todo else None
     writes = []
     for uscc, unit, version, rules, stamp, chain in todo:
-        assert persons is not None
+        assert rosters is not None
         try:
-            outcome = _assess_one(session, persons, unit, rules, chain, start, end, payment_type, parts)
+            outcome = _assess_one(session, rosters, unit, rules, chain, start, end, payment_type, parts)
         except MedinsError as exc:
             found[uscc] = exc
             continue
@@ -317,7 +239,7 @@ def _assess_group(
             # still current: say so on the revision, so that the next request need not assess
             session.execute(update(AssessmentRow).where(AssessmentRow.id == outcome.id)
                             .values(unit_version=version, basis=stamp))  # fmt: skip
-            found[uscc] = _existing(outcome)
+            found[uscc] = _existing(session, outcome)
             continue
         outcome.row.unit_version, outcome.row.basis = version, stamp
         session.add(outcome.row)
@@ -325,77 +247,115 @@ def _assess_group(
     session.flush()  # every new revision at once; the unique constraint speaks here
     values, bases = [], Bases(session)
     for write in writes:
-        values.extend(_line_values(write, parts, bases))
+        assert rosters is not None
+        values.extend(_line_values(write, rosters, parts, bases))
         book.log(session, write.unit, "assess", {
             "id": write.row.id, "kind": write.row.kind, "periods": [str(start), str(end)],
-            "type": payment_type.value, "total": write.document["total"],
+            "type": payment_type.value, "total": write.total,
         })  # fmt: skip
         found[write.unit.uscc] = BookAssessment(write.row.id, write.row.kind, write.row.supplements, write.document)
-    if values:
-        # one statement for every line, straight to the driver: the rows are plain tuples already
-        mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-        session.connection().exec_driver_sql(
-            f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join([mark] * len(LINE_COLUMNS))})", values
-        )
+    _insert_lines(session, values)
     return found
 
 
-def _existing(row: AssessmentRow) -> BookAssessment:
-    return BookAssessment(row.id, "existing", row.supplements, json.loads(row.document))
+def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement: int = 64) -> None:
+    """Insert line rows straight through the driver (they are plain tuples already), many rows
+    to a statement: far less work per row than one statement each. 64 rows of 13 columns stay
+    under the oldest SQLite's limit of 999 parameters."""
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    row = f"({', '.join([mark] * len(LINE_COLUMNS))})"
+    insert = f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES "
+    connection = session.connection()
+    whole = len(values) // per_statement * per_statement
+    if whole:
+        flat = [value for line in values[:whole] for value in line]
+        step = per_statement * len(LINE_COLUMNS)
+        chunks = [tuple(flat[i : i + step]) for i in range(0, len(flat), step)]
+        connection.exec_driver_sql(insert + ", ".join([row] * per_statement), chunks)
+    if whole < len(values):
+        rest = values[whole:]
+        connection.exec_driver_sql(insert + ", ".join([row] * len(rest)), tuple(v for line in rest for v in line))
+
+
+def _existing(session: Session, row: AssessmentRow) -> BookAssessment:
+    return BookAssessment(row.id, "existing", row.supplements, stored_document(session, row))
 
 
 def _assess_one(
-    session: Session, persons: _Persons, unit: UnitInfo, rules: RegionRules, chain: list[AssessmentRow],
+    session: Session, rosters: Rosters, unit: UnitInfo, rules: RegionRules, chain: list[AssessmentRow],
     start: Period, end: Period, payment_type: PaymentType, parts: Parts,
 ) -> _Write | AssessmentRow:  # fmt: skip
     """A new revision of the unit, or the latest one when nothing changed."""
-    roster, person_ids = persons.members(unit.id)
+    roster, person_ids = rosters.members(unit.id)
     result = assess(roster, rules, start, end, payment_type=payment_type, parts=parts)
-    fresh: dict[Key, Amounts] = {(c, i, p): tuple(amounts) for c, i, p, *amounts in result.fen_lines()}
-    net = _stored(session, chain, person_ids)
+    fresh: dict[Key, Amounts] = {line[:3]: line[3:] for line in result.fen_lines()}
+    if not chain:
+        if not fresh:
+            raise BookRefusal("nothing_to_assess", f"单位 {unit.uscc} 在 {start}—{end} 没有参保人员，无需核定")
+        # every line with an amount is stored; the document keeps the others only
+        changed, zero = [], []
+        for key in sorted(fresh, key=_BY_PERIOD):
+            amounts = fresh[key]
+            if any(amounts):
+                changed.append((key, amounts, amounts))
+            else:
+                zero.append(key)
+        envelope, text = compact_document(result, roster, [(*key, *fresh[key]) for key in zero])
+        document: Document | Callable[[], Document] = result.to_json  # the same, made when asked
+    else:
+        changed = _changed(fresh, _stored(session, chain, person_ids))
+        if not changed:
+            return chain[-1]
+        made = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
+        lines = [_line(made.get(key), key, diff) for key, diff, _ in changed]
+        envelope = document = supplement_document(result, [json.loads(r.document) for r in chain], lines)
+        text = json.dumps(document, ensure_ascii=False)
+    row = AssessmentRow(
+        unit_id=unit.id, period_from=str(start), period_to=str(end), payment_type=payment_type.value,
+        revision=len(chain), kind="supplementary" if chain else "original",
+        supplements=chain[-1].id if chain else None, total_fen=fen(Decimal(envelope["total"])), document=text,
+    )  # fmt: skip
+    return _Write(unit, row, changed, fresh, person_ids, result, rules, envelope["total"], document)
+
+
+_BY_PERIOD = operator.itemgetter(2, 1, 0)  # a key's period, line, certificate: the order lines are stored in
+
+
+def _changed(fresh: dict[Key, Amounts], net: dict[Key, tuple[int, ...]]) -> list[tuple[Key, Amounts, Amounts]]:
+    """Each line whose assessed amounts differ from the net of the stored revisions: its key,
+    the difference and the amounts assessed."""
     changed: list[tuple[Key, Amounts, Amounts]] = []
-    for key in sorted(fresh.keys() | net.keys(), key=lambda k: (k[2], k[1], k[0])):
+    for key in sorted(fresh.keys() | net.keys(), key=_BY_PERIOD):
         new = fresh.get(key, ZERO)
         old = net.get(key)
         diff = new if old is None else tuple(None if n is None else n - o for n, o in zip(new, old))
         if any(diff):
             changed.append((key, diff, new))
-    if not chain and not fresh:
-        raise BookRefusal("nothing_to_assess", f"单位 {unit.uscc} 在 {start}—{end} 没有参保人员，无需核定")
-    if chain and not changed:
-        return chain[-1]
-    if chain:
-        made = {(ln.cert_no, ln.insurance, str(ln.period)): ln for ln in result.lines}
-        lines = [_line(made.get(key), key, diff) for key, diff, _ in changed]
-        document = _difference(result, [json.loads(r.document) for r in chain], lines)
-    else:
-        document = result.to_json()
-    row = AssessmentRow(
-        unit_id=unit.id, period_from=str(start), period_to=str(end), payment_type=payment_type.value,
-        revision=len(chain), kind="supplementary" if chain else "original",
-        supplements=chain[-1].id if chain else None, total_fen=fen(Decimal(document["total"])),
-        document=json.dumps(document, ensure_ascii=False),
-    )  # fmt: skip
-    return _Write(unit, row, changed, fresh, roster, person_ids, result, rules, document)
+    return changed
 
 
 LINE_COLUMNS = ("assessment_id", "person_id", "insurance", "period", "wage_fen", *AMOUNTS, "base_fen", "basis_id", "explain")
 
 
-def _line_values(write: _Write, parts: Parts, bases: Bases) -> list[tuple[Any, ...]]:
+def _line_values(write: _Write, rosters: Rosters, parts: Parts, bases: Bases) -> list[tuple[Any, ...]]:
     """The rows of LineRow for a new revision, in the order of LINE_COLUMNS."""
-    wages = {m.person.cert_no: m for m in write.roster}
     periods = {str(p): p for p in write.result.periods}
+    explained: dict[tuple[str, str], int] = {}  # the basis of each line and period, looked up once
+    unit, row_id, fresh, wage_fen = write.unit.id, write.row.id, write.fresh, rosters.wage_fen
     values = []
     for key, diff, new in write.changed:
-        cert_no, insurance, period_text = key
-        member, period = wages.get(cert_no), periods.get(period_text) or Period.parse(period_text)
-        wage = fen((member.wage_for(period) if member is not None else None) or Decimal(0))
-        if key in write.fresh:
-            base, basis = new[0] or new[2] or 0, bases.id(write.rules, parts, insurance, period)
-        else:  # a line no longer assessed: its difference has nothing to explain
-            base, basis = None, None
-        values.append((write.row.id, write.person_ids[cert_no], insurance, period_text, wage, *diff, base, basis, "{}"))
+        cert_no, insurance, period = key
+        person_id = write.person_ids[cert_no]
+        base: int | None = None
+        basis_id: int | None = None
+        if key in fresh:  # else a line no longer assessed: its difference has nothing to explain
+            base = new[0] or new[2] or 0
+            basis_id = explained.get((insurance, period))
+            if basis_id is None:
+                at = periods.get(period) or Period.parse(period)
+                basis_id = explained[(insurance, period)] = bases.id(write.rules, parts, insurance, at)
+        wage = wage_fen(unit, person_id, period)
+        values.append((row_id, person_id, insurance, period, wage, *diff, base, basis_id, "{}"))
     return values
 
 

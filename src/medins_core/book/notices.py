@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from medins_core.book.book import Book, UnitInfo, fen, yuan
+from medins_core.book.document import stored_document
 from medins_core.book.errors import BookRefusal
 from medins_core.book.explanations import explanation
 from medins_core.book.ledger import AMOUNTS, BookAssessment
@@ -61,7 +62,7 @@ def revoke(book: Book, assessment_id: int, reason: str) -> BookAssessment:
                 AssessmentRow.period_to == row.period_to, AssessmentRow.payment_type == row.payment_type,
             )
         )  # fmt: skip
-        document = _negated(json.loads(row.document))
+        document = _negated(stored_document(session, row))
         reversal = AssessmentRow(
             unit_id=row.unit_id, period_from=row.period_from, period_to=row.period_to,
             payment_type=row.payment_type, revision=(revision or 0) + 1, kind="reversal",
