@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medins_core.errors import InputError
-from medins_core.money import FEN, RoundingPolicy, format_yuan, rmb_upper, to_money, to_rate
+from medins_core.money import FEN, RoundingPolicy, fen_text, format_yuan, rmb_upper, to_money, to_rate
 
 D = Decimal
 
@@ -383,3 +383,12 @@ def test_format_yuan_round_trip(cents: int) -> None:
     assert Decimal(format_yuan(amount)) == amount
     assert format_yuan(amount).count(".") == 1
     assert len(format_yuan(amount).split(".")[1]) == 2
+
+
+@given(st.integers(min_value=-(10**17), max_value=10**17))
+def test_fen_text_writes_what_format_yuan_writes(fen: int) -> None:
+    assert fen_text(fen) == format_yuan(decimal.Decimal(fen).scaleb(-2))
+
+
+def test_fen_text_examples() -> None:
+    assert [fen_text(f) for f in (45896, -300, 0, 5, -5, 130004892)] == ["458.96", "-3.00", "0.00", "0.05", "-0.05", "1300048.92"]

@@ -22,6 +22,7 @@ __all__ = [
     "ROUNDING_NAMES",
     "MoneyLike",
     "RoundingPolicy",
+    "fen_text",
     "format_yuan",
     "rmb_upper",
     "to_fen",
@@ -216,6 +217,19 @@ def _cents(amount: object, func: str) -> int:
 def to_fen(amount: Decimal) -> int:
     """Yuan as exact integer fen (``Decimal("458.96")`` → 45896); ValueError beyond two decimals."""
     return _cents(amount, "to_fen")
+
+
+_CENTS = tuple(f".{cents:02d}" for cents in range(100))
+
+
+def fen_text(fen: int) -> str:
+    """Integer fen written as :func:`format_yuan` writes yuan: ``45896`` → ``"458.96"``,
+    ``-300`` → ``"-3.00"``; for many amounts at a time (no Decimal made)."""
+    if fen >= 0:
+        yuan, cents = divmod(fen, 100)
+        return str(yuan) + _CENTS[cents]
+    yuan, cents = divmod(-fen, 100)
+    return "-" + str(yuan) + _CENTS[cents]
 
 
 def format_yuan(amount: Decimal) -> str:

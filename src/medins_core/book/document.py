@@ -24,34 +24,19 @@ from sqlalchemy.orm import Session
 from medins_core.assessment import Assessment, AssessmentLine
 from medins_core.book.models import AssessmentRow, LineRow, PersonRow
 from medins_core.model import Member
-from medins_core.money import format_yuan, rmb_upper
+from medins_core.money import fen_text, format_yuan, rmb_upper
 from medins_core.serialize import to_json
 
 _AMOUNTS = ("unit_base", "unit_amount", "person_base", "person_amount", "account_transfer")
 
 
-class _Yuan(dict[int | None, str | None]):
-    """Integer fen as the JSON writes amounts (``"458.96"``), each distinct amount made once."""
-
-    def __missing__(self, fen: int | None) -> str | None:
-        if fen is None:
-            text = None
-        elif fen >= 0:
-            text = "%d.%02d" % divmod(fen, 100)
-        else:
-            text = "-%d.%02d" % divmod(-fen, 100)
-        self[fen] = text
-        return text
-
-
 def _lines(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Line dicts as ``medins assess`` writes them, from rows of certificate number, name,
     insurance line, period and the amounts in fen (in the order of the JSON)."""
-    y = _Yuan()
     return [
         {"cert_no": cert_no, "name": name, "person_no": None, "insurance": insurance, "period": period,
-         "unit_base": y[ub], "unit_amount": y[ua], "person_base": y[pb], "person_amount": y[pa],
-         "account_transfer": y[t]}
+         "unit_base": fen_text(ub), "unit_amount": fen_text(ua), "person_base": fen_text(pb),
+         "person_amount": fen_text(pa), "account_transfer": None if t is None else fen_text(t)}
         for cert_no, name, insurance, period, ub, ua, pb, pa, t in rows
     ]  # fmt: skip
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from medins_core.book.book import UnitInfo, yuan
 from medins_core.book.models import AssessmentRow, LineRow
-from medins_core.money import format_yuan, rmb_upper
+from medins_core.money import fen_text, rmb_upper
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -75,7 +75,7 @@ def net_lines(session: Session, *where: ColumnElement[bool]) -> list[NetLine]:
 
 def money(fen: int) -> str:
     """Fen as a two-decimal yuan string: ``130004892`` → ``"1300048.92"``."""
-    return format_yuan(yuan(fen))
+    return fen_text(fen)
 
 
 def capitals(fen: int) -> str:
