@@ -28,6 +28,7 @@ _COVERS = (
     .join(PersonRow, PersonRow.id == CoverRow.person_id)
     .where(CoverRow.unit_id.in_(bindparam("units", expanding=True)), CoverRow.start <= bindparam("end"))
     .where((CoverRow.end.is_(None)) | (CoverRow.end >= bindparam("start")))
+    .order_by(CoverRow.unit_id, CoverRow.person_id, CoverRow.id)  # the same refusal on every backend
 )  # fmt: skip
 _WAGES = (
     select(WageRow.unit_id, WageRow.person_id, WageRow.start, WageRow.wage_fen)
