@@ -39,7 +39,9 @@ __all__ = [
     "parse_resident_id",
     "parse_uscc",
     "plain_resident_id",
+    "resident_id_check",
     "uscc_category",
+    "uscc_check",
 ]
 
 # 17 ASCII digits and a digit or X; re.ASCII keeps full-width and other Unicode digits out.

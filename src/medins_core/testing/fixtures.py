@@ -6,9 +6,8 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from stdnum.cn import ric
-
 from medins_core.deprecated import insurance_or_lines
+from medins_core.ids import resident_id_check
 from medins_core.model import Member
 
 
@@ -20,7 +19,7 @@ def make_resident_id(county: str = "320506", birth: datetime.date | str = "19850
     if isinstance(birth, datetime.date):
         birth = birth.strftime("%Y%m%d")
     body = f"{county}{birth}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return body + resident_id_check(body)
 
 
 def roster_with_bases(
