@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from medins_core.book.book import UnitInfo, yuan
 from medins_core.book.models import AssessmentRow, LineRow
-from medins_core.money import fen_text, rmb_upper
+from medins_core.money import rmb_upper
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -71,11 +71,6 @@ def net_lines(session: Session, *where: ColumnElement[bool]) -> list[NetLine]:
     )  # fmt: skip
     out = [NetLine(*row[:4], *(int(v or 0) for v in row[4:])) for row in session.execute(query)]
     return [ln for ln in out if ln.amount or ln.unit_base or ln.person_base]
-
-
-def money(fen: int) -> str:
-    """Fen as a two-decimal yuan string: ``130004892`` → ``"1300048.92"``."""
-    return fen_text(fen)
 
 
 def capitals(fen: int) -> str:

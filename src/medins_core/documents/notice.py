@@ -31,13 +31,13 @@ from medins_core.documents.document import (
     capitals,
     line_name,
     line_order,
-    money,
     net_lines,
     persons_with_amount,
     span_text,
     spans_text,
     unit_header,
 )
+from medins_core.money import fen_text
 from medins_core.period import Period
 
 LAYOUTS = ("collection", "levy", "generic")
@@ -94,10 +94,10 @@ def payment_notice(
             **unit_header(unit, rules, printed), "notice": row.id, "assessments": ids,
             "created": row.created.date().isoformat(), "periods": spans_text(ln.period for ln in lines),
             "rows": [r for r in rows if r["amount"] != "0.00"],
-            "person_amount": money(sum(ln.person_amount for ln in lines)),
-            "unit_amount": money(sum(ln.unit_amount for ln in lines)),
-            "lines_total": money(sum(ln.amount for ln in lines)),
-            "total": money(row.total_fen), "total_upper": capitals(row.total_fen),
+            "person_amount": fen_text(sum(ln.person_amount for ln in lines)),
+            "unit_amount": fen_text(sum(ln.unit_amount for ln in lines)),
+            "lines_total": fen_text(sum(ln.amount for ln in lines)),
+            "total": fen_text(row.total_fen), "total_upper": capitals(row.total_fen),
         }  # fmt: skip
         if chosen == "levy":
             data["groups"] = [
@@ -114,10 +114,10 @@ def _row(name: str, type_name: str, lines: list[NetLine]) -> dict[str, Any]:
         "insurance": lines[0].insurance, "name": name, "payment_type": lines[0].payment_type,
         "type_name": type_name, "periods": spans_text(ln.period for ln in lines),
         "persons": persons_with_amount(lines),
-        "person_amount": money(sum(ln.person_amount for ln in lines)),
-        "unit_amount": money(sum(ln.unit_amount for ln in lines)),
+        "person_amount": fen_text(sum(ln.person_amount for ln in lines)),
+        "unit_amount": fen_text(sum(ln.unit_amount for ln in lines)),
         "interest": "0.00", "late_fee": "0.00", "other": "0.00",
-        "amount": money(sum(ln.amount for ln in lines)),
+        "amount": fen_text(sum(ln.amount for ln in lines)),
     }  # fmt: skip
 
 
@@ -151,7 +151,7 @@ def _levy_rows(names: dict[str, str], code: str, groups: dict[tuple[str, str], l
             chosen = [ln for p in run for ln in by_month[p]]
             out.append({
                 "type_name": names[kind], "periods": span_text(run[0], run[-1]), "persons": persons,
-                "unit_base": money(unit_base), "unit_amount": money(sum(ln.unit_amount for ln in chosen)),
-                "person_base": money(person_base), "person_amount": money(sum(ln.person_amount for ln in chosen)),
+                "unit_base": fen_text(unit_base), "unit_amount": fen_text(sum(ln.unit_amount for ln in chosen)),
+                "person_base": fen_text(person_base), "person_amount": fen_text(sum(ln.person_amount for ln in chosen)),
             })  # fmt: skip
     return out

@@ -15,7 +15,8 @@ from typing import Any
 from medins_core.book.book import Book
 from medins_core.book.errors import BookRefusal
 from medins_core.book.models import AssessmentRow, LineRow
-from medins_core.documents.document import Document, NetLine, line_name, line_order, money, net_lines, unit_header
+from medins_core.documents.document import Document, NetLine, line_name, line_order, net_lines, unit_header
+from medins_core.money import fen_text
 
 #: The chart's size and plot area, in SVG units (1 unit ≈ 0.26 mm at the printed width).
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 1000, 200, 90, 60, 14, 34
@@ -45,10 +46,10 @@ def year_statement(book: Book, uscc: str, year: int, *, printed: datetime.date) 
             "lines": [{"insurance": c, "name": line_name(rules, c)} for c in codes],
             "months": months,
             "totals": {
-                "by_line": [money(sum(ln.amount for ln in lines if ln.insurance == c)) for c in codes],
-                "unit_amount": money(sum(ln.unit_amount for ln in lines)),
-                "person_amount": money(sum(ln.person_amount for ln in lines)),
-                "amount": money(sum(ln.amount for ln in lines)),
+                "by_line": [fen_text(sum(ln.amount for ln in lines if ln.insurance == c)) for c in codes],
+                "unit_amount": fen_text(sum(ln.unit_amount for ln in lines)),
+                "person_amount": fen_text(sum(ln.person_amount for ln in lines)),
+                "amount": fen_text(sum(ln.amount for ln in lines)),
             },
             "chart": chart([sum(ln.amount for ln in by_month.get(m["period"], [])) for m in months],
                            [m["persons"] for m in months]),
@@ -60,10 +61,10 @@ def _month(period: str, lines: list[NetLine], codes: list[str]) -> dict[str, Any
     return {
         "period": period,
         "persons": len({ln.person_id for ln in lines if ln.amount}),
-        "by_line": [money(sum(ln.amount for ln in lines if ln.insurance == c)) for c in codes],
-        "unit_amount": money(sum(ln.unit_amount for ln in lines)),
-        "person_amount": money(sum(ln.person_amount for ln in lines)),
-        "amount": money(sum(ln.amount for ln in lines)),
+        "by_line": [fen_text(sum(ln.amount for ln in lines if ln.insurance == c)) for c in codes],
+        "unit_amount": fen_text(sum(ln.unit_amount for ln in lines)),
+        "person_amount": fen_text(sum(ln.person_amount for ln in lines)),
+        "amount": fen_text(sum(ln.amount for ln in lines)),
     }
 
 
@@ -85,5 +86,5 @@ def chart(amounts: list[int], persons: list[int]) -> dict[str, Any]:
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "top": TOP, "right": WIDTH - RIGHT,
         "bottom": TOP + plot_h, "bars": bars, "dots": dots,
         "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
-        "max_amount": money(top_amount) if max(amounts) > 0 else "0.00", "max_persons": max(persons),
+        "max_amount": fen_text(top_amount) if max(amounts) > 0 else "0.00", "max_persons": max(persons),
     }  # fmt: skip

@@ -23,7 +23,8 @@ def _error(code: str, message: str, file: str, row: int, column: str | None) -> 
 
 
 def column_letter_of(index: int) -> str:
-    """The letters of a 0-based column index, for messages."""
+    """The letters of a 0-based column index: 0 → ``A``, 26 → ``AA`` (also
+    :func:`medins_core.io.xlsx.column_letter`)."""
     letters = ""
     index += 1
     while index:

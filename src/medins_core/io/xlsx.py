@@ -22,16 +22,15 @@ from __future__ import annotations
 import contextlib
 import datetime
 import enum
-import os
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from medins_core.io.cells import column_letter_of
+from medins_core.io.cells import column_letter_of as column_letter
 from medins_core.io.output import atomic_output, private_tempdir
 
 __all__ = ["Column", "Kind", "Sheet", "Value", "atomic_output", "column_letter", "write_xlsx"]
@@ -103,11 +102,6 @@ _OPTIONS = {
 }
 
 _Formats = dict[tuple[Kind, bool], Any]
-
-
-def column_letter(index: int) -> str:
-    """The letters of a 0-based column index: 0 → ``A``, 26 → ``AA``."""
-    return column_letter_of(index)
 
 
 def _display_width(text: str) -> int:
