@@ -376,6 +376,69 @@ def test_many_units_at_once_as_one_by_one(db_url: str, tmp_path: Path) -> None:
     opened.close()
 
 
+def test_a_group_larger_than_a_batch_stores_each_units_lines_under_its_own_revision(db_url: str, tmp_path: Path) -> None:
+    # 23 units in one transaction: new originals, supplements after a late enrollment, revisions
+    # still current and refusals, mixed across the groups of units whose lines are written together
+    opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
+    units = [f"912102000000001{u:02d}X" for u in range(23)]
+    for u, uscc in enumerate(units):
+        opened.add_unit(uscc, f"单位{u}", "210200")
+        if u % 7 != 6:  # units 6, 13 and 20 have nobody to assess
+            people = [(100 * u + i, str(5000 + 100 * u)) for i in range(1 + u % 3)]
+            book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", people), uscc, today=datetime.date(2023, 1, 10))
+    first = book.assess_units(opened, units[::2], JAN, FEB)
+    for u in range(0, 23, 4):  # a late enrollment: the even ones get a supplement
+        if u % 7 != 6:
+            late = enroll_file(tmp_path / "late.csv", [(100 * u + 50, "7000")])
+            book.apply_file(opened, "enroll", late, units[u], today=datetime.date(2023, 1, 20))
+    found = book.assess_units(opened, units, JAN, FEB, per_transaction=100)
+    for u, uscc in enumerate(units):
+        made = found[uscc]
+        if u % 7 == 6:
+            assert isinstance(made, book.BookRefusal) and made.code == "nothing_to_assess"
+            continue
+        assert isinstance(made, book.BookAssessment)
+        expected = "original" if u % 2 else "supplementary" if u % 4 == 0 else "existing"
+        assert made.kind == expected, u
+        if expected == "existing":
+            assert made.id == first[uscc].id  # type: ignore[union-attr]
+            continue
+        persons = 1 + u % 3 if expected == "original" else 1
+        wage_fen = 500000 + 10000 * u if expected == "original" else 700000
+        with opened.transaction() as s:
+            lines = s.execute(sa.select(LineRow.unit_amount_fen, LineRow.person_amount_fen, LineRow.wage_fen)
+                              .where(LineRow.assessment_id == made.id)).all()  # fmt: skip
+            total = s.scalar(sa.select(AssessmentRow.total_fen).where(AssessmentRow.id == made.id))
+        # two months per person, 8 % + 2 % of the wage: the revision's own lines and nobody else's
+        assert len(lines) == 2 * persons and {w for *_, w in lines} == {wage_fen}, u
+        assert sum(a + b for a, b, _ in lines) == total == 2 * persons * wage_fen // 10, u
+    opened.close()
+
+
+def test_line_rows_in_copy_text_read_back_as_written_on_postgresql(pg_server: str) -> None:
+    # the text COPY reads: tabs, newlines, backslashes and \\N in text stay text, None is NULL
+    import psycopg
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from medins_core.book.ledger import _copy_text
+
+    text = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)))
+    rows = st.lists(st.tuples(st.none() | text, st.none() | st.integers(-(2**63), 2**63 - 1), text))
+    with psycopg.connect(sa.make_url(pg_server).set(drivername="postgresql").render_as_string(hide_password=False)) as c:
+        c.execute("CREATE TEMP TABLE copied (n serial, a text, b bigint, c text)")
+
+        @settings(max_examples=60, deadline=None)
+        @given(rows)
+        def round_trip(written: list[tuple[str | None, int | None, str]]) -> None:
+            c.execute("TRUNCATE copied RESTART IDENTITY")
+            with c.cursor().copy("COPY copied (a, b, c) FROM STDIN") as copy:
+                copy.write(_copy_text(written))
+            assert c.execute("SELECT a, b, c FROM copied ORDER BY n").fetchall() == written
+
+        round_trip()
+
+
 def test_the_log_keeps_actor_and_order(opened: book.Book, tmp_path: Path) -> None:
     enroll_three(opened, tmp_path)
     book.assess_unit(opened, UNIT, JAN)
