@@ -199,16 +199,58 @@ def uscc_check(code: str) -> str:
     return _USCC_ALPHABET[-total % 31]
 
 
-_TABLE_LINE = re.compile(r'^(?:([0-9]{2}) province="[^"\n]*"|  ([0-9]{4}) county="([^"\n]*)")$', re.MULTILINE)
+# stdnum/cn/loc.dat: comments, then provinces ("32 province=...") each followed by its counties
+# ("  0102 county=..."); a name ends with its line (splitlines' line ends)
+_EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_TABLE_SHAPE = re.compile(
+    f"(?:(?:#[^{_EOL}]*)?\n)*"
+    f'(?:[0-9]{{2}} province="[^"{_EOL}]*"\n(?:(?:  [0-9]{{4}} county="[^"{_EOL}]*"|#[^{_EOL}]*)?\n)*)*'
+)
+_COUNTY_LINE = re.compile(r'^  ([0-9]{4}) county="([^"\n]*)"$', re.MULTILINE)
+_NEXT_PROVINCE = re.compile(r"\n[0-9]")
+
+
+class _CountyTable:
+    """stdnum's county table, read a province at a time: most rosters name a few provinces."""
+
+    def __init__(self, text: str) -> None:
+        self._text = "\n" + text
+        self._provinces: dict[str, dict[str, str]] = {}
+
+    def get(self, county: str) -> str:
+        """The ``county`` entries of a 6-digit code ("" when the table has none)."""
+        province = county[:2]
+        found = self._provinces.get(province)
+        if found is None:
+            found = self._provinces[province] = self._province(province)
+        return found.get(county, "")
+
+    def _province(self, province: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        line = f"\n{province} province="
+        start = self._text.find(line)
+        while start >= 0:  # a province listed twice: its later counties win, as in one pass
+            body = self._text.index("\n", start + 1)
+            after = _NEXT_PROVINCE.search(self._text, body)
+            end = after.start() if after else len(self._text)
+            found.update((province + code, entries) for code, entries in _COUNTY_LINE.findall(self._text, body, end))
+            start = self._text.find(line, end)
+        return found
+
+    def as_dict(self) -> dict[str, str]:
+        """Every code of the table and its entries."""
+        provinces = re.findall(r"^([0-9]{2}) province=", self._text, re.MULTILINE)
+        return {code: entries for p in dict.fromkeys(provinces) for code, entries in self._province(p).items()}
 
 
 @functools.cache
-def _county_table() -> dict[str, str] | None:
+def _county_table() -> _CountyTable | None:
     """stdnum's county table (``stdnum/cn/loc.dat``): 6-digit code → its ``county`` entries.
 
-    The file has two levels, a province line and then its 4-digit counties, so one pass
-    reads it in a few milliseconds where stdnum's general prefix reader (numdb) takes about 50.
-    None for a file of any other shape (a range, a third level, a zipped install): numdb
+    The file has two levels, a province line and then its 4-digit counties: its shape is
+    checked in one pass and a province's counties are read when one of its codes is asked
+    for, in well under a millisecond where stdnum's general prefix reader (numdb) takes about
+    50. None for a file of any other shape (a range, a third level, a zipped install): numdb
     then answers (:func:`_county_entries`).
     """
     spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
@@ -216,19 +258,10 @@ def _county_table() -> dict[str, str] | None:
     path = Path(folders[0], "cn", "loc.dat") if folders else None
     if path is None or not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
-    found = _TABLE_LINE.findall(text)
-    if len(found) != sum(1 for line in text.splitlines() if line and line[0] != "#"):
-        return None
-    table, province = {}, ""
-    for province_code, county_code, entries in found:
-        if province_code:
-            province = province_code
-        elif not province:
-            return None
-        else:
-            table[province + county_code] = entries
-    return table
+    text = path.read_bytes().decode("utf-8")
+    if not text.endswith("\n"):
+        text += "\n"
+    return _CountyTable(text) if _TABLE_SHAPE.fullmatch(text) else None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -242,7 +275,7 @@ def _county_names(county: str) -> tuple[str, ...]:
 def _county_entries(county: str) -> str:
     table = _county_table()
     if table is not None:
-        return table.get(county, "")
+        return table.get(county)
     from stdnum import numdb
 
     # info() splits "320102" into ("32", {"province": ...}) and ("0102", {"county": ...});
