@@ -16,9 +16,10 @@ columns, :func:`package_data_files`. See ``docs/plugins.md``.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 from collections.abc import Sequence
 from datetime import date
-from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -64,6 +65,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerly
+    from importlib.resources.abc import Traversable
+
     from medins_core.io.templates import (
         CERT_NO_COLUMN,
         CERT_TYPE_COLUMN,
@@ -191,5 +194,15 @@ def medins_template(kind: str, rules: RegionRules) -> Template | None:
 
 def package_data_files(package: str) -> list[Readable]:
     """The ``data/*.toml`` files shipped inside ``package``, in name order."""
-    folder = files(package) / "data"
+    spec = importlib.import_module(package).__spec__
+    folder: Traversable
+    loader = spec.loader if spec is not None else None
+    if type(loader) is importlib.machinery.SourceFileLoader and spec and spec.submodule_search_locations:
+        # a package of files on disk: importlib.resources.files answers this same Path, but
+        # importing importlib.resources (tempfile, zipfile) costs more than reading the files
+        folder = Path(loader.path).parent / "data"
+    else:
+        from importlib.resources import files
+
+        folder = files(package) / "data"
     return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)

@@ -51,7 +51,7 @@ def summary(name: str) -> str:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser. Without ``argv`` every subcommand is registered; with it, only the
-    subcommand ``argv`` chooses (the others are listed by name and help)."""
+    subcommand ``argv`` chooses (or, when it chooses none, the others by name and help)."""
     parser = argparse.ArgumentParser(
         prog="medins",
         description="职工医保单位业务规则引擎 — employee medical insurance rules for units.",
@@ -62,8 +62,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name in names:
         if argv is None or name == chosen:
             importlib.import_module(f"{__name__}.{name}").register(subparsers)
-        elif chosen in names:  # the others' help is never shown: spare reading their source
-            subparsers.add_parser(name)
+        elif chosen in names:  # the others are neither parsed nor listed: spare their parsers
+            continue
         else:
             subparsers.add_parser(name, help=summary(name))
     return parser

@@ -35,7 +35,6 @@ from medins_core.io.limits import (
 )
 from medins_core.io.cells import cell_text, check_lengths, column_letter_of, grid_rows
 from medins_core.io.output import note_input
-from medins_core.io.xlsx_guard import check_archive
 
 try:  # optional: openpyxl reads the same files, only about 15 times slower
     from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[import-not-found,unused-ignore]
@@ -246,6 +245,8 @@ def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tu
 def _xlsx_rows(
     data: bytes, file: str, engine: str, problems: list[InputError] | None
 ) -> Iterator[tuple[int, Sequence[str]]]:
+    from medins_core.io.xlsx_guard import check_archive  # here: a CSV needs no zip reader
+
     bounded = check_archive(data, file)
     if engine == "calamine" and CalamineWorkbook is None:
         raise ValueError("engine 'calamine' needs python-calamine, which is not installed")
