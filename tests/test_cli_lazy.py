@@ -47,6 +47,8 @@ def test_a_small_assessment_imports_no_workbook_writer_stdnum_or_numpy() -> None
     loaded = imported_after("demo", "--format", "json", prefix="")
     assert not {"xlsxwriter", "stdnum", "numpy", "pyarrow"} & loaded
     assert "medins_core.assessment" in loaded
+    # the demo's roster is found in the package without importlib.resources (resources.py)
+    assert not {"importlib.resources", "tempfile"} & loaded
 
 
 NOT_FOR_AN_ASSESSMENT = {

@@ -115,3 +115,17 @@ def test_an_entry_point_the_reader_does_not_know_is_left_to_importlib_metadata(
     found = module.entry_points("medins.rules")
     assert _found(found) == _found(importlib.metadata.entry_points(group="medins.rules"))
     assert "odd" in {e.name for e in found}
+
+
+def test_package_folder_is_what_importlib_resources_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.resources import files
+
+    from medins_core.resources import package_folder
+
+    for package in ("medins_core", "medins_rules_jiangsu"):
+        assert package_folder(package) == files(package)
+    # a namespace package (no __init__.py) is left to importlib.resources
+    (tmp_path / "medins_ns_package" / "data").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    folder = package_folder("medins_ns_package")
+    assert not isinstance(folder, Path) and [f.name for f in folder.iterdir()] == ["data"]

@@ -16,10 +16,8 @@ columns, :func:`package_data_files`. See ``docs/plugins.md``.
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -28,6 +26,7 @@ from medins_core.datafile import Readable
 from medins_core.ids import mask_cert_no
 from medins_core.params import RegionRules
 from medins_core.period import Period
+from medins_core.resources import package_folder
 
 # The request types and the template columns are imported on first use (PEP 562): loading
 # the plugins for an assessment needs neither, and they are most of this module's imports.
@@ -65,8 +64,6 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerly
-    from importlib.resources.abc import Traversable
-
     from medins_core.io.templates import (
         CERT_NO_COLUMN,
         CERT_TYPE_COLUMN,
@@ -194,15 +191,5 @@ def medins_template(kind: str, rules: RegionRules) -> Template | None:
 
 def package_data_files(package: str) -> list[Readable]:
     """The ``data/*.toml`` files shipped inside ``package``, in name order."""
-    spec = importlib.import_module(package).__spec__
-    folder: Traversable
-    loader = spec.loader if spec is not None else None
-    if type(loader) is importlib.machinery.SourceFileLoader and spec and spec.submodule_search_locations:
-        # a package of files on disk: importlib.resources.files answers this same Path, but
-        # importing importlib.resources (tempfile, zipfile) costs more than reading the files
-        folder = Path(loader.path).parent / "data"
-    else:
-        from importlib.resources import files
-
-        folder = files(package) / "data"
+    folder = package_folder(package) / "data"
     return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
