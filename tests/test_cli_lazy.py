@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import medins_core
 from medins_core.cli import build_parser, commands
+
+ROSTER = Path(medins_core.__file__).parent / "examples" / "suzhou_unit.csv"
 
 
 def imported_after(*argv: str, prefix: str = "medins_core") -> set[str]:
@@ -43,3 +47,34 @@ def test_a_small_assessment_imports_no_workbook_writer_stdnum_or_numpy() -> None
     loaded = imported_after("demo", "--format", "json", prefix="")
     assert not {"xlsxwriter", "stdnum", "numpy", "pyarrow"} & loaded
     assert "medins_core.assessment" in loaded
+    # the demo's roster is found in the package without importlib.resources (resources.py)
+    assert not {"importlib.resources", "tempfile"} & loaded
+
+
+NOT_FOR_AN_ASSESSMENT = {
+    # the operation checks and the templates (plugin.py and the provinces import them on use;
+    # the field-name rules are checked against rule_catalogue.REQUEST_FIELDS)
+    "medins_core.operations",
+    "medins_core.io.templates",
+    "medins_core.io.xlsx",
+    # importlib.metadata (email, csv, zipfile): entry_points.py reads the dist-info folders
+    "importlib.metadata",
+    "email",
+    # importlib.resources (tempfile, zipfile): package_data_files answers the same Path
+    "importlib.resources",
+    "zipfile",
+    "tempfile",
+    # a CSV roster needs no XLSX reader or guard, a table answer no json, a period no
+    # calendar, a chosen command no list of commands
+    "medins_core.io.xlsx_guard",
+    "python_calamine",
+    "json",
+    "calendar",
+    "pkgutil",
+}
+
+
+def test_a_csv_assessment_imports_no_operation_checks_templates_or_package_metadata() -> None:
+    loaded = imported_after("assess", str(ROSTER), "--region", "320500", "--period", "2022-08", prefix="")
+    assert "medins_core.assessment" in loaded and "cattrs" in loaded  # it did run
+    assert not NOT_FOR_AN_ASSESSMENT & loaded, NOT_FOR_AN_ASSESSMENT & loaded

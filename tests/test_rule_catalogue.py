@@ -73,3 +73,16 @@ def test_docs_list_every_rule_from_the_catalogue() -> None:
     page = (root / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert generator["render"]("parameters.md", page) == page, "docs/parameters.md is stale: run python docs/gen_tables.py"
     assert all(f"`{name}`" in page for name in RULES)
+
+
+def test_the_fields_a_rule_may_name_are_the_fields_of_the_request_classes() -> None:
+    # written out so that loading a region file does not import the operations
+    import attrs
+
+    from medins_core import operations
+    from medins_core.rule_catalogue import REQUEST_FIELDS
+
+    for name, fields in REQUEST_FIELDS.items():
+        assert fields == tuple(f.name for f in attrs.fields(getattr(operations, name))), name
+    named = {s.allowed.removeprefix("fields of ") for s in RULES.values() if s.allowed.startswith("fields of ")}
+    assert named == set(REQUEST_FIELDS)

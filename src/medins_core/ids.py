@@ -199,36 +199,81 @@ def uscc_check(code: str) -> str:
     return _USCC_ALPHABET[-total % 31]
 
 
-_TABLE_LINE = re.compile(r'^(?:([0-9]{2}) province="[^"\n]*"|  ([0-9]{4}) county="([^"\n]*)")$', re.MULTILINE)
+# stdnum/cn/loc.dat: comments, then provinces ("32 province=...") each followed by its counties
+# ("  0102 county=..."); a name ends with its line (splitlines' line ends)
+_EOL = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_HEAD = re.compile(f"(?:(?:#[^{_EOL}]*)?\n)*")
+_TOP_LINE = re.compile(r"\n([^ #\n][^\n]*)")
+_PROVINCE_LINE = re.compile(f'[0-9]{{2}} province="[^"{_EOL}]*"')
+_COUNTIES = re.compile(f'(?:(?:  [0-9]{{4}} county="[^"{_EOL}]*"|#[^{_EOL}]*)?\n)*')
+_COUNTY_LINE = re.compile(r'^  ([0-9]{4}) county="([^"\n]*)"$', re.MULTILINE)
+_NEXT_PROVINCE = re.compile(r"\n[0-9]")
+
+
+class _CountyTable:
+    """stdnum's county table, read a province at a time: most rosters name a few provinces.
+
+    A code's answer depends only on its province's lines (numdb looks a code up under the
+    line of its first two digits), so those are checked when the province is first asked for.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text  # starts and ends with a line end
+        self._provinces: dict[str, dict[str, str] | None] = {}
+
+    def get(self, county: str) -> str | None:
+        """The ``county`` entries of a 6-digit code ("" when the table has none); None when its
+        province's lines have another shape (numdb answers then)."""
+        province = county[:2]
+        if province not in self._provinces:
+            self._provinces[province] = self._province(province)
+        found = self._provinces[province]
+        return None if found is None else found.get(county, "")
+
+    def _province(self, province: str) -> dict[str, str] | None:
+        found: dict[str, str] = {}
+        line = f"\n{province} province="
+        start = self._text.find(line)
+        while start >= 0:  # a province listed twice: its later counties win, as in one pass
+            body = self._text.index("\n", start + 1) + 1
+            after = _NEXT_PROVINCE.search(self._text, body - 1)
+            end = after.start() + 1 if after else len(self._text)
+            if not _COUNTIES.fullmatch(self._text, body, end):
+                return None
+            found.update((province + code, entries) for code, entries in _COUNTY_LINE.findall(self._text, body, end))
+            start = self._text.find(line, end - 1)
+        return found
+
+    def as_dict(self) -> dict[str, str]:
+        """Every code of the table and its entries."""
+        provinces = dict.fromkeys(m[1][:2] for m in _TOP_LINE.finditer(self._text))
+        return {code: entries for p in provinces for code, entries in (self._province(p) or {}).items()}
 
 
 @functools.cache
-def _county_table() -> dict[str, str] | None:
+def _county_table() -> _CountyTable | None:
     """stdnum's county table (``stdnum/cn/loc.dat``): 6-digit code → its ``county`` entries.
 
-    The file has two levels, a province line and then its 4-digit counties, so one pass
-    reads it in a few milliseconds where stdnum's general prefix reader (numdb) takes about 50.
-    None for a file of any other shape (a range, a third level, a zipped install): numdb
-    then answers (:func:`_county_entries`).
+    The file has two levels, a province line and then its 4-digit counties: a province's
+    counties are read when one of its codes is asked for, in well under a millisecond where
+    stdnum's general prefix reader (numdb) takes about 50. None for a file of any other shape
+    at the top level (a range, a third level, a zipped install), and no answer for a province
+    whose counties have another shape: numdb then answers (:func:`_county_entries`).
     """
     spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
     folders = spec.submodule_search_locations if spec else None
     path = Path(folders[0], "cn", "loc.dat") if folders else None
     if path is None or not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
-    found = _TABLE_LINE.findall(text)
-    if len(found) != sum(1 for line in text.splitlines() if line and line[0] != "#"):
+    text = "\n" + path.read_bytes().decode("utf-8")
+    if not text.endswith("\n"):
+        text += "\n"
+    tops = list(_TOP_LINE.finditer(text))
+    if not tops or not _HEAD.fullmatch(text, 1, tops[0].start() + 1):
         return None
-    table, province = {}, ""
-    for province_code, county_code, entries in found:
-        if province_code:
-            province = province_code
-        elif not province:
-            return None
-        else:
-            table[province + county_code] = entries
-    return table
+    if not all(_PROVINCE_LINE.fullmatch(top[1]) for top in tops):
+        return None
+    return _CountyTable(text)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -241,8 +286,9 @@ def _county_names(county: str) -> tuple[str, ...]:
 
 def _county_entries(county: str) -> str:
     table = _county_table()
-    if table is not None:
-        return table.get(county, "")
+    found = None if table is None else table.get(county)
+    if found is not None:
+        return found
     from stdnum import numdb
 
     # info() splits "320102" into ("32", {"province": ...}) and ("0102", {"county": ...});

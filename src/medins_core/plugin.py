@@ -15,46 +15,85 @@ columns, :func:`package_data_files`. See ``docs/plugins.md``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from datetime import date
-from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from medins_core.datafile import Readable
 from medins_core.ids import mask_cert_no
-from medins_core.io.templates import (
-    CERT_NO_COLUMN,
-    CERT_TYPE_COLUMN,
-    GENERIC,
-    KINDS,
-    MONEY_FMT,
-    MONTH_FMT,
-    NAME_COLUMN,
-    PERSON_STATES,
-    TEXT_FMT,
-    Template,
-    TemplateColumn,
-)
-from medins_core.io.xlsx import Kind
-from medins_core.operations import (
-    OPERATIONS,
-    ActiveCover,
-    Arrear,
-    BackpayLine,
-    BackpayRequest,
-    CheckContext,
-    EnrollmentRequest,
-    MonthChange,
-    Problem,
-    Request,
-    Severity,
-    SuspensionRequest,
-    UnitRegistrationRequest,
-    WageDeclarationRequest,
-)
 from medins_core.params import RegionRules
 from medins_core.period import Period
+from medins_core.resources import package_folder
+
+# The request types and the template columns are imported on first use (PEP 562): loading
+# the plugins for an assessment needs neither, and they are most of this module's imports.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "CERT_NO_COLUMN", "CERT_TYPE_COLUMN", "GENERIC", "KINDS", "MONEY_FMT", "MONTH_FMT",
+            "NAME_COLUMN", "PERSON_STATES", "TEXT_FMT", "Template", "TemplateColumn",
+        ),
+        "medins_core.io.templates",
+    ),
+    "Kind": "medins_core.io.xlsx",
+    **dict.fromkeys(
+        (
+            "OPERATIONS", "ActiveCover", "Arrear", "BackpayLine", "BackpayRequest", "CheckContext",
+            "EnrollmentRequest", "MonthChange", "Problem", "Request", "Severity", "SuspensionRequest",
+            "UnitRegistrationRequest", "WageDeclarationRequest",
+        ),
+        "medins_core.operations",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups do not come here again
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerly
+    from medins_core.io.templates import (
+        CERT_NO_COLUMN,
+        CERT_TYPE_COLUMN,
+        GENERIC,
+        KINDS,
+        MONEY_FMT,
+        MONTH_FMT,
+        NAME_COLUMN,
+        PERSON_STATES,
+        TEXT_FMT,
+        Template,
+        TemplateColumn,
+    )
+    from medins_core.io.xlsx import Kind
+    from medins_core.operations import (
+        OPERATIONS,
+        ActiveCover,
+        Arrear,
+        BackpayLine,
+        BackpayRequest,
+        CheckContext,
+        EnrollmentRequest,
+        MonthChange,
+        Problem,
+        Request,
+        Severity,
+        SuspensionRequest,
+        UnitRegistrationRequest,
+        WageDeclarationRequest,
+    )
 
 __all__ = [
     "CERT_NO_COLUMN",
@@ -152,5 +191,5 @@ def medins_template(kind: str, rules: RegionRules) -> Template | None:
 
 def package_data_files(package: str) -> list[Readable]:
     """The ``data/*.toml`` files shipped inside ``package``, in name order."""
-    folder = files(package) / "data"
+    folder = package_folder(package) / "data"
     return sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)

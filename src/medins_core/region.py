@@ -9,16 +9,18 @@ skipped: a check then answers a ``plugin_failed`` error, a template the generic 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import pluggy
 
-from medins_core.io.templates import GENERIC, Template, check_kind, with_reasons
-from medins_core.operations import CheckContext, Problem, Request, check, operation_of
-from medins_core.operations.catalogue import reword
 from medins_core.params import RegionRules
 from medins_core.period import Period
+
+if TYPE_CHECKING:
+    # imported where used: an assessment needs a region's rules, not its checks or templates
+    from medins_core.io.templates import Template
+    from medins_core.operations import CheckContext, Problem, Request
 
 
 @attrs.frozen
@@ -60,15 +62,20 @@ class Region:
         return self.rules.plugin
 
     def check(
-        self, request: Request, *, today: date, context: CheckContext = CheckContext()
+        self, request: Request, *, today: date, context: CheckContext | None = None
     ) -> list[Problem]:
         """Every problem of ``request`` in this region: the engine's checks, then the plugin's.
 
+        ``context`` (what the unit book knows) defaults to an empty :class:`CheckContext`.
         A message the region words its own way (the ``messages`` rule, code → text) replaces
         the engine's default wording.
         """
+        from medins_core.operations import CheckContext, check
+
         dated = self.dated(today)
-        return dated.reworded(check(request, region=dated, today=today, context=context))
+        return dated.reworded(
+            check(request, region=dated, today=today, context=context if context is not None else CheckContext())
+        )
 
     def dated(self, today: date) -> Region:
         """This region with only the rules in force in the month of ``today``.
@@ -83,6 +90,8 @@ class Region:
 
     def reworded(self, problems: list[Problem]) -> list[Problem]:
         """``problems`` in the region's own words (its ``messages`` rule, code → text)."""
+        from medins_core.operations.catalogue import reword
+
         rule = self.rules.rule("messages")
         messages = rule.value if rule is not None and isinstance(rule.value, dict) else None
         return reword(problems, messages)
@@ -95,6 +104,8 @@ class Region:
         self, operation: str, request: Request, *, today: date, context: CheckContext
     ) -> list[Problem]:
         """What the region's plugin answers to ``medins_check`` (``[]`` when it has no hook)."""
+        from medins_core.operations import Problem, operation_of
+
         operation_of(request)  # a request of no operation is a caller's error, not a plugin's
         answers = self._call(
             "medins_check",
@@ -118,6 +129,8 @@ class Region:
         The suspension reasons the region's own data names (``suspend_reasons``) are shown on
         the 中断原因 column as a hint; no region's source gives a closed list.
         """
+        from medins_core.io.templates import GENERIC, Template, check_kind, with_reasons
+
         check_kind(kind)
         answers = self._call("medins_template", kind=kind, rules=self.rules)
         template = next((a for a in answers if isinstance(a, Template)), GENERIC[kind])
@@ -164,6 +177,8 @@ class Region:
         return cached[1]
 
     def _failed(self, plugin: str, hook_name: str, exc: Exception) -> Problem:
+        from medins_core.operations import Problem
+
         message = f"{hook_name} 出错: {exc!r}"
         if PluginProblem(plugin, message) not in self._problems:
             self._problems.append(PluginProblem(plugin, message))

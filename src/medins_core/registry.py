@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import cast
 
@@ -20,6 +19,7 @@ import pluggy
 
 from medins_core import plugin as contract
 from medins_core.datafile import Readable, RegionFile, iter_toml_files, parse_region_file
+from medins_core.entry_points import entry_points
 from medins_core.errors import MedinsError, RegionError
 from medins_core.ids import mask_text
 from medins_core.params import RegionRules

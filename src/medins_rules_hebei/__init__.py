@@ -15,18 +15,18 @@ Operation checks:
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from medins_core.plugin import (
-    BackpayRequest,
-    CheckContext,
     Period,
-    Problem,
     Readable,
     RegionRules,
-    Request,
     hookimpl,
     package_data_files,
 )
+
+if TYPE_CHECKING:  # imported where a check asks: loading the plugin for an assessment needs none
+    from medins_core.plugin import BackpayRequest, CheckContext, Problem, Request
 
 #: The regions of this plugin's data files; hooks answer only for these.
 REGIONS = frozenset({"130200"})
@@ -43,6 +43,8 @@ def medins_check(
     operation: str, request: Request, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """Hebei's logic: back-pay and assessment follow the rolling business period."""
+    from medins_core.plugin import BackpayRequest
+
     if rules.code not in REGIONS or not isinstance(request, BackpayRequest):
         return []
     return business_period_problems(request, rules, today, context)
@@ -58,6 +60,8 @@ def business_period_problems(
     the previous open month assessed and paid first, so it cannot share an assessment with it;
     a month of additions only need not wait (hebei-qianan-unit-hall-procedures.txt 一 2).
     """
+    from medins_core.plugin import Problem
+
     rule = rules.rule("business_period_open_months")
     if rule is None:
         return []

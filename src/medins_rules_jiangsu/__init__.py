@@ -15,14 +15,17 @@ Templates:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from medins_core.plugin import (
     Readable,
     RegionRules,
-    Template,
     hookimpl,
     package_data_files,
 )
-from medins_rules_jiangsu.templates import TEMPLATES
+
+if TYPE_CHECKING:  # the templates are built when asked for: an assessment never asks
+    from medins_core.plugin import Template
 
 #: The regions of this plugin's data files; hooks answer only for these.
 REGIONS = frozenset({"320500", "320700", "320800"})
@@ -37,4 +40,6 @@ def medins_region_files() -> list[Readable]:
 @hookimpl
 def medins_template(kind: str, rules: RegionRules) -> Template | None:
     """The Jiangsu portal's template of ``kind``, if its manual prints one."""
+    from medins_rules_jiangsu.templates import TEMPLATES
+
     return TEMPLATES.get(kind) if rules.code in REGIONS else None

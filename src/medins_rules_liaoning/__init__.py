@@ -17,22 +17,21 @@ Templates:
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from medins_core.plugin import (
-    BackpayLine,
-    BackpayRequest,
-    CheckContext,
     Period,
-    Problem,
     Readable,
     RegionRules,
-    Request,
-    Template,
     hookimpl,
     mask_cert_no,
     package_data_files,
 )
-from medins_rules_liaoning.templates import TEMPLATES
+
+if TYPE_CHECKING:
+    # the request types and templates are imported where a check or a template is asked
+    # for: loading the plugin for an assessment needs neither
+    from medins_core.plugin import BackpayRequest, CheckContext, Problem, Request, Template
 
 #: The regions of this plugin's data files; hooks answer only for these.
 REGIONS = frozenset({"210200"})
@@ -49,6 +48,8 @@ def medins_check(
     operation: str, request: Request, rules: RegionRules, today: date, context: CheckContext
 ) -> list[Problem]:
     """Liaoning's logic: the order in which a unit's arrears are paid."""
+    from medins_core.plugin import BackpayRequest
+
     if (
         rules.code not in REGIONS
         or not isinstance(request, BackpayRequest)
@@ -61,6 +62,8 @@ def medins_check(
 @hookimpl
 def medins_template(kind: str, rules: RegionRules) -> Template | None:
     """The Dalian portal's template of ``kind``, if its manual prints one."""
+    from medins_rules_liaoning.templates import TEMPLATES
+
     return TEMPLATES.get(kind) if rules.code in REGIONS else None
 
 
@@ -71,6 +74,8 @@ def arrears_order_problems(request: BackpayRequest, today: date, context: CheckC
     最近一个月欠费; 3 必须补缴欠费当月所有员工的欠费 (one person alone only at the counter).
     ``context.arrears`` lists every unpaid month per person, the current month included.
     """
+    from medins_core.plugin import BackpayLine, Problem
+
     owed: dict[Period, set[str]] = {}
     for arrear in context.arrears or ():
         owed.setdefault(arrear.period, set()).add(arrear.cert_no)

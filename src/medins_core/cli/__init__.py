@@ -17,7 +17,6 @@ import contextlib
 import importlib
 import importlib.util
 import os
-import pkgutil
 import signal
 import sys
 import threading
@@ -28,6 +27,8 @@ from medins_core.errors import FileProblems, Interrupted, MedinsError
 
 def commands() -> list[str]:
     """The subcommands: the public modules of this package, by name."""
+    import pkgutil  # only to list them all: a chosen command is found by name
+
     return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
 
 
@@ -51,22 +52,30 @@ def summary(name: str) -> str:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser. Without ``argv`` every subcommand is registered; with it, only the
-    subcommand ``argv`` chooses (the others are listed by name and help)."""
+    subcommand ``argv`` chooses (or, when it chooses none, the others by name and help)."""
     parser = argparse.ArgumentParser(
         prog="medins",
         description="职工医保单位业务规则引擎 — employee medical insurance rules for units.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    names = commands()
     chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), None)
-    for name in names:
-        if argv is None or name == chosen:
+    if chosen is not None and _is_command(chosen):  # the others are neither parsed nor listed
+        importlib.import_module(f"{__name__}.{chosen}").register(subparsers)
+        return parser
+    for name in commands():
+        if argv is None:
             importlib.import_module(f"{__name__}.{name}").register(subparsers)
-        elif chosen in names:  # the others' help is never shown: spare reading their source
-            subparsers.add_parser(name)
         else:
             subparsers.add_parser(name, help=summary(name))
     return parser
+
+
+def _is_command(name: str) -> bool:
+    """Whether ``name`` is one of :func:`commands`, found without listing them all."""
+    if not name.isidentifier() or name.startswith("_"):
+        return False
+    spec = importlib.util.find_spec(f"{__name__}.{name}")
+    return spec is not None and spec.origin is not None  # not a folder without __init__.py
 
 
 def print_problems(error: FileProblems, limit: int = 50) -> None:

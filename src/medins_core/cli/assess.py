@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import datetime
 import io
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO
@@ -181,6 +180,8 @@ def emitted(result: Assessment, args: argparse.Namespace) -> str:
 def emit(result: Assessment, fmt: str, *, unit_name: str = "", unit_no: str = "") -> None:
     """Print an assessment in one of the command's formats."""
     if fmt == "json":
+        import json  # only for this format
+
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
     elif fmt == "csv":

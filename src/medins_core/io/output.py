@@ -19,7 +19,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -112,6 +111,8 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
     renamed over ``path``; on any exception or interrupt the temporary file is removed and
     ``path`` is untouched. OS errors (a full disk, no permission) become OutputError.
     """
+    import tempfile  # here: a command that writes no file needs none
+
     target = check_output(path)
     file = str(path)
     try:
@@ -149,6 +150,8 @@ def private_tempdir(prefix: str) -> Iterator[str]:
     For scratch files that hold personal data (XlsxWriter's sheet XML); :func:`cleanup`
     removes it too if the process is stopped by a signal.
     """
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as scratch:
         os.chmod(scratch, 0o700)
         _PENDING.add(scratch)

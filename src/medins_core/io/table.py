@@ -16,10 +16,11 @@ sheet it cannot bound cheaply is read with openpyxl, which streams.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 import attrs
 
@@ -35,12 +36,24 @@ from medins_core.io.limits import (
 )
 from medins_core.io.cells import cell_text, check_lengths, column_letter_of, grid_rows
 from medins_core.io.output import note_input
-from medins_core.io.xlsx_guard import check_archive
 
-try:  # optional: openpyxl reads the same files, only about 15 times slower
-    from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the installation
-    CalamineWorkbook = None  # type: ignore[assignment,misc,unused-ignore]
+
+
+@functools.cache
+def _calamine() -> tuple[Any, Any]:
+    """python-calamine's ``CalamineWorkbook`` and ``CalamineError``, imported for the first
+    XLSX (a CSV needs neither); ``(None, None)`` when it is not installed."""
+    try:  # optional: openpyxl reads the same files, only about 15 times slower
+        from python_calamine import CalamineError, CalamineWorkbook  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - depends on the installation
+        return None, None
+    return CalamineWorkbook, CalamineError
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CalamineWorkbook":  # None when python-calamine is not installed
+        return _calamine()[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ENGINES",
@@ -246,11 +259,14 @@ def _csv_rows(data: bytes, file: str, problems: list[InputError]) -> Iterator[tu
 def _xlsx_rows(
     data: bytes, file: str, engine: str, problems: list[InputError] | None
 ) -> Iterator[tuple[int, Sequence[str]]]:
+    from medins_core.io.xlsx_guard import check_archive  # here: a CSV needs no zip reader
+
     bounded = check_archive(data, file)
-    if engine == "calamine" and CalamineWorkbook is None:
+    workbook_class = _calamine()[0]
+    if engine == "calamine" and workbook_class is None:
         raise ValueError("engine 'calamine' needs python-calamine, which is not installed")
     use_calamine = engine == "calamine" or (
-        engine == "auto" and bounded and CalamineWorkbook is not None
+        engine == "auto" and bounded and workbook_class is not None
     )
     if use_calamine and not bounded:
         raise _error(
@@ -276,8 +292,9 @@ def _xlsx_rows(
 
 
 def _calamine_values(data: bytes, file: str) -> Sequence[Sequence[object]]:
+    workbook_class, calamine_error = _calamine()
     try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+        with workbook_class.from_filelike(io.BytesIO(data)) as workbook:
             visible = [
                 i for i, sheet in enumerate(workbook.sheets_metadata) if str(sheet.visible).endswith("Visible")
             ]
@@ -286,7 +303,7 @@ def _calamine_values(data: bytes, file: str) -> Sequence[Sequence[object]]:
             # the first visible sheet, as Excel shows it; a hidden first sheet is not the data
             # skip_empty_area=False keeps row 1 at index 0 whatever the first used cell is
             values: Sequence[Sequence[object]] = workbook.get_sheet_by_index(visible[0]).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError, IndexError) as exc:
+    except (calamine_error, ValueError, OSError, IndexError) as exc:
         if isinstance(exc, InputError):
             raise
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
