@@ -75,7 +75,7 @@ def _one_of(*choices: str) -> Validator:
 
 
 def _line_code(value: Any) -> str | None:
-    from medins_core.codes import NATIONAL_LINES  # noqa: PLC0415 - codes is light; keeps this module standalone
+    from medins_core.codes import NATIONAL_LINES
 
     if not isinstance(value, str) or not value.isdigit():
         return f"应为险种代码(如 \"310\"), 实为 {value!r}"
@@ -151,7 +151,7 @@ def _length_range(value: Any) -> str | None:
 
 
 def _problem_code(value: Any) -> str | None:
-    from medins_core.operations.catalogue import CATALOGUE  # noqa: PLC0415 - operations reads rules
+    from medins_core.operations.catalogue import CATALOGUE
 
     return None if value in CATALOGUE else f"未知的问题代码 {value!r} (见 docs/codes.md)"
 

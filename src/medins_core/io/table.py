@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Union
 import attrs
 
 from medins_core.errors import InputError
+from medins_core.io.cells import cell_text, check_lengths, column_letter_of, grid_rows
 from medins_core.io.limits import (
     EXCEL_ROWS,
     MAX_BYTES,
@@ -34,9 +35,7 @@ from medins_core.io.limits import (
     MAX_ROWS,
     MAX_UNZIPPED_BYTES,
 )
-from medins_core.io.cells import cell_text, check_lengths, column_letter_of, grid_rows
 from medins_core.io.output import note_input
-
 
 
 @functools.cache
@@ -315,7 +314,7 @@ def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[obj
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception as exc:
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     try:
         visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
@@ -332,7 +331,7 @@ def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[obj
             yield number, values
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - as above, for damage found while reading rows
+    except Exception as exc:
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     finally:
         workbook.close()
