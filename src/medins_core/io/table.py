@@ -314,7 +314,7 @@ def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[obj
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     try:
         visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
@@ -331,7 +331,7 @@ def _openpyxl_values(data: bytes, file: str) -> Iterator[tuple[int, Sequence[obj
             yield number, values
     except InputError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - as above, for damage found while reading rows
         raise _error("unsupported_format", f"无法读取 .xlsx 表格: {type(exc).__name__}", file) from None
     finally:
         workbook.close()
