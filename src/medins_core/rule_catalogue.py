@@ -75,7 +75,7 @@ def _one_of(*choices: str) -> Validator:
 
 
 def _line_code(value: Any) -> str | None:
-    from medins_core.codes import NATIONAL_LINES
+    from medins_core.codes import NATIONAL_LINES  # here: codes is light; keeps this module standalone
 
     if not isinstance(value, str) or not value.isdigit():
         return f"应为险种代码(如 \"310\"), 实为 {value!r}"
@@ -151,7 +151,7 @@ def _length_range(value: Any) -> str | None:
 
 
 def _problem_code(value: Any) -> str | None:
-    from medins_core.operations.catalogue import CATALOGUE
+    from medins_core.operations.catalogue import CATALOGUE  # here: operations reads rules
 
     return None if value in CATALOGUE else f"未知的问题代码 {value!r} (见 docs/codes.md)"
 
