@@ -330,16 +330,14 @@ def _copy_lines(driver: Any, data: bytes) -> None:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_field(value: object) -> str:
-    if value is None:
-        return "\\N"
-    return value.translate(_COPY_ESCAPES) if isinstance(value, str) else str(value)
-
-
 def _copy_text(values: list[tuple[Any, ...]]) -> bytes:
     """Rows in COPY's text format, made in the calling thread: the thread that sends them then
     needs the interpreter only briefly, and does not hold back the assessment of the next units."""
-    return "".join("\t".join(map(_copy_field, row)) + "\n" for row in values).encode()
+    rows = (
+        "\t".join(["\\N" if v is None else v.translate(_COPY_ESCAPES) if type(v) is str else str(v) for v in row])
+        for row in values
+    )
+    return ("\n".join(rows) + "\n").encode() if values else b""
 
 
 def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement: int = 64) -> None:
