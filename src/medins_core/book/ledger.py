@@ -19,13 +19,12 @@ import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from importlib import metadata
-from typing import Any, Self
+from typing import Any
 
 import attrs
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -44,7 +43,6 @@ from medins_core.book.models import AssessmentRow, LineRow, PersonRow, UnitRow
 from medins_core.book.rosters import Rosters
 from medins_core.collector import collector_paused
 from medins_core.errors import MedinsError
-from medins_core.model import Member
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -229,122 +227,45 @@ def _assess_group(
         else:
             todo.append((uscc, unit, version, rules, stamp, chain))
     rosters = Rosters(session, [unit.id for _, unit, *_ in todo], start, end) if todo else None
-    bases = Bases(session)
-    written: list[_Write] = []
-    batch: list[_Write] = []  # new revisions not yet flushed
-
-    def write_batch() -> None:
-        in_flight.wait()
-        session.flush()  # the unique constraint speaks here
+    writes = []
+    for uscc, unit, version, rules, stamp, chain in todo:
         assert rosters is not None
-        in_flight.send([v for write in batch for v in _line_values(write, rosters, parts, bases)])
-        written.extend(batch)
-        batch.clear()
-
-    with _LinesInFlight(session) as in_flight:
-        for uscc, unit, version, rules, stamp, chain in todo:
-            assert rosters is not None
-            try:
-                assessed = _assessed(rosters, unit, rules, start, end, payment_type, parts)
-                if chain:
-                    in_flight.wait()  # _assess_one reads the stored lines
-                outcome = _assess_one(session, assessed, unit, rules, chain, start, end, payment_type, parts)
-            except MedinsError as exc:
-                found[uscc] = exc
-                continue
-            if isinstance(outcome, AssessmentRow):
-                # still current: say so on the revision, so that the next request need not assess
-                in_flight.wait()
-                session.execute(update(AssessmentRow).where(AssessmentRow.id == outcome.id)
-                                .values(unit_version=version, basis=stamp))  # fmt: skip
-                found[uscc] = _existing(session, outcome)
-                continue
-            outcome.row.unit_version, outcome.row.basis = version, stamp
-            session.add(outcome.row)
-            batch.append(outcome)
-            if len(batch) == _BATCH:
-                write_batch()
-        if batch:
-            write_batch()
-    for write in written:
+        try:
+            outcome = _assess_one(session, rosters, unit, rules, chain, start, end, payment_type, parts)
+        except MedinsError as exc:
+            found[uscc] = exc
+            continue
+        if isinstance(outcome, AssessmentRow):
+            # still current: say so on the revision, so that the next request need not assess
+            session.execute(update(AssessmentRow).where(AssessmentRow.id == outcome.id)
+                            .values(unit_version=version, basis=stamp))  # fmt: skip
+            found[uscc] = _existing(session, outcome)
+            continue
+        outcome.row.unit_version, outcome.row.basis = version, stamp
+        session.add(outcome.row)
+        writes.append(outcome)
+    session.flush()  # every new revision at once; the unique constraint speaks here
+    values, bases = [], Bases(session)
+    for write in writes:
+        assert rosters is not None
+        values.extend(_line_values(write, rosters, parts, bases))
         book.log(session, write.unit, "assess", {
             "id": write.row.id, "kind": write.row.kind, "periods": [str(start), str(end)],
             "type": payment_type.value, "total": write.total,
         })  # fmt: skip
         found[write.unit.uscc] = BookAssessment(write.row.id, write.row.kind, write.row.supplements, write.document)
+    _insert_lines(session, values)
     return found
-
-
-# units whose lines are written together: few enough that the first group's lines are stored
-# while the next units are assessed, many enough that flushing their revisions costs little
-_BATCH = 10
-
-
-class _LinesInFlight:
-    """Writes line rows. On PostgreSQL through psycopg, each COPY runs in a second thread that
-    holds the connection until :meth:`wait`: the server stores one group of lines (most of its
-    time is checking their foreign keys) while this process assesses the next units, which
-    runs no statement. Elsewhere the rows are inserted at once."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        connection = session.connection()
-        self.driver = connection.connection.driver_connection if connection.dialect.driver == "psycopg" else None
-        self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future[None] | None = None
-
-    def send(self, values: list[tuple[Any, ...]]) -> None:
-        self.wait()
-        if self.driver is None:
-            _insert_lines(self.session, values)
-            return
-        self.pool = self.pool or ThreadPoolExecutor(1, thread_name_prefix="medins-copy")
-        self.pending = self.pool.submit(_copy_lines, self.driver, _copy_text(values))
-
-    def wait(self) -> None:
-        """Wait until the lines sent are stored, raising what the server refused; call it
-        before any statement."""
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.wait()
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
-
-
-def _copy_lines(driver: Any, data: bytes) -> None:
-    """COPY, the way PostgreSQL's manual gives to load many rows ("Populating a Database"):
-    about a fifth less time than multi-row INSERTs."""
-    statement = f"COPY {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(data)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(values: list[tuple[Any, ...]]) -> bytes:
-    """Rows in COPY's text format, made in the calling thread: the thread that sends them then
-    needs the interpreter only briefly, and does not hold back the assessment of the next units."""
-    rows = (
-        "\t".join(["\\N" if v is None else v.translate(_COPY_ESCAPES) if type(v) is str else str(v) for v in row])
-        for row in values
-    )
-    return ("\n".join(rows) + "\n").encode() if values else b""
 
 
 def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement: int = 64) -> None:
     """Insert line rows straight through the driver (they are plain tuples already), many rows
     to a statement: far less work per row than one statement each. 64 rows of 13 columns stay
-    under the oldest SQLite's limit of 999 parameters."""
+    under the oldest SQLite's limit of 999 parameters. On PostgreSQL through psycopg, COPY."""
     connection = session.connection()
+    if connection.dialect.driver == "psycopg":
+        _copy_lines(connection, values)
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     row = f"({', '.join([mark] * len(LINE_COLUMNS))})"
     insert = f"INSERT INTO {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) VALUES "
@@ -359,28 +280,28 @@ def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement
         connection.exec_driver_sql(insert + ", ".join([row] * len(rest)), tuple(v for line in rest for v in line))
 
 
+def _copy_lines(connection: Connection, values: list[tuple[Any, ...]]) -> None:
+    """COPY, the way PostgreSQL's manual gives to load many rows ("Populating a Database"):
+    about a fifth less time than the multi-row INSERTs, in the same transaction."""
+    if not values:
+        return
+    statement = f"COPY {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        for line in values:
+            copy.write_row(line)
+
+
 def _existing(session: Session, row: AssessmentRow) -> BookAssessment:
     return BookAssessment(row.id, "existing", row.supplements, stored_document(session, row))
 
 
-Assessed = tuple[list[Member], dict[str, int], Assessment]  # roster, person ids, result
-
-
-def _assessed(
-    rosters: Rosters, unit: UnitInfo, rules: RegionRules, start: Period, end: Period,
-    payment_type: PaymentType, parts: Parts,
-) -> Assessed:  # fmt: skip
-    """The unit's members as the book holds them, assessed by the engine (no statement runs)."""
-    roster, person_ids = rosters.members(unit.id)
-    return roster, person_ids, assess(roster, rules, start, end, payment_type=payment_type, parts=parts)
-
-
 def _assess_one(
-    session: Session, assessed: Assessed, unit: UnitInfo, rules: RegionRules, chain: list[AssessmentRow],
+    session: Session, rosters: Rosters, unit: UnitInfo, rules: RegionRules, chain: list[AssessmentRow],
     start: Period, end: Period, payment_type: PaymentType, parts: Parts,
 ) -> _Write | AssessmentRow:  # fmt: skip
     """A new revision of the unit, or the latest one when nothing changed."""
-    roster, person_ids, result = assessed
+    roster, person_ids = rosters.members(unit.id)
+    result = assess(roster, rules, start, end, payment_type=payment_type, parts=parts)
     fresh: dict[Key, Amounts] = {line[:3]: line[3:] for line in result.fen_lines()}
     if not chain:
         if not fresh:
