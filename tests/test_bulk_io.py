@@ -241,20 +241,61 @@ def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, 
     """The vectorised check (check character, birth date read from the bytes, not after today)
     passes exactly the numbers parse_resident_id accepts, born from 1900 to today; other
     18-character numbers fail it."""
-    from medins_core.bulk._certs import _plausible_ids
+    from medins_core.bulk._resident import plausible_ids
     from medins_core.ids import parse_resident_id
 
     today = datetime.date(2026, 12, 7)
     certs = [valid_id("320506" + birth + seq) if check is None and birth.isdigit() else "320506" + birth + seq + (check or "0")
              for birth, seq, check in people]
     array = pa.array(certs, pa.string())
-    plausible = _plausible_ids(array, cert_codes(array), today).tolist()
+    plausible = plausible_ids(array, cert_codes(array), today).tolist()
     for cert, passed in zip(certs, plausible):
         try:
             valid = parse_resident_id(cert).birth <= today
         except InputError:
             valid = False
         assert passed == valid, cert
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(datetime.date(1890, 1, 1), datetime.date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
+            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True),
+            st.from_regex(r"[0-9]{3}", fullmatch=True),
+            st.sampled_from([None, None, *"0123456789X"]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 8),
+    st.none() | st.integers(0, 39),
+)
+def test_resident_ids_read_in_one_pass_are_read_as_apart(
+    people: list[tuple[str, str, str | None]], block: int, spoiled: int | None
+) -> None:
+    """The one pass over a file's resident ID numbers (codes and plausibility at once, block
+    by block) gives what the two separate passes give; a number that is not seventeen digits
+    and a digit or X leaves it to them."""
+    from medins_core.bulk import _resident
+
+    today = datetime.date(2026, 12, 7)
+    certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
+             for birth, seq, check in people]
+    if spoiled is not None and spoiled < len(certs):
+        certs[spoiled] = certs[spoiled][:17] + "x"
+    array = pa.array(certs, pa.string())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_resident, "BLOCK_ROWS", block)  # several blocks
+        found = _resident.checked_ids(array, today)
+    if spoiled is not None and spoiled < len(certs):
+        assert found is None
+        return
+    assert found is not None
+    codes = cert_codes(array)
+    assert found[1].tolist() == codes.tolist()
+    assert found[2].tolist() == _resident.plausible_ids(array, codes, today).tolist()
 
 
 def test_line_names_and_separators() -> None:
@@ -315,6 +356,24 @@ def test_errors_in_a_file_name_the_file_and_row(tmp_path: Path) -> None:
     assert caught.value.file == str(path) and caught.value.row == 3  # line 3 of the file, as the reference
     with pytest.raises(InputError, match="不支持"):
         assess_file(tmp_path / "roster.xlsx", SUZHOU, "202208")
+
+
+@pytest.mark.parametrize("column", ["name", "wage", "cert_no"])
+def test_a_byte_of_another_encoding_past_the_first_megabyte_is_refused(tmp_path: Path, column: str) -> None:
+    """Text is checked to be UTF-8 after reading (in whichever column): the file is refused
+    as mixed_encoding, as the reference path refuses it."""
+    rows = [f"{valid_id(f'3205061980{1 + i // 1000 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}')},张三,5000.00" for i in range(40000)]
+    cells = rows[-1].split(",")
+    cells[["cert_no", "name", "wage"].index(column)] += "\udcd5"  # a lone GBK lead byte
+    rows[-1] = ",".join(cells)
+    path = tmp_path / "r.csv"
+    path.write_bytes("\n".join(["cert_no,name,wage", *rows, ""]).encode("utf-8", "surrogateescape"))
+    assert path.stat().st_size > 1 << 20  # past what is looked at before reading
+    with pytest.raises(InputError) as reference:
+        read_roster(path, rules=SUZHOU)
+    with pytest.raises(InputError) as bulk:
+        assess_file(path, SUZHOU, "202208")
+    assert bulk.value.code == reference.value.code == "mixed_encoding"
 
 
 def test_line_writer_writes_what_the_command_line_writes(tmp_path: Path) -> None:
