@@ -56,16 +56,15 @@ def plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | No
     else:
         total, last, year, mmdd = fields
     total += last
-    ok &= _plausible(total, year, np.minimum(mmdd, 9999), today)  # a row that is no resident ID may hold any value
-    return ok
+    ok &= total % 11 == 1
+    return _plausible(ok, year, np.minimum(mmdd, 9999), today)  # a row that is no resident ID may hold any value
 
 
 def _plausible(
-    total: NDArray[np.int64], year: NDArray[np.int64], mmdd: NDArray[np.int64], today: datetime.date | None
+    ok: NDArray[np.bool_], year: NDArray[np.int64], mmdd: NDArray[np.int64], today: datetime.date | None
 ) -> NDArray[np.bool_]:
-    """Whether the check sum (with the check value) is 1 modulo 11 and YYYY, MMDD (0-9999) a
-    birth date from 1900 on, not after ``today``."""
-    ok: NDArray[np.bool_] = total % 11 == 1
+    """``ok`` (changed in place) where YYYY, MMDD (0-9999) is a birth date from 1900 on, not
+    after ``today``."""
     ok &= _MMDD[mmdd]
     ok &= year >= 1900
     february = np.flatnonzero(ok & (mmdd == 229))  # only then does a leap year matter
@@ -101,16 +100,22 @@ def _id_fields(cert: Any) -> tuple[NDArray[np.int64], ...] | None:
             total += lanes.view(np.int64)
     check = table[:, 17]
     last = np.where(check == ord("X"), 10, check.astype(np.int64) - ord("0"))
-    # the birth date YYYYMMDD is bytes 6-13: one word; two SWAR steps give YYYY and MMDD
+    # the birth date YYYYMMDD is bytes 6-13: one word
     date = np.ndarray((n,), dtype="<u8", buffer=packed, offset=6, strides=(CERT_LENGTH,)).copy()
     date -= ZEROS
+    return (total, last, *_year_mmdd(date))
+
+
+def _year_mmdd(date: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """YYYY and MMDD of words holding the digits of YYYYMMDD (the first in the lowest byte):
+    two SWAR steps, in ``date`` itself."""
     for factor, shift, mask in DIGIT_STEPS[:2]:
         step = date * factor
         date >>= shift
         date += step
         date &= mask
-    halves = date.view(np.uint32).reshape(n, 2).astype(np.int64)  # little-endian: YYYY, MMDD
-    return total, last, halves[:, 0], halves[:, 1]
+    halves = date.view(np.uint32).reshape(len(date), 2).astype(np.int64)  # little-endian: YYYY, MMDD
+    return halves[:, 0], halves[:, 1]
 
 
 _LANES = np.uint64(0x00FF00FF00FF00FF)
@@ -124,9 +129,9 @@ def _weights(first: int) -> np.uint64:
 
 
 def checked_ids(cert: Any, today: datetime.date | None) -> tuple[Any, NDArray[np.int64], NDArray[np.bool_]] | None:
-    """``cert``, the codes of :func:`cert_codes` and the flags of :func:`_plausible_ids`, in
-    one pass over the bytes when every number is seventeen digits and a digit or ``X`` (the
-    usual file); else None."""
+    """``cert``, the codes of :func:`~medins_core.bulk._certs.cert_codes` and the flags of
+    :func:`plausible_ids`, in one pass over the bytes when every number is seventeen digits
+    and a digit or ``X`` (the usual file); else None."""
     n = len(cert)
     codes = np.empty(n, dtype=np.int64)
     plausible = np.empty(n, dtype=bool)
@@ -135,6 +140,15 @@ def checked_ids(cert: Any, today: datetime.date | None) -> tuple[Any, NDArray[np
         if not _checked_block(part, today, codes[lo : lo + len(part)], plausible[lo : lo + len(part)]):
             return None
     return cert, codes, plausible
+
+
+#: The value of a byte as a digit (X: 10 as a check character), -1 for any other byte.
+_DIGIT = np.full(256, -1, dtype=np.int64)
+_DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(10)
+_CHECK = _DIGIT.copy()
+_CHECK[ord("X")] = 10
+#: Whether a check sum with its check value (at most 17 × 9 × 10 + 10) is 1 modulo 11.
+_SUM_IS_ONE = np.arange(17 * 90 + 11) % 11 == 1
 
 
 def _checked_block(
@@ -149,11 +163,9 @@ def _checked_block(
         np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(CERT_LENGTH,)).copy() for at in (0, 8)
     )
     tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(CERT_LENGTH,))
-    digit, last = (tail & 0xFF).astype(np.int64) - ord("0"), (tail >> 8).astype(np.int64) - ord("0")
-    is_x = last == ord("X") - ord("0")
-    if not (all_digits(high, low) and below(digit, 10).all() and (below(last, 10) | is_x).all()):
+    digit, last = _DIGIT[tail & 0xFF], _CHECK[tail >> 8]
+    if not (all_digits(high, low) and digit.min() >= 0 and last.min() >= 0):
         return False
-    last[is_x] = 10
     high -= ZEROS  # digit j of the number in byte j of high, digit 8 + j in byte j of low
     low -= ZEROS
     total = digit * int(_WEIGHTS[16]) + last  # the check sum, with the check value
@@ -162,14 +174,14 @@ def _checked_block(
             lanes *= _weights(first)  # see _id_fields
             lanes >>= np.uint64(48)
             total += lanes.view(np.int64)
-    first8, next8 = digit_values(high), digit_values(low)  # digits 0-7 and 8-15 as numbers
-    year = first8 % 100 * 100 + next8 // 10**6
-    mmdd = next8 // 100 % 10**4
-    np.multiply(first8, 10**8, out=codes)
-    codes += next8
+    date = high >> np.uint64(48)  # digits 6-13: the birth date
+    date |= low << np.uint64(16)
+    year, mmdd = _year_mmdd(date)
+    np.multiply(digit_values(high), 10**8, out=codes)  # digits 0-7 and 8-15 as numbers
+    codes += digit_values(low)
     codes *= 10
     codes += digit
     codes *= 11
     codes += last
-    plausible[:] = _plausible(total, year, mmdd, today)
+    plausible[:] = _plausible(_SUM_IS_ONE[total], year, mmdd, today)
     return True
