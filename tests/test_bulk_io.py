@@ -462,7 +462,7 @@ def test_a_lines_cell_splits_as_the_roster_reader_splits_it() -> None:
     assert parse_lines("") == ("*",)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     people=st.lists(st.sampled_from(["11010519491231002X", "320506198503120116", "P1234567", "X7654321", ""]), min_size=2, max_size=9),
     bad=st.one_of(st.none(), st.integers(0, 8)),
@@ -484,14 +484,18 @@ def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names
         expected = None
     except InputError as exc:  # the reference counts the other bad rows after the first
         expected = (exc.code, exc.row, exc.message.split("（另有")[0])
-    try:
-        result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
-        found = None
-    except InputError as exc:
-        found = (exc.code, exc.row, exc.message)
-    else:
-        if expected is None:  # and the same amounts
-            assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
+    verdicts = []
+    for keep_lines in (True, False):  # lines made chunk by chunk, or totals only
+        try:
+            result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk, keep_lines=keep_lines)
+            verdicts.append(None)
+        except InputError as exc:
+            verdicts.append((exc.code, exc.row, exc.message))
+        else:
+            if expected is None:  # and the same amounts
+                assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
+    found = verdicts[0]
+    assert verdicts[1] == found
     if expected is None or expected[0] != "duplicate_person":
         assert found is None or found[0] != "duplicate_person" or expected is not None
         if expected is not None:

@@ -110,7 +110,12 @@ def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArr
 def _certificates(
     batch: Any, row0: int, checked: bool, today: datetime.date | None, row_of: NDArray[np.int64] | None = None
 ) -> tuple[Any, NDArray[np.int64], NDArray[np.int64] | None]:
-    """Certificate numbers, their codes and (checked, when all are resident IDs) the codes sorted."""
+    """Certificate numbers, their codes and (checked, when all are resident IDs and some is
+    bad) the codes sorted.
+
+    Checked, a person listed twice is refused here only when some number is bad too (to
+    report the first bad row); else :class:`FileListing` finds it, at the end or at the next
+    bad row (:func:`~medins_core.bulk._engine.run`): a sort a chunk saved."""
     plausible: NDArray[np.bool_] | None = None
     found = checked_ids(required_text(batch, "cert_no", row0), today) if checked else None
     if found is not None:  # the usual file: every number a resident ID number, read in one pass
@@ -123,6 +128,8 @@ def _certificates(
     flagged = empty
     if plausible is not None:
         flagged = empty | (_resident_rows(batch, len(cert)) & ~plausible)
+    if checked and not flagged.any() and len(codes) and codes.min() >= 0:
+        return cert, codes, None  # every number a good resident ID number
     ordered = np.sort(codes) if checked and len(codes) and codes.min() >= 0 else None
     duplicate = _duplicate(cert, ordered, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
@@ -180,7 +187,7 @@ def listed_twice(cert: str, row: int, first_row: int) -> InputError:
 
 class FileListing:
     """Where a file read in chunks lists each certificate number, to name both rows of a person
-    listed in two chunks as the roster reader does (within a chunk, parsing finds it).
+    listed twice as the roster reader does (in two chunks, or in one when parsing left it).
 
     Keeps each chunk's resident-ID codes in row order (8 bytes a row); other numbers in a dict.
     """
@@ -205,7 +212,7 @@ class FileListing:
     def first_repeat(self) -> InputError | None:
         """The listing again with the smallest row, as the roster reader meets it first; or None."""
         found = list(self.repeats)
-        if len(self.chunks) > 1:
+        if self.chunks:
             codes = np.concatenate([c for c, _, _ in self.chunks])
             rows = np.concatenate(
                 [row0 + np.arange(len(c), dtype=np.int64) if at is None else at for c, at, row0 in self.chunks]

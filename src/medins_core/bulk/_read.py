@@ -194,9 +194,11 @@ def parse_batch(
     codes. With ``roster_checks`` (files: :func:`~medins_core.bulk.assess_file`) every check
     of the roster reader is made: a resident ID number is checked in full (where 证件类型 is
     absent or 居民身份证), a name must not be empty, a wage must be above 0; with ``today`` a
-    birth date after it is refused. Without, a table is taken as the API takes members
-    (:func:`~medins_core.assessment.assess`). When several rows are bad, the first is
-    reported, as the reference's first problem.
+    birth date after it is refused; a person listed twice is refused when some certificate
+    number is bad too, else left to the caller (:func:`~medins_core.bulk._engine.run` with a
+    :class:`~medins_core.bulk._certs.FileListing`, which names the rows). Without,
+    a table is taken as the API takes members (:func:`~medins_core.assessment.assess`). When
+    several rows are bad, the first is reported, as the reference's first problem.
 
     Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
     ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,
