@@ -376,6 +376,20 @@ def test_a_byte_of_another_encoding_past_the_first_megabyte_is_refused(tmp_path:
     assert bulk.value.code == reference.value.code == "mixed_encoding"
 
 
+@pytest.mark.parametrize("at", [0, 1, 700, 2999])
+def test_a_row_longer_than_a_block_is_read_with_bigger_blocks(tmp_path: Path, at: int) -> None:
+    """A block holds a few rows of a small chunk; a longer row (a name of 20,000 characters)
+    makes the reader start again with bigger blocks, from the row it stopped at."""
+    rows = [f"{valid_id(f'3205061980{1 + i // 1000 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}')},张{i},{5000 + i}.00" for i in range(3000)]
+    rows[at] = rows[at].replace(",张", ",张" + "三" * 20000)
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(["cert_no,name,wage", *rows, ""]), "utf-8")
+    reference = assess(read_roster(path, rules=SUZHOU).members, SUZHOU, "202208", engine="reference")
+    for chunk in (5, 1000):
+        result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
+        assert result.rows == 3000 and result.to_assessment() == reference
+
+
 def test_line_writer_writes_what_the_command_line_writes(tmp_path: Path) -> None:
     table = pa.table(
         {"cert_no": ["320506198503120116", "A2", "A3"], "name": ["张伟", 'O"Neil, Jr', "x"],
