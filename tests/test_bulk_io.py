@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 np = pytest.importorskip("numpy")
@@ -165,7 +165,14 @@ def test_periods_in_every_form_medins_reads() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x"]), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x", "2022081", "99912"]),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example(["2022081", "", "99912"])  # twelve bytes that would read as two good cells
 def test_period_cells_read_in_place_as_period_parse_reads_them(cells: list[str]) -> None:
     """Empty and YYYYMM cells are read from the bytes in place; any other cell sends the
     column to the general path: the same indices, or the same error at the same row."""
