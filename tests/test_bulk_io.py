@@ -67,20 +67,25 @@ def batch(**columns: Any) -> Any:
     n=st.integers(-(10**30), 10**30) | st.integers(-1000, 1000),
     exponent=st.integers(0, 8),
     twos=st.integers(0, 3),
+    fives=st.integers(0, 2),
     mode=st.sampled_from(sorted(MODES)),
 )
-def test_round_div_is_decimal_quantize(n: int, exponent: int, twos: int, mode: str) -> None:
-    d = 10**exponent * 2**twos  # a terminating decimal, so Decimal's division is exact
+@example(n=5, exponent=0, twos=1, fives=0, mode=decimal.ROUND_HALF_UP)  # ties
+@example(n=150, exponent=2, twos=0, fives=0, mode=decimal.ROUND_HALF_UP)
+@example(n=15, exponent=0, twos=0, fives=1, mode=decimal.ROUND_HALF_UP)
+def test_round_div_is_decimal_quantize(n: int, exponent: int, twos: int, fives: int, mode: str) -> None:
+    d = 10**exponent * 2**twos * 5**fives  # a terminating decimal, so Decimal's division is exact
     with decimal.localcontext() as context:
         context.prec = 100
         expected = int((Decimal(n) / Decimal(d)).quantize(Decimal(1), rounding=mode))
     assert int(round_div(np.array([n], dtype=object), d, mode)[0]) == expected
     if abs(n) < 2**60:
         assert int(round_div(np.array([n], dtype=np.int64), d, mode)[0]) == expected
-    if n >= 0:  # the fast paths for amounts known to be non-negative
-        assert int(round_div(np.array([n], dtype=object), d, mode, nonnegative=True)[0]) == expected
-        if n < 2**60:
-            assert int(round_div(np.array([n], dtype=np.int64), d, mode, nonnegative=True)[0]) == expected
+    if n >= 0:  # the fast paths for amounts known to be non-negative, in a new array or in n
+        for dtype in (object, np.int64) if n < 2**60 else (object,):
+            given_n = np.array([n], dtype=dtype)
+            assert int(round_div(given_n, d, mode, nonnegative=True)[0]) == expected and given_n[0] == n
+            assert int(round_div(given_n, d, mode, nonnegative=True, owned=True)[0]) == expected
 
 
 def test_an_unsupported_mode_is_refused() -> None:

@@ -107,7 +107,7 @@ class Kernel:
         exact = base * side.num
         if side.fixed:
             exact += side.fixed  # in place: exact is this function's own
-        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative)
+        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative, owned=True)
         if self.quantum != 1:
             rounded *= self.quantum
         return rounded
