@@ -538,3 +538,29 @@ def test_an_unknown_column_is_refused_in_parquet_as_in_csv(tmp_path: Path) -> No
         with pytest.raises(InputError) as caught:
             assess_file(tmp_path / name, SUZHOU, "202208")
         assert (caught.value.code, caught.value.row, caught.value.column) == ("unknown_column", 1, "备注")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(range(8)), max_size=6), min_size=1, max_size=5), st.booleans())
+def test_persons_listed_again_are_named_with_the_first_chunk_listing_them(chunks: list[list[int]], checked: bool) -> None:
+    """Duplicates.between: every number listed twice (in one chunk or two) and the first chunk
+    listing it, whether chunks come sorted (lines) or as read (totals only)."""
+    from medins_core.bulk._partial import Duplicates
+
+    people = [valid_id(f"3205061985031201{k}") for k in range(8)]
+    duplicates = Duplicates()
+    for number, chunk in enumerate(chunks):
+        if not chunk:
+            continue
+        rows = parse_batch(pa.RecordBatch.from_pydict(
+            {"cert_no": [people[k] for k in chunk], "name": ["张三"] * len(chunk), "wage": ["1"] * len(chunk)}
+        ))
+        (duplicates.within if checked else duplicates.record)(rows, number)
+    expected: dict[str, int] = {}
+    seen: dict[int, int] = {}
+    for number, chunk in enumerate(chunks):
+        for k in chunk:
+            if k in seen and (not checked or seen[k] != number):  # within() flags a chunk's own repeats
+                expected.setdefault(people[k], seen[k])
+            seen.setdefault(k, number)
+    assert duplicates.between() == expected

@@ -198,17 +198,17 @@ class Duplicates:
             merged = np.concatenate([run for _, run in self.runs])
             merged.sort()  # quicksort (vectorised): faster than timsort's merging of sorted runs
             same = merged[1:] == merged[:-1]
-            if same.any():
-                for value in np.unique(merged[1:][same]):
-                    first = next(number for number, run in self.runs if self._contains(run, int(value)))
-                    found[decode_cert(int(value))] = first
+            if same.any():  # rare: the first run of each number listed again, all at once
+                codes = np.concatenate([run for _, run in self.runs])
+                runs = np.concatenate([np.full(len(run), i, dtype=np.int32) for i, (_, run) in enumerate(self.runs)])
+                hit = np.isin(codes, np.unique(merged[1:][same]))
+                codes, runs = codes[hit], runs[hit]
+                order = np.lexsort((runs, codes))  # by number, then run
+                codes, runs = codes[order], runs[order]
+                first = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+                for value, i in zip(codes[first].tolist(), runs[first].tolist()):
+                    found[decode_cert(value)] = self.runs[i][0]
         return found
-
-    def _contains(self, run: NDArray[np.int64], value: int) -> bool:
-        if self.unsorted:
-            return bool((run == value).any())
-        at = int(np.searchsorted(run, value))
-        return at < run.size and int(run[at]) == value
 
 
 def smallest(rows: Rows, index: NDArray[np.int64]) -> int:
