@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 np = pytest.importorskip("numpy")
@@ -67,20 +67,25 @@ def batch(**columns: Any) -> Any:
     n=st.integers(-(10**30), 10**30) | st.integers(-1000, 1000),
     exponent=st.integers(0, 8),
     twos=st.integers(0, 3),
+    fives=st.integers(0, 2),
     mode=st.sampled_from(sorted(MODES)),
 )
-def test_round_div_is_decimal_quantize(n: int, exponent: int, twos: int, mode: str) -> None:
-    d = 10**exponent * 2**twos  # a terminating decimal, so Decimal's division is exact
+@example(n=5, exponent=0, twos=1, fives=0, mode=decimal.ROUND_HALF_UP)  # ties
+@example(n=150, exponent=2, twos=0, fives=0, mode=decimal.ROUND_HALF_UP)
+@example(n=15, exponent=0, twos=0, fives=1, mode=decimal.ROUND_HALF_UP)
+def test_round_div_is_decimal_quantize(n: int, exponent: int, twos: int, fives: int, mode: str) -> None:
+    d = 10**exponent * 2**twos * 5**fives  # a terminating decimal, so Decimal's division is exact
     with decimal.localcontext() as context:
         context.prec = 100
         expected = int((Decimal(n) / Decimal(d)).quantize(Decimal(1), rounding=mode))
     assert int(round_div(np.array([n], dtype=object), d, mode)[0]) == expected
     if abs(n) < 2**60:
         assert int(round_div(np.array([n], dtype=np.int64), d, mode)[0]) == expected
-    if n >= 0:  # the fast paths for amounts known to be non-negative
-        assert int(round_div(np.array([n], dtype=object), d, mode, nonnegative=True)[0]) == expected
-        if n < 2**60:
-            assert int(round_div(np.array([n], dtype=np.int64), d, mode, nonnegative=True)[0]) == expected
+    if n >= 0:  # the fast paths for amounts known to be non-negative, in a new array or in n
+        for dtype in (object, np.int64) if n < 2**60 else (object,):
+            given_n = np.array([n], dtype=dtype)
+            assert int(round_div(given_n, d, mode, nonnegative=True)[0]) == expected and given_n[0] == n
+            assert int(round_div(given_n, d, mode, nonnegative=True, owned=True)[0]) == expected
 
 
 def test_an_unsupported_mode_is_refused() -> None:
@@ -165,7 +170,14 @@ def test_periods_in_every_form_medins_reads() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x"]), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(["", "202208", "190001", "999912", "202213", "2022-8", "20228", "2022080", "20220x", "2022081", "99912"]),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example(["2022081", "", "99912"])  # twelve bytes that would read as two good cells
 def test_period_cells_read_in_place_as_period_parse_reads_them(cells: list[str]) -> None:
     """Empty and YYYYMM cells are read from the bytes in place; any other cell sends the
     column to the general path: the same indices, or the same error at the same row."""
@@ -241,20 +253,61 @@ def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, 
     """The vectorised check (check character, birth date read from the bytes, not after today)
     passes exactly the numbers parse_resident_id accepts, born from 1900 to today; other
     18-character numbers fail it."""
-    from medins_core.bulk._certs import _plausible_ids
+    from medins_core.bulk._resident import plausible_ids
     from medins_core.ids import parse_resident_id
 
     today = datetime.date(2026, 12, 7)
     certs = [valid_id("320506" + birth + seq) if check is None and birth.isdigit() else "320506" + birth + seq + (check or "0")
              for birth, seq, check in people]
     array = pa.array(certs, pa.string())
-    plausible = _plausible_ids(array, cert_codes(array), today).tolist()
+    plausible = plausible_ids(array, cert_codes(array), today).tolist()
     for cert, passed in zip(certs, plausible):
         try:
             valid = parse_resident_id(cert).birth <= today
         except InputError:
             valid = False
         assert passed == valid, cert
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(datetime.date(1890, 1, 1), datetime.date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
+            | st.from_regex(r"(18|19|20)[0-9]{2}[0-3][0-9][0-3][0-9]", fullmatch=True),
+            st.from_regex(r"[0-9]{3}", fullmatch=True),
+            st.sampled_from([None, None, *"0123456789X"]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 8),
+    st.none() | st.integers(0, 39),
+)
+def test_resident_ids_read_in_one_pass_are_read_as_apart(
+    people: list[tuple[str, str, str | None]], block: int, spoiled: int | None
+) -> None:
+    """The one pass over a file's resident ID numbers (codes and plausibility at once, block
+    by block) gives what the two separate passes give; a number that is not seventeen digits
+    and a digit or X leaves it to them."""
+    from medins_core.bulk import _resident
+
+    today = datetime.date(2026, 12, 7)
+    certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
+             for birth, seq, check in people]
+    if spoiled is not None and spoiled < len(certs):
+        certs[spoiled] = certs[spoiled][:17] + "x"
+    array = pa.array(certs, pa.string())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_resident, "BLOCK_ROWS", block)  # several blocks
+        found = _resident.checked_ids(array, today)
+    if spoiled is not None and spoiled < len(certs):
+        assert found is None
+        return
+    assert found is not None
+    codes = cert_codes(array)
+    assert found[1].tolist() == codes.tolist()
+    assert found[2].tolist() == _resident.plausible_ids(array, codes, today).tolist()
 
 
 def test_line_names_and_separators() -> None:
@@ -315,6 +368,38 @@ def test_errors_in_a_file_name_the_file_and_row(tmp_path: Path) -> None:
     assert caught.value.file == str(path) and caught.value.row == 3  # line 3 of the file, as the reference
     with pytest.raises(InputError, match="不支持"):
         assess_file(tmp_path / "roster.xlsx", SUZHOU, "202208")
+
+
+@pytest.mark.parametrize("column", ["name", "wage", "cert_no"])
+def test_a_byte_of_another_encoding_past_the_first_megabyte_is_refused(tmp_path: Path, column: str) -> None:
+    """Text is checked to be UTF-8 after reading (in whichever column): the file is refused
+    as mixed_encoding, as the reference path refuses it."""
+    rows = [f"{valid_id(f'3205061980{1 + i // 1000 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}')},张三,5000.00" for i in range(40000)]
+    cells = rows[-1].split(",")
+    cells[["cert_no", "name", "wage"].index(column)] += "\udcd5"  # a lone GBK lead byte
+    rows[-1] = ",".join(cells)
+    path = tmp_path / "r.csv"
+    path.write_bytes("\n".join(["cert_no,name,wage", *rows, ""]).encode("utf-8", "surrogateescape"))
+    assert path.stat().st_size > 1 << 20  # past what is looked at before reading
+    with pytest.raises(InputError) as reference:
+        read_roster(path, rules=SUZHOU)
+    with pytest.raises(InputError) as bulk:
+        assess_file(path, SUZHOU, "202208")
+    assert bulk.value.code == reference.value.code == "mixed_encoding"
+
+
+@pytest.mark.parametrize("at", [0, 1, 700, 2999])
+def test_a_row_longer_than_a_block_is_read_with_bigger_blocks(tmp_path: Path, at: int) -> None:
+    """A block holds a few rows of a small chunk; a longer row (a name of 20,000 characters)
+    makes the reader start again with bigger blocks, from the row it stopped at."""
+    rows = [f"{valid_id(f'3205061980{1 + i // 1000 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}')},张{i},{5000 + i}.00" for i in range(3000)]
+    rows[at] = rows[at].replace(",张", ",张" + "三" * 20000)
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(["cert_no,name,wage", *rows, ""]), "utf-8")
+    reference = assess(read_roster(path, rules=SUZHOU).members, SUZHOU, "202208", engine="reference")
+    for chunk in (5, 1000):
+        result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
+        assert result.rows == 3000 and result.to_assessment() == reference
 
 
 def test_line_writer_writes_what_the_command_line_writes(tmp_path: Path) -> None:
@@ -403,7 +488,7 @@ def test_a_lines_cell_splits_as_the_roster_reader_splits_it() -> None:
     assert parse_lines("") == ("*",)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     people=st.lists(st.sampled_from(["11010519491231002X", "320506198503120116", "P1234567", "X7654321", ""]), min_size=2, max_size=9),
     bad=st.one_of(st.none(), st.integers(0, 8)),
@@ -425,14 +510,18 @@ def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names
         expected = None
     except InputError as exc:  # the reference counts the other bad rows after the first
         expected = (exc.code, exc.row, exc.message.split("（另有")[0])
-    try:
-        result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk)
-        found = None
-    except InputError as exc:
-        found = (exc.code, exc.row, exc.message)
-    else:
-        if expected is None:  # and the same amounts
-            assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
+    verdicts = []
+    for keep_lines in (True, False):  # lines made chunk by chunk, or totals only
+        try:
+            result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk, keep_lines=keep_lines)
+            verdicts.append(None)
+        except InputError as exc:
+            verdicts.append((exc.code, exc.row, exc.message))
+        else:
+            if expected is None:  # and the same amounts
+                assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
+    found = verdicts[0]
+    assert verdicts[1] == found
     if expected is None or expected[0] != "duplicate_person":
         assert found is None or found[0] != "duplicate_person" or expected is not None
         if expected is not None:
@@ -449,3 +538,29 @@ def test_an_unknown_column_is_refused_in_parquet_as_in_csv(tmp_path: Path) -> No
         with pytest.raises(InputError) as caught:
             assess_file(tmp_path / name, SUZHOU, "202208")
         assert (caught.value.code, caught.value.row, caught.value.column) == ("unknown_column", 1, "备注")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(range(8)), max_size=6), min_size=1, max_size=5), st.booleans())
+def test_persons_listed_again_are_named_with_the_first_chunk_listing_them(chunks: list[list[int]], checked: bool) -> None:
+    """Duplicates.between: every number listed twice (in one chunk or two) and the first chunk
+    listing it, whether chunks come sorted (lines) or as read (totals only)."""
+    from medins_core.bulk._partial import Duplicates
+
+    people = [valid_id(f"3205061985031201{k}") for k in range(8)]
+    duplicates = Duplicates()
+    for number, chunk in enumerate(chunks):
+        if not chunk:
+            continue
+        rows = parse_batch(pa.RecordBatch.from_pydict(
+            {"cert_no": [people[k] for k in chunk], "name": ["张三"] * len(chunk), "wage": ["1"] * len(chunk)}
+        ))
+        (duplicates.within if checked else duplicates.record)(rows, number)
+    expected: dict[str, int] = {}
+    seen: dict[int, int] = {}
+    for number, chunk in enumerate(chunks):
+        for k in chunk:
+            if k in seen and (not checked or seen[k] != number):  # within() flags a chunk's own repeats
+                expected.setdefault(people[k], seen[k])
+            seen.setdefault(k, number)
+    assert duplicates.between() == expected

@@ -79,6 +79,17 @@ def string_buffers(array: Any) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
     return offsets, data
 
 
+def is_ascii(array: Any) -> bool:
+    """Whether every byte of a string array is ASCII (so the text is UTF-8): the bytes are
+    OR-ed together eight at a time."""
+    offsets, data = string_buffers(array)
+    body = data[offsets[0] : offsets[-1]]
+    whole = len(body) // 8 * 8
+    seen = int(np.bitwise_or.reduce(body[:whole].view(np.uint64), initial=0))
+    seen |= int(np.bitwise_or.reduce(body[whole:], initial=0))
+    return not seen & 0x8080808080808080
+
+
 ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
 _HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
 _SIX = np.uint64(0x0606060606060606)

@@ -13,7 +13,6 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
-    DIGIT_STEPS,
     ZEROS,
     all_digits,
     as_string,
@@ -27,11 +26,11 @@ from medins_core.bulk._arrow import (
     required_text,
     string_buffers,
 )
+from medins_core.bulk._resident import CERT_LENGTH, below, checked_ids, plausible_ids
 from medins_core.codes import is_resident_id_type
 from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
 
-_CERT_LENGTH = 18
 
 
 def cert_codes(cert: Any) -> NDArray[np.int64]:
@@ -52,21 +51,21 @@ def _cert_codes(cert: Any) -> NDArray[np.int64]:
     lengths = np.diff(offsets)
     if not len(cert):
         return codes
-    if (lengths == _CERT_LENGTH).all():  # the usual case: read the bytes in place
+    if (lengths == CERT_LENGTH).all():  # the usual case: read the bytes in place
         rows = None
         packed = data[offsets[0] : offsets[-1]]
         fast = _all_resident_ids(packed, len(cert))
         if fast is not None:
             return fast
     else:
-        rows = np.flatnonzero(lengths == _CERT_LENGTH)
-        packed = data[(offsets[rows, None] + np.arange(_CERT_LENGTH)).ravel()]
-    count = len(packed) // _CERT_LENGTH
+        rows = np.flatnonzero(lengths == CERT_LENGTH)
+        packed = data[(offsets[rows, None] + np.arange(CERT_LENGTH)).ravel()]
+    count = len(packed) // CERT_LENGTH
     if not count:
         return codes
     high, ok_high = _eight_digits(packed, 0, count)
     low, ok_low = _eight_digits(packed, 8, count)
-    tail = packed.reshape(count, _CERT_LENGTH)[:, 16:].astype(np.int64) - ord("0")
+    tail = packed.reshape(count, CERT_LENGTH)[:, 16:].astype(np.int64) - ord("0")
     last = tail[:, 1]
     is_x = last == ord("X") - ord("0")
     ok = ok_high & ok_low & (tail[:, 0] >= 0) & (tail[:, 0] <= 9) & (((last >= 0) & (last <= 9)) | is_x)
@@ -82,12 +81,12 @@ def _all_resident_ids(packed: NDArray[np.uint8], n: int) -> NDArray[np.int64] | 
     """The codes of ``n`` 18-byte records when every one is a resident ID number (the usual
     case: checked for all at once, computed without masks); else None."""
     high, low = (
-        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy() for at in (0, 8)
+        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(CERT_LENGTH,)).copy() for at in (0, 8)
     )
-    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(_CERT_LENGTH,))
+    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(CERT_LENGTH,))
     digit, last = (tail & 0xFF).astype(np.int64) - ord("0"), (tail >> 8).astype(np.int64) - ord("0")
     is_x = last == ord("X") - ord("0")
-    if not (all_digits(high, low) and _below(digit, 10).all() and (_below(last, 10) | is_x).all()):
+    if not (all_digits(high, low) and below(digit, 10).all() and (below(last, 10) | is_x).all()):
         return None
     high -= ZEROS
     low -= ZEROS
@@ -101,30 +100,36 @@ def _all_resident_ids(packed: NDArray[np.uint8], n: int) -> NDArray[np.int64] | 
     return code
 
 
-def _below(values: NDArray[np.int64], bound: int) -> NDArray[np.bool_]:
-    """Whether each value is in ``[0, bound)``: one unsigned comparison."""
-    result: NDArray[np.bool_] = values.view(np.uint64) < np.uint64(bound)
-    return result
-
-
 def _eight_digits(packed: NDArray[np.uint8], at: int, count: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Eight ASCII digits at byte ``at`` of each 18-byte record, as numbers (SWAR), and whether
     all eight are digits. The bytes are read as one little-endian uint64 per record."""
-    words = np.ndarray((count,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
+    words = np.ndarray((count,), dtype="<u8", buffer=packed, offset=at, strides=(CERT_LENGTH,)).copy()
     return eight_digits(words)
 
 
 def _certificates(
     batch: Any, row0: int, checked: bool, today: datetime.date | None, row_of: NDArray[np.int64] | None = None
 ) -> tuple[Any, NDArray[np.int64], NDArray[np.int64] | None]:
-    """Certificate numbers, their codes and (checked, when all are resident IDs) the codes sorted."""
-    cert, codes = listed_certs(batch, row0)
+    """Certificate numbers, their codes and (checked, when all are resident IDs and some is
+    bad) the codes sorted.
+
+    Checked, a person listed twice is refused here only when some number is bad too (to
+    report the first bad row); else :class:`FileListing` finds it, at the end or at the next
+    bad row (:func:`~medins_core.bulk._engine.run`): a sort a chunk saved."""
+    plausible: NDArray[np.bool_] | None = None
+    found = checked_ids(required_text(batch, "cert_no", row0), today) if checked else None
+    if found is not None:  # the usual file: every number a resident ID number, read in one pass
+        cert, codes, plausible = found
+    else:
+        cert, codes = listed_certs(batch, row0)
+        if checked:
+            plausible = in_blocks(functools.partial(plausible_ids, today=today), len(cert), cert, codes)
     empty = pc.equal(cert, "").to_numpy(zero_copy_only=False) if (codes < 0).any() else np.zeros(len(cert), bool)
     flagged = empty
-    if checked:
-        plausible = in_blocks(functools.partial(_plausible_ids, today=today), len(cert), cert, codes)
-        assert plausible is not None
+    if plausible is not None:
         flagged = empty | (_resident_rows(batch, len(cert)) & ~plausible)
+    if checked and not flagged.any() and len(codes) and codes.min() >= 0:
+        return cert, codes, None  # every number a good resident ID number
     ordered = np.sort(codes) if checked and len(codes) and codes.min() >= 0 else None
     duplicate = _duplicate(cert, ordered, row0, row_of) if checked else None
     if flagged.any():  # the exact checks, in row order, for the few rows flagged
@@ -182,7 +187,7 @@ def listed_twice(cert: str, row: int, first_row: int) -> InputError:
 
 class FileListing:
     """Where a file read in chunks lists each certificate number, to name both rows of a person
-    listed in two chunks as the roster reader does (within a chunk, parsing finds it).
+    listed twice as the roster reader does (in two chunks, or in one when parsing left it).
 
     Keeps each chunk's resident-ID codes in row order (8 bytes a row); other numbers in a dict.
     """
@@ -207,7 +212,7 @@ class FileListing:
     def first_repeat(self) -> InputError | None:
         """The listing again with the smallest row, as the roster reader meets it first; or None."""
         found = list(self.repeats)
-        if len(self.chunks) > 1:
+        if self.chunks:
             codes = np.concatenate([c for c, _, _ in self.chunks])
             rows = np.concatenate(
                 [row0 + np.arange(len(c), dtype=np.int64) if at is None else at for c, at, row0 in self.chunks]
@@ -242,89 +247,3 @@ def _resident_rows(batch: Any, n: int) -> NDArray[np.bool_]:
     resident = np.array([not v.strip() or is_resident_id_type(v) for v in values] or [True])
     result: NDArray[np.bool_] = resident[indices] | nulls
     return result
-
-
-_WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
-_MONTH_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-#: Whether MMDD (0-9999) is a day of some year; 0229 only of a leap year, checked apart.
-_MMDD = np.zeros(10000, dtype=bool)
-for _month, _days in enumerate(_MONTH_DAYS):
-    _MMDD[_month * 100 + 1 : _month * 100 + _days + 1] = _month > 0
-
-
-def _plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
-    """Rows whose code is a resident ID with a right check character and a real birth date
-    from 1900 on (not after ``today``); the others are checked exactly, one by one.
-
-    ISO 7064 MOD 11-2: the weighted sum of the 17 digits plus the check value (X is 10) is 1
-    modulo 11."""
-    ok = codes >= 0
-    fields = _id_fields(cert)
-    if fields is None:  # numbers of other lengths: from the codes
-        number, last = np.divmod(np.where(ok, codes, 0), 11)  # the 17 digits, the check character
-        total = np.zeros(len(number), dtype=np.int64)
-        rest = number
-        for weight in _WEIGHTS[::-1]:
-            rest, digit = np.divmod(rest, 10)
-            total += weight * digit
-        year, mmdd = number // 10**7 % 10**4, number // 10**3 % 10**4
-    else:
-        total, last, year, mmdd = fields
-    total += last
-    ok &= total % 11 == 1
-    ok &= _MMDD[np.minimum(mmdd, 9999)]  # a row that is no resident ID may hold any value
-    ok &= year >= 1900
-    february = np.flatnonzero(ok & (mmdd == 229))  # only then does a leap year matter
-    if february.size:
-        leap = year[february]
-        ok[february] = (leap % 4 == 0) & ((leap % 100 != 0) | (leap % 400 == 0))
-    if today is not None:
-        ok &= year * 10000 + mmdd <= today.year * 10000 + today.month * 100 + today.day
-    result: NDArray[np.bool_] = ok
-    return result
-
-
-def _id_fields(cert: Any) -> tuple[NDArray[np.int64], ...] | None:
-    """The check sum, check value (X is 10), birth year and birth MMDD of 18-character numbers
-    read from the bytes (rows that are no resident ID number: any values); None unless every
-    number has 18 characters."""
-    offsets, data = string_buffers(cert)
-    n = len(cert)
-    if not n or not (np.diff(offsets) == _CERT_LENGTH).all():
-        return None
-    packed = data[offsets[0] : offsets[-1]]
-    table = packed.reshape(n, _CERT_LENGTH)
-    total = (table[:, 16].astype(np.int64) - ord("0")) * int(_WEIGHTS[16])
-    for at in (0, 8):
-        v = np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(_CERT_LENGTH,)).copy()
-        v -= ZEROS  # digit ``at + j`` in byte j
-        odd = v >> np.uint64(8)
-        for lanes, first in ((v, at), (odd, at + 1)):
-            # digits first, first + 2, ... in 16-bit lanes; one product sums them weighted in
-            # the top lane (each lane's sum stays below 4 × 9 × 10)
-            lanes &= _LANES
-            lanes *= _weights(first)
-            lanes >>= np.uint64(48)
-            total += lanes.view(np.int64)
-    check = table[:, 17]
-    last = np.where(check == ord("X"), 10, check.astype(np.int64) - ord("0"))
-    # the birth date YYYYMMDD is bytes 6-13: one word; two SWAR steps give YYYY and MMDD
-    date = np.ndarray((n,), dtype="<u8", buffer=packed, offset=6, strides=(_CERT_LENGTH,)).copy()
-    date -= ZEROS
-    for factor, shift, mask in DIGIT_STEPS[:2]:
-        step = date * factor
-        date >>= shift
-        date += step
-        date &= mask
-    halves = date.view(np.uint32).reshape(n, 2).astype(np.int64)  # little-endian: YYYY, MMDD
-    return total, last, halves[:, 0], halves[:, 1]
-
-
-_LANES = np.uint64(0x00FF00FF00FF00FF)
-
-
-@functools.cache
-def _weights(first: int) -> np.uint64:
-    """The multiplier whose top 16-bit lane, times lanes holding digits ``first``,
-    ``first + 2``, ``first + 4``, ``first + 6`` (lowest first), is their weighted sum."""
-    return np.uint64(sum(int(_WEIGHTS[first + 2 * k]) << (16 * (3 - k)) for k in range(4)))

@@ -107,7 +107,7 @@ class Kernel:
         exact = base * side.num
         if side.fixed:
             exact += side.fixed  # in place: exact is this function's own
-        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative)
+        rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative, owned=True)
         if self.quantum != 1:
             rounded *= self.quantum
         return rounded
@@ -325,8 +325,8 @@ def run(
         if progress is not None:
             progress(done)
     if listing is not None:
-        # a person in two chunks (rare): the rows the roster reader names, found only then
-        repeat = listing.first_repeat() if duplicates.between() else None
+        # a person listed twice (rare): the rows the roster reader names, found only then
+        repeat = listing.first_repeat() if duplicates.between() or total.duplicate is not None else None
         if repeat is not None:
             raise repeat
         if not any(len(codes) for codes, _, _ in listing.chunks):  # blank rows only

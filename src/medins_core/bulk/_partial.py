@@ -114,9 +114,8 @@ class Duplicates:
 
     Within a chunk, later listings are flagged at once (:meth:`within`), or, when nothing is
     written before the end, left to the end (:meth:`record`). Each chunk's resident-ID codes
-    are kept (8 bytes a person) and compared once at the end (:meth:`between`): one merge of
-    sorted runs, or one sort of them all, instead of a search per chunk. Other numbers are
-    kept in a dict.
+    are kept (8 bytes a person) and compared once at the end (:meth:`between`): one sort of
+    them all, instead of a search per chunk. Other numbers are kept in a dict.
     """
 
     def __init__(self) -> None:
@@ -197,20 +196,19 @@ class Duplicates:
         found = self.found = dict(self.again)
         if len(self.runs) > 1 or self.unsorted:
             merged = np.concatenate([run for _, run in self.runs])
-            # sorted runs: timsort merges them; else one quicksort of all
-            merged.sort(kind="quicksort" if self.unsorted else "stable")
+            merged.sort()  # quicksort (vectorised): faster than timsort's merging of sorted runs
             same = merged[1:] == merged[:-1]
-            if same.any():
-                for value in np.unique(merged[1:][same]):
-                    first = next(number for number, run in self.runs if self._contains(run, int(value)))
-                    found[decode_cert(int(value))] = first
+            if same.any():  # rare: the first run of each number listed again, all at once
+                codes = np.concatenate([run for _, run in self.runs])
+                runs = np.concatenate([np.full(len(run), i, dtype=np.int32) for i, (_, run) in enumerate(self.runs)])
+                hit = np.isin(codes, np.unique(merged[1:][same]))
+                codes, runs = codes[hit], runs[hit]
+                order = np.lexsort((runs, codes))  # by number, then run
+                codes, runs = codes[order], runs[order]
+                first = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+                for value, i in zip(codes[first].tolist(), runs[first].tolist()):
+                    found[decode_cert(value)] = self.runs[i][0]
         return found
-
-    def _contains(self, run: NDArray[np.int64], value: int) -> bool:
-        if self.unsorted:
-            return bool((run == value).any())
-        at = int(np.searchsorted(run, value))
-        return at < run.size and int(run[at]) == value
 
 
 def smallest(rows: Rows, index: NDArray[np.int64]) -> int:

@@ -9,7 +9,6 @@ once in Python (with :meth:`Period.parse`, the same as the rest of medins) and m
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterable
 from typing import Any, Union
 
@@ -24,7 +23,6 @@ from medins_core.bulk._arrow import (
     blank_rows,
     distinct,
     get_column,
-    in_blocks,
     input_error,
     needs_cleaning,
     required_text,
@@ -109,7 +107,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if pa.types.is_floating(column.type):
         raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
-        fast = in_blocks(functools.partial(_compact_periods, open_value=open_value), n, column)
+        fast = _compact_periods(column, open_value)
         if fast is not None:
             return fast
     values, indices, nulls = distinct(column)
@@ -132,10 +130,11 @@ def _compact_periods(column: Any, open_value: int) -> NDArray[np.int64] | None:
     """Period indices of a text column of ``YYYYMM`` or empty cells, parsed in place; None
     when any cell is anything else (the general path then reads and checks it)."""
     offsets, data = string_buffers(column)
-    six = np.diff(offsets) == 6
-    count = int(np.count_nonzero(six))
-    if int(offsets[-1] - offsets[0]) != 6 * count:  # some cell is neither empty nor six bytes
-        return None
+    lengths = np.diff(offsets)
+    filled = np.flatnonzero(lengths)  # few, as a rule: most persons stay all the range
+    count = len(filled)
+    if int(offsets[-1] - offsets[0]) != 6 * count or (count and lengths[filled].min() != 6):
+        return None  # some cell is neither empty nor six bytes
     result = np.full(len(column), open_value, dtype=np.int64)
     if count:
         # the cells' bytes follow each other: the six-byte cells, in row order, and no others
@@ -146,7 +145,7 @@ def _compact_periods(column: Any, open_value: int) -> NDArray[np.int64] | None:
         month = digits[:, 4] * 10 + digits[:, 5]
         if not (((month >= 1) & (month <= 12) & (year >= MIN_YEAR) & (year <= MAX_YEAR)).all()):
             return None
-        result[six] = year * 12 + month - 1
+        result[filled] = year * 12 + month - 1
     return result
 
 
@@ -194,9 +193,11 @@ def parse_batch(
     codes. With ``roster_checks`` (files: :func:`~medins_core.bulk.assess_file`) every check
     of the roster reader is made: a resident ID number is checked in full (where 证件类型 is
     absent or 居民身份证), a name must not be empty, a wage must be above 0; with ``today`` a
-    birth date after it is refused. Without, a table is taken as the API takes members
-    (:func:`~medins_core.assessment.assess`). When several rows are bad, the first is
-    reported, as the reference's first problem.
+    birth date after it is refused; a person listed twice is refused when some certificate
+    number is bad too, else left to the caller (:func:`~medins_core.bulk._engine.run` with a
+    :class:`~medins_core.bulk._certs.FileListing`, which names the rows). Without,
+    a table is taken as the API takes members (:func:`~medins_core.assessment.assess`). When
+    several rows are bad, the first is reported, as the reference's first problem.
 
     Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
     ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,

@@ -20,12 +20,13 @@ from medins_core.money import ROUNDING_MODES
 MODES = ROUNDING_MODES
 
 
-def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False) -> NDArray[Any]:
+def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False, owned: bool = False) -> NDArray[Any]:
     """``n / d`` rounded to an integer by the decimal rounding ``mode`` (``d > 0``).
 
     ``n`` is an int64 array or an object array of Python ints; the result has the same dtype.
     With ``nonnegative`` (the caller knows ``n >= 0``; int64 values must stay below 2**61)
-    the common modes take one addition and one floor division.
+    the common modes take one addition and one floor division; with ``owned`` as well they
+    are made in ``n`` itself, which is returned.
     """
     if mode not in MODES:
         raise ValueError(f"unsupported rounding mode {mode!r}")
@@ -33,7 +34,11 @@ def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False) 
         return n
     result: NDArray[Any]
     if nonnegative:  # n = q*d + r with 0 <= r < d
-        if mode == decimal.ROUND_HALF_UP:  # floor(n/d + 1/2), with one new array
+        if mode == decimal.ROUND_HALF_UP and d % 2 == 0:  # floor(n/d + 1/2) = (n + d/2) // d
+            result = n if owned else n.copy()
+            result += d // 2
+            result //= d
+        elif mode == decimal.ROUND_HALF_UP:  # floor(n/d + 1/2), with one new array
             result = 2 * n
             result += d
             result //= 2 * d
