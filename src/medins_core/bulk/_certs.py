@@ -32,7 +32,6 @@ from medins_core.errors import InputError
 from medins_core.ids import mask_cert_no, parse_resident_id
 
 
-
 def cert_codes(cert: Any) -> NDArray[np.int64]:
     """Order-preserving int64 codes of resident ID numbers; -1 for other certificate numbers.
 

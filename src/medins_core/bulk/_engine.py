@@ -41,8 +41,6 @@ from medins_core.params import RegionRules
 from medins_core.period import PeriodLike
 from medins_core.plan import FenRate, HasRules, Plan, Segment
 
-
-
 _FenRates = tuple[FenRate, FenRate, FenRate | None, FenRate | None]
 
 
