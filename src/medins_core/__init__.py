@@ -16,8 +16,9 @@ command line imports only what its subcommand needs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from medins_core._lazy import lazy_names
 
 # name -> module that defines it: the one table of the public face
 _EXPORTS = {
@@ -77,17 +78,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'medins_core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups do not come here again
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerly

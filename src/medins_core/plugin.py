@@ -15,13 +15,13 @@ columns, :func:`package_data_files`. See ``docs/plugins.md``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
+from medins_core._lazy import lazy_names
 from medins_core.datafile import Readable
 from medins_core.ids import mask_cert_no
 from medins_core.params import RegionRules
@@ -50,17 +50,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups do not come here again
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
 
 
 if TYPE_CHECKING:  # what the type checker sees: the same names, imported eagerly
