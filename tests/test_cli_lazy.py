@@ -78,3 +78,19 @@ def test_a_csv_assessment_imports_no_operation_checks_templates_or_package_metad
     loaded = imported_after("assess", str(ROSTER), "--region", "320500", "--period", "2022-08", prefix="")
     assert "medins_core.assessment" in loaded and "cattrs" in loaded  # it did run
     assert not NOT_FOR_AN_ASSESSMENT & loaded, NOT_FOR_AN_ASSESSMENT & loaded
+
+
+def test_the_command_freezes_what_it_imported_and_a_calling_program_keeps_its_collector() -> None:
+    # as the medins command (argv from sys.argv) the imports leave the collector's sight; a
+    # program calling main() with its own arguments (these tests too) keeps every object in it
+    code = (
+        "import gc, sys\nfrom medins_core.cli import main\n"
+        f"sys.argv = ['medins', 'assess', {str(ROSTER)!r}, '--region', '320500', '--period', '2022-08']\n"
+        "called = main(sys.argv[1:]), gc.get_freeze_count()\n"
+        "whole = main(), gc.get_freeze_count()\n"
+        "print(*called, *whole, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    called, frozen_called, whole, frozen_whole = map(int, done.stderr.split()[-4:])
+    assert (called, whole) == (0, 0)
+    assert frozen_called == 0 and frozen_whole > 1000

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import importlib.util
 import os
@@ -125,11 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 done; 1 only when ``check`` refused some rows; 2 any error (a coded Chinese message on
     stderr, no traceback); 130 interrupted (Ctrl-C, SIGTERM, SIGHUP), with no output file or
     temporary file left behind. Set ``MEDINS_DEBUG=1`` to see the traceback of an internal
-    error.
+    error. Without ``argv`` (the ``medins`` command) it also freezes the garbage collector's
+    view of what the imports made (:func:`gc.freeze`); a program passing ``argv`` keeps its
+    collector as it was.
     """
+    whole_process = argv is None  # run as the medins command, not called by a program
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if whole_process:
+        # what is imported lives as long as the process: no collection, nor the one at exit,
+        # need walk it again (about a tenth of a short command)
+        gc.freeze()
     from medins_core.io.output import cleanup, inputs_scope  # after parsing: --help needs neither
 
     try:
