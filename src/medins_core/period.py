@@ -163,7 +163,7 @@ class Period:
     @property
     def last_day(self) -> date:
         """The last day of the month."""
-        return date(self.year, self.month, _days_in_month(self.year, self.month))
+        return date(self.year, self.month, days_in_month(self.year, self.month))
 
     def base_year(self, start_month: int = 7) -> int:
         """The year in which the base year (缴费年度) containing this period starts.
@@ -242,11 +242,12 @@ def _is_real_day(year: int, month: int, day: int) -> bool:
     # A month outside 1..12 is reported by the caller; here it just means "not a day".
     if not 1 <= month <= 12 or year < 1:
         return False
-    return 1 <= day <= _days_in_month(year, month)
+    return 1 <= day <= days_in_month(year, month)
 
 
-def _days_in_month(year: int, month: int) -> int:
-    # calendar.monthrange(year, month)[1], without importing calendar (and locale)
+def days_in_month(year: int, month: int) -> int:
+    """The days of ``month`` in ``year``: ``calendar.monthrange(year, month)[1]``, without
+    importing calendar (and locale)."""
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31

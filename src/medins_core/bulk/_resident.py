@@ -19,6 +19,7 @@ from medins_core.bulk._arrow import (
     digit_values,
     string_buffers,
 )
+from medins_core.period import days_in_month
 
 CERT_LENGTH = 18
 
@@ -30,11 +31,11 @@ def below(values: NDArray[np.int64], bound: int) -> NDArray[np.bool_]:
 
 
 _WEIGHTS = np.array([2 ** (17 - i) % 11 for i in range(17)], dtype=np.int64)
-_MONTH_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-#: Whether MMDD (0-9999) is a day of some year; 0229 only of a leap year, checked apart.
+#: Whether MMDD (0-9999) is a day of some year (2000 is a leap year); 0229 only of a leap
+#: year, checked apart.
 _MMDD = np.zeros(10000, dtype=bool)
-for _month, _days in enumerate(_MONTH_DAYS):
-    _MMDD[_month * 100 + 1 : _month * 100 + _days + 1] = _month > 0
+for _month in range(1, 13):
+    _MMDD[_month * 100 + 1 : _month * 100 + days_in_month(2000, _month) + 1] = True
 
 
 def plausible_ids(cert: Any, codes: NDArray[np.int64], today: datetime.date | None) -> NDArray[np.bool_]:
