@@ -16,10 +16,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from medins_core import book
 from medins_core.assessment import PaymentType, assess
+from medins_core.book.db import _config as migration_config
 from medins_core.book.db import head
+from medins_core.book.ledger import LINE_COLUMNS
+from medins_core.book.ledger import _insert_lines as insert_lines
 from medins_core.book.models import AssessmentRow, BasisRow, CoverRow, EventRow, LineRow, PersonRow
 from medins_core.book.testing import URL_ENV, postgres_binaries, throwaway_postgres
 from medins_core.model import Member
@@ -164,6 +168,63 @@ def test_the_schema_allows_one_original_per_unit_periods_type(opened: book.Book,
             s.add(AssessmentRow(unit_id=1, period_from="202301", period_to="202301", payment_type="regular",
                                 revision=0, kind="original", total_fen=0, document="{}"))  # fmt: skip
     assert first.kind == "original" and count(opened, AssessmentRow) == 1
+
+
+def test_a_line_refers_only_to_rows_in_the_book(opened: book.Book, tmp_path: Path) -> None:
+    # foreign keys on SQLite, a check per statement on PostgreSQL: the same refusals
+    enroll_three(opened, tmp_path)
+    book.assess_unit(opened, UNIT, JAN)
+    with opened.transaction() as s:
+        stored = s.execute(sa.select(*[LineRow.__table__.c[name] for name in LINE_COLUMNS]).limit(1)).one()._asdict()
+    assert stored["basis_id"] is not None
+
+    def line(**changed: object) -> tuple[object, ...]:
+        return tuple({**stored, **changed}[name] for name in LINE_COLUMNS)
+
+    for column in ("assessment_id", "person_id", "basis_id"):
+        with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
+            insert_lines(s, [line(), line(**{column: 10**6})])  # COPY on PostgreSQL
+        with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
+            s.execute(sa.update(LineRow).values({column: 10**6}))
+    with opened.transaction() as s:
+        insert_lines(s, [line(basis_id=None)])
+        s.execute(sa.update(LineRow).where(LineRow.basis_id.is_(None)).values(basis_id=stored["basis_id"]))
+    assert count(opened, LineRow) == 4 and count(opened, LineRow, LineRow.basis_id.is_(None)) == 0
+
+
+def test_rows_that_lines_refer_to_stay(opened: book.Book, tmp_path: Path) -> None:
+    enroll_three(opened, tmp_path)
+    book.assess_unit(opened, UNIT, JAN)
+    for table in (PersonRow, AssessmentRow, BasisRow):
+        with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
+            s.execute(sa.delete(table))
+        with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
+            s.execute(sa.update(table).values(id=table.id + 1000))
+    assert (count(opened, PersonRow), count(opened, AssessmentRow), count(opened, BasisRow)) == (3, 1, 1)
+    assert book.explain(opened, 1, person_id(0))[0]["unit_amount"] == "480.00"
+
+
+def migrate_to(b: book.Book, revision: str) -> None:
+    """Bring the book's schema down or up to ``revision``, as Alembic's command line would."""
+    config = migration_config()
+    with b.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        going_up = revision == "head" or (current or "") < revision
+        (command.upgrade if going_up else command.downgrade)(config, revision)
+
+
+def test_the_line_references_migrate_down_to_foreign_keys_and_up_again(db_url: str, registry: Registry) -> None:
+    b = book.Book(db_url, registry=registry)
+    try:
+        migrate_to(b, "0006_compact_documents")
+        keys = sa.inspect(b.engine).get_foreign_keys("assessment_line")
+        assert sorted(key["referred_table"] for key in keys) == ["assessment", "line_basis", "person"]
+        migrate_to(b, "head")
+        keys = sa.inspect(b.engine).get_foreign_keys("assessment_line")
+        assert len(keys) == (0 if b.engine.dialect.name == "postgresql" else 3)
+    finally:
+        b.close()
 
 
 # --- operations with the book's context ------------------------------------------------

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from test_book import UNIT, count, db_url, enroll_file, enroll_three, person_id, pg_server, registry_for  # noqa: F401
+from test_book import (  # noqa: F401
+    UNIT, count, db_url, enroll_file, enroll_three, migrate_to, person_id, pg_server, registry_for,
+)
 
 from medins_core import book
 from medins_core.assessment import assess
@@ -114,7 +116,7 @@ def test_a_book_from_before_0006_reads_as_it_did(db_url: str, tmp_path: Path) ->
     # as medins stored it before 0006: the document with every line, the book at 0005
     with b.transaction() as s:
         s.execute(sa.update(AssessmentRow).values(document=json.dumps(whole, ensure_ascii=False)))
-        s.execute(sa.text("UPDATE alembic_version SET version_num = '0005_line_basis'"))
+    migrate_to(b, "0005_line_basis")
     b.close()
     upgraded = book.Book(db_url, registry=registry_for(tmp_path / "params"))
     try:

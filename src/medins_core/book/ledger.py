@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from medins_core.assessment import (
@@ -286,9 +286,13 @@ def _copy_lines(connection: Connection, values: list[tuple[Any, ...]]) -> None:
     if not values:
         return
     statement = f"COPY {LineRow.__tablename__} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
-    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
-        for line in values:
-            copy.write_row(line)
+    driver = connection.dialect.loaded_dbapi
+    try:
+        with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for line in values:
+                copy.write_row(line)
+    except driver.Error as exc:  # as SQLAlchemy raises what the server refuses: IntegrityError and so on
+        raise DBAPIError.instance(statement, None, exc, driver.Error) from None
 
 
 def _existing(session: Session, row: AssessmentRow) -> BookAssessment:
