@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -22,6 +23,7 @@ from medins_core import book
 from medins_core.assessment import PaymentType, assess
 from medins_core.book.db import _config as migration_config
 from medins_core.book.db import head
+from medins_core.book import ledger
 from medins_core.book.ledger import LINE_COLUMNS
 from medins_core.book.ledger import _insert_lines as insert_lines
 from medins_core.book.models import AssessmentRow, BasisRow, CoverRow, EventRow, LineRow, PersonRow
@@ -434,6 +436,74 @@ def test_many_units_at_once_as_one_by_one(db_url: str, tmp_path: Path) -> None:
     assert list(again) == [units[4], "NOPE", units[0]]
     assert [getattr(v, "kind", getattr(v, "code", None)) for v in again.values()] == ["existing", "unknown_unit", "existing"]
     assert count(opened, AssessmentRow) == 4
+    opened.close()
+
+
+def test_a_group_whose_lines_are_refused_is_assessed_again_one_by_one_and_a_failure_stores_none(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the group's lines are stored as it is committed (on PostgreSQL in a second thread, while
+    # the next group is assessed): what goes wrong there is answered as for the group itself
+    opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
+    units = [f"912102000000002{u:02d}X" for u in range(6)]
+    for u, uscc in enumerate(units):
+        opened.add_unit(uscc, f"单位{u}", "210200")
+        people = [(200 + 10 * u + i, "5000") for i in range(2)]
+        book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", people), uscc, today=datetime.date(2023, 1, 10))
+    calls: list[int] = []
+    insert = ledger._insert_lines
+
+    def refused_once(session: sa.orm.Session, lines: list[tuple[object, ...]]) -> None:
+        calls.append(len(lines))
+        if len(calls) == 2:  # the second group's, as if a concurrent writer had won
+            raise sa.exc.IntegrityError("COPY", None, Exception("refused"))
+        insert(session, lines)
+
+    monkeypatch.setattr(ledger, "_insert_lines", refused_once)
+    done: list[int] = []
+    found = book.assess_units(opened, units[:4], JAN, per_transaction=2, progress=done.append)
+    assert calls == [4, 4, 2, 2] and done == [2, 2]  # the second group again, unit by unit, at the end
+    assert [made.kind for made in found.values()] == ["original"] * 4  # type: ignore[union-attr]
+    assert count(opened, AssessmentRow) == 4 and count(opened, LineRow) == 8
+
+    def failing(session: sa.orm.Session, lines: list[tuple[object, ...]]) -> None:
+        raise OSError("the connection broke")
+
+    monkeypatch.setattr(ledger, "_insert_lines", failing)
+    with pytest.raises(OSError):
+        book.assess_units(opened, units[4:], JAN, per_transaction=2)
+    assert count(opened, AssessmentRow) == 4 and count(opened, LineRow) == 8  # nothing of the group
+    monkeypatch.setattr(ledger, "_insert_lines", insert)
+    found = book.assess_units(opened, units, JAN)
+    assert [made.kind for made in found.values()] == ["existing"] * 4 + ["original"] * 2  # type: ignore[union-attr]
+    assert count(opened, LineRow) == 12
+    opened.close()
+
+
+def test_the_next_group_waits_for_the_explanations_a_group_stored_first(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a month nobody was assessed for: the first group stores its explanation; were the next one
+    # assessed before that commit, it would store the same again and be refused for it
+    opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
+    units = [f"912102000000003{u:02d}X" for u in range(4)]
+    for u, uscc in enumerate(units):
+        opened.add_unit(uscc, f"单位{u}", "210200")
+        book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", [(300 + u, "5000")]), uscc,
+                        today=datetime.date(2023, 1, 10))  # fmt: skip
+    calls: list[int] = []
+    insert = ledger._insert_lines
+
+    def slow(session: sa.orm.Session, lines: list[tuple[object, ...]]) -> None:
+        calls.append(len(lines))
+        time.sleep(0.5 if len(calls) == 1 else 0)
+        insert(session, lines)
+
+    monkeypatch.setattr(ledger, "_insert_lines", slow)
+    found = book.assess_units(opened, units, MAR, per_transaction=2)
+    assert calls == [2, 2]  # no group assessed again unit by unit
+    assert [made.kind for made in found.values()] == ["original"] * 4  # type: ignore[union-attr]
+    assert count(opened, BasisRow) == 1 and count(opened, LineRow) == 4
     opened.close()
 
 

@@ -32,6 +32,7 @@ class Bases:
         self.session = session
         self.ids: dict[tuple[int, Parts, str, Period], int] = {}
         self.by_text: dict[str, int] = {}
+        self.added = False  # whether any was not in the book yet
 
     def id(self, rules: RegionRules, parts: Parts, insurance: str, period: Period) -> int:
         key = (id(rules), parts, insurance, period)  # the rules outlive the transaction
@@ -46,7 +47,7 @@ class Bases:
                     row = BasisRow(digest=digest, text=text)
                     self.session.add(row)
                     self.session.flush()
-                    found = row.id
+                    found, self.added = row.id, True
                 self.by_text[text] = found
             self.ids[key] = found
         return found

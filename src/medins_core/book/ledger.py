@@ -19,9 +19,10 @@ import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from decimal import Decimal
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from sqlalchemy import Connection, bindparam, select, update
@@ -122,6 +123,7 @@ def basis(rules: RegionRules, parts: Parts) -> str:
 
 
 _BASES: dict[tuple[int, Parts], tuple[RegionRules, str]] = {}
+T = TypeVar("T")
 
 
 def assess_unit(
@@ -133,7 +135,9 @@ def assess_unit(
     for attempt in range(3):
         try:
             with collector_paused(), book.transaction() as session:
-                found = _assess_group(book, session, [uscc], start, end, payment_type, parts)[uscc]
+                outcomes, lines, _ = _assess_group(book, session, [uscc], start, end, payment_type, parts)
+                _insert_lines(session, lines)
+            found = outcomes[uscc]
         except IntegrityError:
             if attempt == 2:  # another writer keeps winning: say so rather than loop
                 raise BookRefusal("busy", "另一进程正在核定同一单位同一期间，请稍后重试") from None
@@ -153,9 +157,14 @@ def assess_units(
     :func:`assess_unit` does each: what each unit gets, or why it was refused.
 
     Units are read, assessed and written ``per_transaction`` at a time, in one transaction
-    each: a killed process loses at most the group under way, and the book never holds part
-    of a unit's assessment. When a concurrent writer makes a group fail, its units are
-    assessed again one by one. ``progress`` is called with the number of units done.
+    each: a killed process loses at most the groups under way (two on PostgreSQL, see below),
+    and the book never holds part of a unit's assessment. When a concurrent writer makes a
+    group fail, its units are assessed again one by one at the end. ``progress`` is called
+    with the number of units done.
+
+    On PostgreSQL through psycopg, a group's lines are stored and its transaction committed
+    in a second thread while this one assesses the next group: that thread mostly waits on
+    the server, which meanwhile does most of its work for the group.
     """
     end = start if end is None else end
     if usccs is None:
@@ -163,21 +172,74 @@ def assess_units(
             usccs = list(session.scalars(select(UnitRow.uscc).order_by(UnitRow.uscc)))
     todo = list(dict.fromkeys(usccs))
     found: dict[str, BookAssessment | MedinsError] = {}
-    size = max(1, per_transaction)
-    for first in range(0, len(todo), size):
-        group = todo[first : first + size]
+    again: list[str] = []  # the units of groups a concurrent writer made fail
+
+    def settle(group: list[str], outcomes: dict[str, BookAssessment | MedinsError], stored: Future[None]) -> None:
         try:
-            with collector_paused(), book.transaction() as session:
-                found.update(_assess_group(book, session, group, start, end, payment_type, parts))
+            stored.result()
         except IntegrityError:
-            for uscc in group:
-                try:
-                    found[uscc] = assess_unit(book, uscc, start, end, payment_type=payment_type, parts=parts)
-                except MedinsError as exc:
-                    found[uscc] = exc
+            again.extend(group)
+            return
+        found.update(outcomes)
         if progress is not None:
             progress(len(group))
+
+    size = max(1, per_transaction)
+    in_flight: tuple[list[str], dict[str, BookAssessment | MedinsError], Future[None]] | None = None
+    threaded = book.engine.dialect.driver == "psycopg"
+    with ThreadPoolExecutor(1, thread_name_prefix="medins-book") if threaded else _Here() as writer:
+        for first in range(0, len(todo), size):
+            group = todo[first : first + size]
+            session = book.sessions()
+            try:
+                with collector_paused():
+                    session.begin()
+                    outcomes, lines, new_bases = _assess_group(book, session, group, start, end, payment_type, parts)
+            except IntegrityError:
+                session.close()
+                again.extend(group)
+                continue
+            except BaseException:
+                session.close()
+                raise
+            if in_flight is not None:
+                settle(*in_flight)
+            in_flight = group, outcomes, writer.submit(_commit, session, lines)
+            if new_bases:  # the next groups' lines may refer to them: they must be committed first
+                settle(*in_flight)
+                in_flight = None
+        if in_flight is not None:
+            settle(*in_flight)
+    # one by one, once no transaction of this call is open
+    for uscc in again:
+        try:
+            found[uscc] = assess_unit(book, uscc, start, end, payment_type=payment_type, parts=parts)
+        except MedinsError as exc:
+            found[uscc] = exc
+    if again and progress is not None:
+        progress(len(again))
     return {uscc: found[uscc] for uscc in todo}
+
+
+def _commit(session: Session, lines: list[tuple[Any, ...]]) -> None:
+    """Store a group's lines and commit its transaction (rolled back on any exception)."""
+    try:
+        _insert_lines(session, lines)
+        session.commit()
+    finally:
+        session.close()
+
+
+class _Here(Executor):
+    """An executor that runs each call at once, in this thread."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result
+            done.set_exception(exc)
+        return done
 
 
 @attrs.frozen
@@ -198,8 +260,10 @@ class _Write:
 def _assess_group(
     book: Book, session: Session, usccs: list[str], start: Period, end: Period,
     payment_type: PaymentType, parts: Parts,
-) -> dict[str, BookAssessment | MedinsError]:  # fmt: skip
-    """Assess units in one transaction: each one's revision, or why it was refused."""
+) -> tuple[dict[str, BookAssessment | MedinsError], list[tuple[Any, ...]], bool]:  # fmt: skip
+    """Assess units in one transaction: each one's revision, or why it was refused; the rows of
+    the new revisions' lines, which the caller stores before committing; and whether it stored
+    explanations that were not in the book."""
     # the versions are read before anything they cover: what is read next is at least as new
     units = {row.uscc: (unit_info(row), version) for row, version in
              session.execute(select(UnitRow, UnitRow.version).where(UnitRow.uscc.in_(usccs)))}  # fmt: skip
@@ -245,7 +309,8 @@ def _assess_group(
         session.add(outcome.row)
         writes.append(outcome)
     session.flush()  # every new revision at once; the unique constraint speaks here
-    values, bases = [], Bases(session)
+    values: list[tuple[Any, ...]] = []
+    bases = Bases(session)
     for write in writes:
         assert rosters is not None
         values.extend(_line_values(write, rosters, parts, bases))
@@ -254,8 +319,7 @@ def _assess_group(
             "type": payment_type.value, "total": write.total,
         })  # fmt: skip
         found[write.unit.uscc] = BookAssessment(write.row.id, write.row.kind, write.row.supplements, write.document)
-    _insert_lines(session, values)
-    return found
+    return found, values, bases.added
 
 
 def _insert_lines(session: Session, values: list[tuple[Any, ...]], per_statement: int = 64) -> None:
