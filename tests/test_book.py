@@ -21,11 +21,9 @@ from alembic import command
 
 from medins_core import book
 from medins_core.assessment import PaymentType, assess
+from medins_core.book import ledger
 from medins_core.book.db import _config as migration_config
 from medins_core.book.db import head
-from medins_core.book import ledger
-from medins_core.book.ledger import LINE_COLUMNS
-from medins_core.book.ledger import _insert_lines as insert_lines
 from medins_core.book.models import AssessmentRow, BasisRow, CoverRow, EventRow, LineRow, PersonRow
 from medins_core.book.testing import URL_ENV, postgres_binaries, throwaway_postgres
 from medins_core.model import Member
@@ -177,19 +175,19 @@ def test_a_line_refers_only_to_rows_in_the_book(opened: book.Book, tmp_path: Pat
     enroll_three(opened, tmp_path)
     book.assess_unit(opened, UNIT, JAN)
     with opened.transaction() as s:
-        stored = s.execute(sa.select(*[LineRow.__table__.c[name] for name in LINE_COLUMNS]).limit(1)).one()._asdict()
+        stored = s.execute(sa.select(*[LineRow.__table__.c[name] for name in ledger.LINE_COLUMNS]).limit(1)).one()._asdict()
     assert stored["basis_id"] is not None
 
     def line(**changed: object) -> tuple[object, ...]:
-        return tuple({**stored, **changed}[name] for name in LINE_COLUMNS)
+        return tuple({**stored, **changed}[name] for name in ledger.LINE_COLUMNS)
 
     for column in ("assessment_id", "person_id", "basis_id"):
         with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
-            insert_lines(s, [line(), line(**{column: 10**6})])  # COPY on PostgreSQL
+            ledger._insert_lines(s, [line(), line(**{column: 10**6})])  # COPY on PostgreSQL
         with pytest.raises(sa.exc.IntegrityError), opened.transaction() as s:
             s.execute(sa.update(LineRow).values({column: 10**6}))
     with opened.transaction() as s:
-        insert_lines(s, [line(basis_id=None)])
+        ledger._insert_lines(s, [line(basis_id=None)])
         s.execute(sa.update(LineRow).where(LineRow.basis_id.is_(None)).values(basis_id=stored["basis_id"]))
     assert count(opened, LineRow) == 4 and count(opened, LineRow, LineRow.basis_id.is_(None)) == 0
 
