@@ -28,6 +28,7 @@ from medins_core.bulk import (
     file_rows,
     to_members,
 )
+from medins_core.bulk._arrow import is_utf8
 from medins_core.bulk._certs import cert_codes, decode_cert
 from medins_core.bulk._read import parse_batch
 from medins_core.bulk._rounding import MODES, round_div
@@ -386,6 +387,24 @@ def test_a_byte_of_another_encoding_past_the_first_megabyte_is_refused(tmp_path:
     with pytest.raises(InputError) as bulk:
         assess_file(path, SUZHOU, "202208")
     assert bulk.value.code == reference.value.code == "mixed_encoding"
+
+
+#: Pieces of values: whole characters of one to four bytes, and bytes that are no character.
+_PIECES = [b"a", "张".encode(), "é".encode(), "😀".encode(), b"\xe5", b"\xbc\xa0", b"\x80", b"\xf0\x9f", b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=4).map(b"".join), max_size=12), st.integers(0, 3))
+@example([b"\xe5", b"\xbc\xa0"], 0)  # a character cut between two values: the bytes at once are valid
+@example(["张".encode(), b""], 0)
+def test_utf8_check_of_a_whole_column_is_each_values(values: list[bytes], skip: int) -> None:
+    """is_utf8 (the bytes validated at once) says what validating each value says."""
+    array = pa.array(values, type=pa.binary()).slice(min(skip, len(values)))
+    try:
+        array.cast(pa.string())
+        expected = True
+    except pa.ArrowInvalid:
+        expected = False
+    assert is_utf8(array.view(pa.string())) is expected
 
 
 @pytest.mark.parametrize("at", [0, 1, 700, 2999])
