@@ -134,20 +134,27 @@ def all_digits(*words: NDArray[np.uint64]) -> bool:
 
 def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
     """Eight digits 0-9, one a byte (the first in the lowest), as a number: SWAR, computed in
-    ``v`` itself (no temporaries but one), which is overwritten."""
+    ``v`` itself, which is overwritten."""
     for factor, shift, mask in DIGIT_STEPS:
-        t = v * factor
-        v >>= shift
-        v += t
-        v &= mask
+        swar_step(v, factor, shift, mask)
     return v.view(np.int64)  # below 10**8: the same bits
 
 
-#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each.
+def swar_step(v: NDArray[np.uint64], factor: np.uint64, shift: np.uint64, mask: np.uint64) -> None:
+    """One step of :func:`digit_values`, in place: each pair of numbers in adjacent lanes
+    becomes one in the lower lane of a lane twice as wide (the product adds the first, times
+    the factor, to the second; the mask drops what the other lanes got)."""
+    v *= factor
+    v >>= shift
+    v &= mask
+
+
+#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each. A factor is
+#: ``10**k << w + 1`` for lanes of ``w`` bits holding numbers of ``k`` digits.
 DIGIT_STEPS = [
-    (np.uint64(10), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
-    (np.uint64(100), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
-    (np.uint64(10000), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
+    (np.uint64(10 << 8 | 1), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
+    (np.uint64(100 << 16 | 1), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
+    (np.uint64(10000 << 32 | 1), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
 ]
 
 

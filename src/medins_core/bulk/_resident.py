@@ -18,6 +18,7 @@ from medins_core.bulk._arrow import (
     all_digits,
     digit_values,
     string_buffers,
+    swar_step,
 )
 from medins_core.period import days_in_month
 
@@ -111,10 +112,7 @@ def _year_mmdd(date: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.
     """YYYY and MMDD of words holding the digits of YYYYMMDD (the first in the lowest byte):
     two SWAR steps, in ``date`` itself."""
     for factor, shift, mask in DIGIT_STEPS[:2]:
-        step = date * factor
-        date >>= shift
-        date += step
-        date &= mask
+        swar_step(date, factor, shift, mask)
     halves = date.view(np.uint32).reshape(len(date), 2).astype(np.int64)  # little-endian: YYYY, MMDD
     return halves[:, 0], halves[:, 1]
 
