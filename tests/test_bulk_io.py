@@ -283,10 +283,13 @@ def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, 
         max_size=40,
     ),
     st.integers(1, 8),
-    st.none() | st.integers(0, 39),
+    st.none() | st.tuples(st.integers(0, 39), st.integers(0, 17), st.sampled_from("/:x X0@\x7f\x00")),
 )
+@example([("19800101", "123", None)], 1, (0, 17, "x"))
+@example([("19800101", "123", None)], 1, (0, 16, ":"))
+@example([("19800101", "123", None)], 1, (0, 3, "/"))
 def test_resident_ids_read_in_one_pass_are_read_as_apart(
-    people: list[tuple[str, str, str | None]], block: int, spoiled: int | None
+    people: list[tuple[str, str, str | None]], block: int, spoiled: tuple[int, int, str] | None
 ) -> None:
     """The one pass over a file's resident ID numbers (codes and plausibility at once, block
     by block) gives what the two separate passes give; a number that is not seventeen digits
@@ -296,13 +299,14 @@ def test_resident_ids_read_in_one_pass_are_read_as_apart(
     today = datetime.date(2026, 12, 7)
     certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
              for birth, seq, check in people]
-    if spoiled is not None and spoiled < len(certs):
-        certs[spoiled] = certs[spoiled][:17] + "x"
+    if spoiled is not None and spoiled[0] < len(certs):
+        row, at, byte = spoiled
+        certs[row] = certs[row][:at] + byte + certs[row][at + 1 :]
     array = pa.array(certs, pa.string())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_resident, "BLOCK_ROWS", block)  # several blocks
         found = _resident.checked_ids(array, today)
-    if spoiled is not None and spoiled < len(certs):
+    if not all(re.fullmatch(r"[0-9]{17}[0-9X]", c) for c in certs):
         assert found is None
         return
     assert found is not None

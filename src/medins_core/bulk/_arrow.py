@@ -132,6 +132,19 @@ def all_digits(*words: NDArray[np.uint64]) -> bool:
     return not int(wrong) & int(_HIGH)
 
 
+_SEVENTY_SIX = np.uint64(0x7676767676767676)
+
+
+def are_digits(*values: NDArray[np.uint64]) -> bool:
+    """Whether every byte of words from which ZEROS was subtracted is 0-9 (its byte was a
+    digit): a byte below "0" borrows into its own high bit, one above "9" gets it when 0x76
+    is added, and no byte carries or borrows into another before the first that is wrong."""
+    seen = 0
+    for v in values:
+        seen |= int(np.bitwise_or.reduce(v, initial=0)) | int(np.bitwise_or.reduce(v + _SEVENTY_SIX, initial=0))
+    return not seen & 0x8080808080808080
+
+
 def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
     """Eight digits 0-9, one a byte (the first in the lowest), as a number: SWAR, computed in
     ``v`` itself, which is overwritten."""
