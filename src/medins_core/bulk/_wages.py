@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     ZEROS,
-    all_digits,
+    are_digits,
     as_string,
     digit_values,
     first_null,
@@ -120,13 +120,12 @@ _LOW_KEEP, _LOW_FILL = _tails(0)
 _HIGH_KEEP, _HIGH_FILL = _tails(8)
 
 
-def _last_bytes(words: NDArray[np.uint64], end: NDArray[np.int64], back: int) -> NDArray[np.uint64]:
-    """The eight bytes from ``end - back`` of each value, as little-endian words, from aligned
-    words (unaligned gathers are several times slower)."""
-    start = end - back
-    at, shift = start >> 3, ((start & 7) << 3).astype(np.uint64)
-    # the next word's part: shifted by 1, then 63 - shift, so that a zero shift gives 0, not UB
-    result: NDArray[np.uint64] = (words[at] >> shift) | ((words[at + 1] << np.uint64(1)) << (np.uint64(63) - shift))
+def _last_bytes(data: NDArray[np.uint8], end: NDArray[np.intp], back: int) -> NDArray[np.uint64]:
+    """The eight bytes from ``end - back`` of each value, as little-endian words: a gather
+    from the words at every byte of ``data``, which overlap (at least ``back`` bytes before the
+    first end)."""
+    words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    result: NDArray[np.uint64] = words[end - back]  # (take would copy the view whole)
     return result
 
 
@@ -140,18 +139,21 @@ def _cents_fen(array: Any) -> NDArray[np.int64] | None:
 
 def _cents_block(array: Any) -> NDArray[np.int64] | None:
     offsets, data = string_buffers(array)
-    lengths = np.diff(offsets)
-    if not len(array) or lengths.min() < 4 or lengths.max() > 16:
+    if not len(array):
         return None
-    size = int(offsets[-1] - offsets[0])
-    body = np.zeros(16 + size + 16 - size % 8, dtype=np.uint8)  # 16 bytes before the first, whole words
-    body[16 : 16 + size] = data[offsets[0] : offsets[-1]]
-    words = body.view("<u8")
-    end = offsets[1:].astype(np.int64) - int(offsets[0]) + 16
+    lengths = np.subtract(offsets[1:], offsets[:-1], dtype=np.intp)
+    longest = int(lengths.max())
+    if lengths.min() < 4 or longest > 16:
+        return None
+    back = 16 if longest > 8 else 8
+    end = offsets[1:].astype(np.intp)
+    if int(offsets[1]) < back:  # bytes before the first value are read: put some there
+        data = np.concatenate((np.zeros(back, dtype=np.uint8), data))
+        end += back
     # bytes before a value's first are another value's: make them "0"
-    low = _last_bytes(words, end, 8)
-    low &= _LOW_KEEP[lengths]
-    low |= _LOW_FILL[lengths]
+    low = _last_bytes(data, end, 8)
+    low &= _LOW_KEEP.take(lengths)
+    low |= _LOW_FILL.take(lengths)
     if ((low & _DOT_BYTE) != _DOT).any():
         return None
     # drop the dot: the five bytes before it move up one, a "0" comes first; eight digits of fen
@@ -160,17 +162,17 @@ def _cents_block(array: Any) -> NDArray[np.int64] | None:
     low <<= np.uint64(8)
     low |= decimals
     low |= np.uint64(ord("0"))
-    high = None
-    if lengths.max() > 8:
-        high = _last_bytes(words, end, 16)
-        high &= _HIGH_KEEP[lengths]
-        high |= _HIGH_FILL[lengths]
-    if not all_digits(low) or (high is not None and not all_digits(high)):
-        return None
     low -= ZEROS
+    high = None
+    if back > 8:
+        high = _last_bytes(data, end, 16)
+        high &= _HIGH_KEEP.take(lengths)
+        high |= _HIGH_FILL.take(lengths)
+        high -= ZEROS
+    if not are_digits(low) or (high is not None and not are_digits(high)):
+        return None
     fen = digit_values(low)
     if high is not None:
-        high -= ZEROS
         fen += digit_values(high) * 10_000_000
     return fen
 
