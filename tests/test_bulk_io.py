@@ -587,3 +587,21 @@ def test_persons_listed_again_are_named_with_the_first_chunk_listing_them(chunks
                 expected.setdefault(people[k], seen[k])
             seen.setdefault(k, number)
     assert duplicates.between() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 10**17), max_size=8), min_size=1, max_size=5), st.booleans())
+@example([[5, 21], [37]], True)  # hashes alike in the weak hash, codes not
+@example([[5, 21], [37, 5]], True)
+def test_repeated_codes_are_found_exactly(runs: list[list[int]], weak: bool) -> None:
+    """any_repeat (a sort of 32-bit hashes, then of the codes in buckets where a hash repeats)
+    says whether a code repeats, also when many hashes collide (a weak hash)."""
+    from medins_core.bulk import _partial
+
+    arrays = [np.array(run, dtype=np.int64) for run in runs]
+    with pytest.MonkeyPatch.context() as patch:
+        if weak:  # every code alike modulo 16 hashes alike
+            patch.setattr(_partial, "_hash", lambda codes: (codes % 16).astype(np.uint32) << np.uint32(28))
+        found = _partial.any_repeat(arrays)
+    flat = [code for run in runs for code in run]
+    assert found == (len(set(flat)) < len(flat))

@@ -194,7 +194,7 @@ class Duplicates:
         if self.found is not None:
             return self.found
         found = self.found = dict(self.again)
-        if len(self.runs) > 1 or self.unsorted:
+        if (len(self.runs) > 1 or self.unsorted) and any_repeat([run for _, run in self.runs]):
             merged = np.concatenate([run for _, run in self.runs])
             merged.sort()  # quicksort (vectorised): faster than timsort's merging of sorted runs
             same = merged[1:] == merged[:-1]
@@ -209,6 +209,36 @@ class Duplicates:
                 for value, i in zip(codes[first].tolist(), runs[first].tolist()):
                     found[decode_cert(value)] = self.runs[i][0]
         return found
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / the golden ratio: a multiplicative hash
+
+
+def _hash(codes: NDArray[np.int64]) -> NDArray[np.uint32]:
+    """32 bits of each code, well mixed: the top half of its product with :data:`_GOLDEN`."""
+    mixed = codes.view(np.uint64) * _GOLDEN
+    mixed >>= np.uint64(32)
+    return mixed.astype(np.uint32)
+
+
+def any_repeat(runs: list[NDArray[np.int64]]) -> bool:
+    """Whether some code is listed twice in ``runs``, exactly.
+
+    The codes' 32-bit hashes are sorted, twice as fast as the codes; only the codes whose
+    hash falls in a bucket with a hash that repeats (a few per cent: of ten million distinct
+    codes, about 12,000 pairs share a hash) are then compared."""
+    hashes = np.concatenate([_hash(run) for run in runs])
+    hashes.sort()
+    same = hashes[1:] == hashes[:-1]
+    if not same.any():
+        return False
+    repeated = hashes[1:][same]
+    bits = min(max((64 * len(repeated)).bit_length(), 16), 24)  # about 1 bucket in 64 marked
+    marked = np.zeros(1 << bits, dtype=bool)
+    marked[repeated >> np.uint32(32 - bits)] = True
+    candidates = np.concatenate([run[marked[_hash(run) >> np.uint32(32 - bits)]] for run in runs])
+    candidates.sort()
+    return bool((candidates[1:] == candidates[:-1]).any())
 
 
 def smallest(rows: Rows, index: NDArray[np.int64]) -> int:
