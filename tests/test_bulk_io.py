@@ -605,3 +605,25 @@ def test_repeated_codes_are_found_exactly(runs: list[list[int]], weak: bool) -> 
         found = _partial.any_repeat(arrays)
     flat = [code for run in runs for code in run]
     assert found == (len(set(flat)) < len(flat))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([None, "", "a", " ", "张"]), st.sampled_from([None, "", "5"]), st.sampled_from([None, 1])),
+             min_size=1, max_size=12),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_blank_rows_are_the_rows_of_empty_or_null_cells(rows: list[tuple[Any, Any, Any]], skip: int, dictionary: bool) -> None:
+    """blank_rows (empty text read from the offsets) flags the rows whose every cell is empty
+    or null, in sliced, dictionary and integer columns too."""
+    from medins_core.bulk._arrow import blank_rows
+
+    names, wages, numbers = (list(column) for column in zip(*rows))
+    name = pa.array(names, pa.string())
+    batch = pa.RecordBatch.from_arrays(
+        [name.dictionary_encode() if dictionary else name, pa.array(wages, pa.large_string()), pa.array(numbers, pa.int64())],
+        names=["name", "wage", "n"],
+    ).slice(min(skip, len(rows)))
+    expected = [all(cell in (None, "") for cell in row) for row in rows[min(skip, len(rows)) :]]
+    assert blank_rows(batch).tolist() == expected

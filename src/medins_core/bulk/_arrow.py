@@ -194,13 +194,20 @@ def blank_rows(batch: Any) -> NDArray[np.bool_]:
     """Rows whose every cell is empty or null: the roster reader skips them as not data."""
     blank = np.ones(batch.num_rows, dtype=bool)
     for column in batch.columns:
-        empty = column.is_null()
         kind = column.type
         if pa.types.is_dictionary(kind):
             column, kind = column.cast(kind.value_type), kind.value_type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            empty = pc.or_kleene(empty, pc.equal(column, ""))
-        blank &= empty.to_numpy(zero_copy_only=False).astype(bool)
+        if pa.types.is_string(kind):  # no bytes (a null's may have some)
+            offsets, _ = string_buffers(column)
+            empty = offsets[1:] == offsets[:-1]
+            if column.null_count:
+                empty |= column.is_null().to_numpy(zero_copy_only=False)
+        else:
+            nulls = column.is_null()
+            if pa.types.is_large_string(kind):
+                nulls = pc.or_kleene(nulls, pc.equal(column, ""))
+            empty = nulls.to_numpy(zero_copy_only=False).astype(bool)
+        blank &= empty
         if not blank.any():
             break
     return blank
