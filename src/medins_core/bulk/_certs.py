@@ -119,6 +119,8 @@ def _certificates(
     found = checked_ids(required_text(batch, "cert_no", row0), today) if checked else None
     if found is not None:  # the usual file: every number a resident ID number, read in one pass
         cert, codes, plausible = found
+        if plausible.all():  # and a good one
+            return cert, codes, None
     else:
         cert, codes = listed_certs(batch, row0)
         if checked:
