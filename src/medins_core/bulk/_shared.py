@@ -39,7 +39,7 @@ def _dot(
         if bound * total < SAFE:
             if each is not None:  # a sum: several times faster than a product of int64
                 return int(values.sum()) * each
-            return int(np.dot(values, months))
+            return int(np.einsum("i,i->", values, months))  # faster than np.dot on int64
     return int(np.dot(values.astype(object), months.astype(object)))
 
 
