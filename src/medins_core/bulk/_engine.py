@@ -88,11 +88,19 @@ class Kernel:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
         return self.plan.covered(written)
 
-    def amounts(self, base: Array, side: FenRate, low: int | None = None, high: int | None = None) -> Array | int:
+    def amounts(
+        self,
+        base: Array,
+        side: FenRate,
+        low: int | None = None,
+        high: int | None = None,
+        out: NDArray[np.int64] | None = None,
+    ) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
 
         A side without a rate charges everybody the same: that amount is returned as an int.
-        ``low`` and ``high``, when known, are the least and the greatest base.
+        ``low`` and ``high``, when known, are the least and the greatest base; ``out``, an
+        array the int64 amounts may be computed in.
         """
         divisor = side.den * self.quantum
         if side.num == 0:
@@ -102,7 +110,7 @@ class Kernel:
         nonnegative = side.num >= 0 and side.fixed >= 0 and low >= 0
         if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= SAFE:
             base = base.astype(object)
-        exact = base * side.num
+        exact = base * side.num if out is None or base.dtype == object else np.multiply(base, side.num, out=out)
         if side.fixed:
             exact += side.fixed  # in place: exact is this function's own
         rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative, owned=True)
@@ -131,7 +139,9 @@ class Kernel:
         patterns = [self.pattern(p) for p in rows.patterns]
         first = np.maximum(rows.start, plan.k0)
         last = np.minimum(rows.end, plan.k1)
-        months = np.maximum(last - first + 1, 0)
+        months = last - first  # in place from here: fewer fresh pages a chunk
+        months += 1
+        np.maximum(months, 0, out=months)
         charged = np.array([bool(p) for p in patterns])
         eligible = months > 0
         if later.any():

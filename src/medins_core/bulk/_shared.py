@@ -46,12 +46,18 @@ def _dot(
 def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> NDArray[np.int64]:
     """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling."""
     if floor is not None and ceiling is not None:
+        if floor <= ceiling:  # then the order does not matter: one new array
+            clamped = np.maximum(wage, floor)
+            return np.minimum(clamped, ceiling, out=clamped)
         return np.where(wage < floor, floor, np.where(wage > ceiling, ceiling, wage))
     if floor is not None:
         return np.maximum(wage, floor)
     if ceiling is not None:
         return np.minimum(wage, ceiling)
     return wage
+
+
+_NOT_KEPT: NDArray[np.int64] = np.empty(0, dtype=np.int64)  # amounts only summed
 
 
 @attrs.frozen
@@ -87,6 +93,7 @@ class Shared:
         self._chosen: dict[tuple[int, int], Chosen | None] = {}
         self._bases: dict[tuple[Any, ...], tuple[Array, int, int, int]] = {}
         self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
+        self._scratch: NDArray[np.int64] | None = None  # for amounts only summed (no lines kept)
 
     def chosen(self, segment: Segment) -> Chosen | None:
         """The rows covered in ``segment``, or None if none is."""
@@ -101,8 +108,11 @@ class Shared:
         if lo <= plan.k0 and hi >= plan.k1:
             covered, count = self.months, self.count  # of_line rows all have months > 0
         else:
-            covered = np.maximum(np.minimum(self.last, hi) - np.maximum(self.first, lo) + 1, 0)
-            count = int(np.count_nonzero(covered * self.of_line))
+            covered = np.minimum(self.last, hi)
+            covered -= np.maximum(self.first, lo)
+            covered += 1
+            np.maximum(covered, 0, out=covered)
+            count = int(np.count_nonzero(np.logical_and(covered, self.of_line)))
         if not count:
             return None
         length = min(hi, plan.k1) - max(lo, plan.k0) + 1  # no row has more months
@@ -140,8 +150,16 @@ class Shared:
         found = self._amounts.get(key)
         if found is None:
             base, _, low, high = self.base(chosen, floor, ceiling)
-            amounts = self.kernel.amounts(base, side, low, high)
+            out = None
+            if not self.keep:  # only the sum is kept: one array for all of them
+                if self._scratch is None or len(self._scratch) < len(base):
+                    self._scratch = np.empty(len(self.wage), dtype=np.int64)
+                out = self._scratch[: len(base)]
+            amounts = self.kernel.amounts(base, side, low, high, out)
             # rounded to quanta: |amount| <= (|base| × |num| + |fixed|) / den + quantum
             bound = (max(-low, high) * abs(side.num) + abs(side.fixed)) // side.den + 1 + self.kernel.quantum
-            found = self._amounts[key] = (amounts, _dot(amounts, chosen.weights, bound, chosen.total, chosen.each))
+            total = _dot(amounts, chosen.weights, bound, chosen.total, chosen.each)
+            if out is not None and amounts is out:  # the next amounts overwrite them
+                amounts = _NOT_KEPT
+            found = self._amounts[key] = (amounts, total)
         return found
