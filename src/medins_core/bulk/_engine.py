@@ -33,7 +33,7 @@ from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_l
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
 from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
-from medins_core.bulk._shared import SAFE, Array, Chosen, Shared
+from medins_core.bulk._shared import SAFE, Array, Chosen, Shared, Workspace, spare
 from medins_core.errors import InputError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
@@ -125,9 +125,10 @@ class Kernel:
     # --- one chunk ----------------------------------------------------------------------
 
     def process(
-        self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0
+        self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0, workspace: Workspace | None = None
     ) -> tuple[Partial, list[Piece]]:
         """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces.
+        ``workspace`` (not with ``keep``): arrays to compute in, reused from chunk to chunk.
 
         Lines charged by the same patterns share their rows, so what depends only on the rows
         (persons, periods reached, months in each segment) is computed once for them, and what
@@ -137,9 +138,10 @@ class Kernel:
         n = len(rows)
         part = Partial(number=number, rows=n)
         patterns = [self.pattern(p) for p in rows.patterns]
-        first = np.maximum(rows.start, plan.k0)
-        last = np.minimum(rows.end, plan.k1)
-        months = last - first  # in place from here: fewer fresh pages a chunk
+        workspace = None if keep else workspace
+        first = np.maximum(rows.start, plan.k0, out=spare(workspace, "first", n))
+        last = np.minimum(rows.end, plan.k1, out=spare(workspace, "last", n))
+        months = np.subtract(last, first, out=spare(workspace, "months", n))
         months += 1
         np.maximum(months, 0, out=months)
         charged = np.array([bool(p) for p in patterns])
@@ -164,7 +166,7 @@ class Kernel:
             if not count:
                 continue
             reached = self._reached(first, last, months, of_line)
-            share = Shared(self, rows.wage, first, last, months, of_line, count, keep)
+            share = Shared(self, rows.wage, first, last, months, of_line, count, keep, workspace)
             for code in group:
                 part.line_persons[code] = part.line_persons.get(code, 0) + count
                 part.reached.setdefault(code, set()).update(reached)
@@ -305,6 +307,7 @@ def run(
     total = Partial()
     kept: list[Any] = []
     want_lines = keep_lines or on_lines is not None
+    workspace = Workspace()
     done = 0
     for number, batch in enumerate(batches):
         try:
@@ -321,7 +324,7 @@ def run(
         if want_lines:  # lines come out ordered by certificate number within each chunk
             order = _cert_order(rows)
             rows, later = rows.take(order).clean_names(), later[order]
-        part, pieces = kernel.process(rows, later, want_lines, number)
+        part, pieces = kernel.process(rows, later, want_lines, number, workspace)
         total.merge(part)
         if want_lines and not total.failed:
             limit = None if on_lines is None else 1 << 18  # ~40 MB a table: streamed memory stays flat

@@ -43,11 +43,14 @@ def _dot(
     return int(np.dot(values.astype(object), months.astype(object)))
 
 
-def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> NDArray[np.int64]:
-    """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling."""
+def _clamp(
+    wage: NDArray[np.int64], floor: int | None, ceiling: int | None, out: NDArray[np.int64] | None = None
+) -> NDArray[np.int64]:
+    """:meth:`BaseLimit.clamp` on fen: the floor is checked first, then the ceiling (``out``:
+    an array for the result when both are given)."""
     if floor is not None and ceiling is not None:
-        if floor <= ceiling:  # then the order does not matter: one new array
-            clamped = np.maximum(wage, floor)
+        if floor <= ceiling:  # then the order does not matter: one array
+            clamped = np.maximum(wage, floor, out=out)
             return np.minimum(clamped, ceiling, out=clamped)
         return np.where(wage < floor, floor, np.where(wage > ceiling, ceiling, wage))
     if floor is not None:
@@ -58,6 +61,26 @@ def _clamp(wage: NDArray[np.int64], floor: int | None, ceiling: int | None) -> N
 
 
 _NOT_KEPT: NDArray[np.int64] = np.empty(0, dtype=np.int64)  # amounts only summed
+
+
+class Workspace:
+    """Arrays reused from chunk to chunk of one assessment when no lines are kept (nothing
+    computed in them outlives its chunk): fresh arrays a chunk would cost page faults."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[Any, NDArray[np.int64]] = {}
+
+    def get(self, name: Any, n: int) -> NDArray[np.int64]:
+        """An int64 array of ``n`` elements, the same one for ``name`` each time."""
+        found = self._arrays.get(name)
+        if found is None or len(found) < n:
+            found = self._arrays[name] = np.empty(n, dtype=np.int64)
+        return found[:n]
+
+
+def spare(workspace: Workspace | None, name: Any, n: int) -> NDArray[np.int64] | None:
+    """``workspace``'s array for ``name``, or None (then the operation makes a new one)."""
+    return None if workspace is None else workspace.get(name, n)
 
 
 @attrs.frozen
@@ -87,13 +110,15 @@ class Shared:
         of_line: NDArray[np.bool_],
         count: int,
         keep: bool,
+        workspace: Workspace | None = None,
     ) -> None:
+        """``workspace`` (no lines kept): where the arrays of one group of lines are computed."""
         self.kernel, self.wage, self.first, self.last = kernel, wage, first, last
         self.months, self.of_line, self.count, self.keep = months, of_line, count, keep
+        self.workspace = workspace
         self._chosen: dict[tuple[int, int], Chosen | None] = {}
         self._bases: dict[tuple[Any, ...], tuple[Array, int, int, int]] = {}
         self._amounts: dict[tuple[Any, ...], tuple[Array | int, int]] = {}
-        self._scratch: NDArray[np.int64] | None = None  # for amounts only summed (no lines kept)
 
     def chosen(self, segment: Segment) -> Chosen | None:
         """The rows covered in ``segment``, or None if none is."""
@@ -108,8 +133,9 @@ class Shared:
         if lo <= plan.k0 and hi >= plan.k1:
             covered, count = self.months, self.count  # of_line rows all have months > 0
         else:
-            covered = np.minimum(self.last, hi)
-            covered -= np.maximum(self.first, lo)
+            n = len(self.months)
+            covered = np.minimum(self.last, hi, out=spare(self.workspace, ("covered", key), n))
+            covered -= np.maximum(self.first, lo, out=spare(self.workspace, "from", n))
             covered += 1
             np.maximum(covered, 0, out=covered)
             count = int(np.count_nonzero(np.logical_and(covered, self.of_line)))
@@ -125,7 +151,7 @@ class Shared:
             rows = (index, self.first[index], self.last[index]) if self.keep else None
             total = int(weights.sum())
             return Chosen(key, weights, total, index, rows, length if total == length * count else None)
-        weights = np.where(self.of_line, covered, 0)  # most rows: weigh the others 0
+        weights = np.multiply(covered, self.of_line, out=spare(self.workspace, ("weights", key), len(covered)))
         return Chosen(key, weights, int(weights.sum()), None, None)
 
     def base(self, chosen: Chosen, floor: int | None, ceiling: int | None) -> tuple[Array, int, int, int]:
@@ -135,7 +161,7 @@ class Shared:
         found = self._bases.get(key)
         if found is None:
             wage = self.wage if chosen.index is None else self.wage[chosen.index]
-            base = _clamp(wage, floor, ceiling)
+            base = _clamp(wage, floor, ceiling, spare(self.workspace, ("base", *key), len(wage)))
             low, high = int(base.min()), int(base.max())
             months = _dot(base, chosen.weights, max(-low, high), chosen.total, chosen.each)
             found = self._bases[key] = (base, months, low, high)
@@ -150,11 +176,7 @@ class Shared:
         found = self._amounts.get(key)
         if found is None:
             base, _, low, high = self.base(chosen, floor, ceiling)
-            out = None
-            if not self.keep:  # only the sum is kept: one array for all of them
-                if self._scratch is None or len(self._scratch) < len(base):
-                    self._scratch = np.empty(len(self.wage), dtype=np.int64)
-                out = self._scratch[: len(base)]
+            out = spare(self.workspace, "amounts", len(base))  # only the sum is kept
             amounts = self.kernel.amounts(base, side, low, high, out)
             # rounded to quanta: |amount| <= (|base| × |num| + |fixed|) / den + quantum
             bound = (max(-low, high) * abs(side.num) + abs(side.fixed)) // side.den + 1 + self.kernel.quantum
