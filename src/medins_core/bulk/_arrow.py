@@ -22,9 +22,12 @@ _UNCLEAN[0x80:] = True
 BLOCK_ROWS = 1 << 15
 
 
-def in_blocks(parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any) -> NDArray[Any] | None:
+def in_blocks(
+    parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any, out: NDArray[Any] | None = None
+) -> NDArray[Any] | None:
     """``parse(*columns)`` computed on blocks of :data:`BLOCK_ROWS` rows of the columns (Arrow
-    or numpy arrays of ``n`` rows) and joined; None as soon as a block gives None."""
+    or numpy arrays of ``n`` rows) and joined (in ``out``, when given and there are several
+    blocks); None as soon as a block gives None."""
     if n <= BLOCK_ROWS:
         return parse(*columns)
     parts = []
@@ -33,7 +36,7 @@ def in_blocks(parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any) 
         if part is None:
             return None
         parts.append(part)
-    return np.concatenate(parts)
+    return np.concatenate(parts, out=out)
 
 
 def input_error(code: str, message: str, field: str, row: int | None = None) -> InputError:

@@ -295,7 +295,7 @@ def run(
     progress: Callable[[int], object] | None,
     keep_lines: bool,
     on_lines: Callable[[Any], object] | None,
-    parse: Callable[[Any, int], Rows],
+    parse: Callable[..., Rows],
     listing: FileListing | None = None,
 ) -> BulkAssessment:
     """Assess a stream of record batches in one process.
@@ -311,7 +311,8 @@ def run(
     done = 0
     for number, batch in enumerate(batches):
         try:
-            rows = parse(batch, done + 1)
+            # totals only: nothing of a chunk's rows outlives it but its codes
+            rows = parse(batch, done + 1) if want_lines else parse(batch, done + 1, workspace=workspace)
         except InputError as exc:
             if listing is not None and exc.row is not None:
                 _listed_before(listing, batch, done + 2, exc)

@@ -70,9 +70,10 @@ def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     return fen
 
 
-def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
-    """Fen of wages written as text, with exactly the grammar of :func:`to_money`."""
-    cents = _cents_fen(array)
+def _text_fen(array: Any, first_row: int, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Fen of wages written as text, with exactly the grammar of :func:`to_money` (the usual
+    form computed in ``out``, when given)."""
+    cents = _cents_fen(array, out)
     if cents is not None:
         return cents
     offsets, data = string_buffers(array)
@@ -129,11 +130,11 @@ def _last_bytes(data: NDArray[np.uint8], end: NDArray[np.intp], back: int) -> ND
     return result
 
 
-def _cents_fen(array: Any) -> NDArray[np.int64] | None:
+def _cents_fen(array: Any, out: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
     """Fen of wages all written as 1 to 13 digits, a dot and two decimals (``5737.50``), read
     as the last sixteen bytes of each, eight at a time; None when any is written otherwise
     (the general path then reads it, or names the row)."""
-    found: NDArray[np.int64] | None = in_blocks(_cents_block, len(array), array)
+    found: NDArray[np.int64] | None = in_blocks(_cents_block, len(array), array, out=out)
     return found
 
 
@@ -177,13 +178,14 @@ def _cents_block(array: Any) -> NDArray[np.int64] | None:
     return fen
 
 
-def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
-    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants.
+def _wages(batch: Any, first_row: int, checked: bool, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants
+    (``out``: an array the usual text form may be read into).
 
     The first bad row is reported whatever is wrong with it, as the reference does.
     """
     try:
-        fen = _wage_fen(batch, first_row)
+        fen = _wage_fen(batch, first_row, out)
     except InputError as exc:
         if checked and exc.row is not None and exc.row > first_row:
             _positive(_wage_fen(batch.slice(0, exc.row - first_row), first_row), first_row)  # rows before it
@@ -204,7 +206,7 @@ def _positive(fen: NDArray[np.int64], first_row: int) -> None:
         raise input_error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
 
 
-def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
+def _wage_fen(batch: Any, first_row: int, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
     wage, fen = get_column(batch, "wage"), get_column(batch, "wage_fen")
     if wage is not None and fen is not None:
         raise input_error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
@@ -235,4 +237,4 @@ def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
     if pa.types.is_integer(kind):
         # yuan or fen? Refuse to guess: text/decimal is yuan, wage_fen is fen.
         raise input_error("invalid_column", "整数的 wage 列含义不明：元请用文本或小数列，分请用 wage_fen", name)
-    return _text_fen(as_string(column, name), first_row)
+    return _text_fen(as_string(column, name), first_row, out)
