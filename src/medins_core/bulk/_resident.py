@@ -113,8 +113,8 @@ def _year_mmdd(date: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.
     two SWAR steps, in ``date`` itself."""
     for factor, shift, mask in DIGIT_STEPS[:2]:
         swar_step(date, factor, shift, mask)
-    halves = date.view(np.uint32).reshape(len(date), 2).astype(np.int64)  # little-endian: YYYY, MMDD
-    return halves[:, 0], halves[:, 1]
+    halves = date.view(np.uint32).reshape(len(date), 2)  # little-endian: YYYY, MMDD
+    return halves[:, 0].astype(np.int64), halves[:, 1].astype(np.intp)  # each contiguous: faster to index
 
 
 _LANES = np.uint64(0x00FF00FF00FF00FF)
@@ -162,7 +162,7 @@ def _checked_block(
     low -= ZEROS
     if not are_digits(high, low) or (digit > 9).any() or ((check > 9) & (check != 40)).any():
         return False
-    check[check == 40] = 10
+    np.minimum(check, 10, out=check)  # X (40) is 10
     date -= ZEROS
     total = (digit * int(_WEIGHTS[16]) + check).astype(np.int64)  # the check sum, with the check value
     for word, at in ((high, 0), (low, 8)):
