@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from medins_core.bulk._certs import decode_cert
+from medins_core.bulk._certs import decode_cert, other_numbers
 from medins_core.bulk._read import Rows
 from medins_core.errors import MedinsError
 
@@ -169,7 +169,7 @@ class Duplicates:
 
     def _others(self, rows: Rows, number: int) -> Iterator[tuple[int, str]]:
         """Record the chunk's other numbers; yield the rows that repeat one in the chunk."""
-        other = np.flatnonzero(rows.codes < 0)
+        other = other_numbers(rows.codes)
         if not other.size:
             return
         mine: set[str] = set()
