@@ -28,6 +28,7 @@ from medins_core.bulk import (
     file_rows,
     to_members,
 )
+from medins_core.bulk._arrow import is_utf8
 from medins_core.bulk._certs import cert_codes, decode_cert
 from medins_core.bulk._read import parse_batch
 from medins_core.bulk._rounding import MODES, round_div
@@ -282,10 +283,13 @@ def test_plausible_resident_ids_are_the_valid_ones(people: list[tuple[str, str, 
         max_size=40,
     ),
     st.integers(1, 8),
-    st.none() | st.integers(0, 39),
+    st.none() | st.tuples(st.integers(0, 39), st.integers(0, 17), st.sampled_from("/:x X0@\x7f\x00")),
 )
+@example([("19800101", "123", None)], 1, (0, 17, "x"))
+@example([("19800101", "123", None)], 1, (0, 16, ":"))
+@example([("19800101", "123", None)], 1, (0, 3, "/"))
 def test_resident_ids_read_in_one_pass_are_read_as_apart(
-    people: list[tuple[str, str, str | None]], block: int, spoiled: int | None
+    people: list[tuple[str, str, str | None]], block: int, spoiled: tuple[int, int, str] | None
 ) -> None:
     """The one pass over a file's resident ID numbers (codes and plausibility at once, block
     by block) gives what the two separate passes give; a number that is not seventeen digits
@@ -295,13 +299,14 @@ def test_resident_ids_read_in_one_pass_are_read_as_apart(
     today = datetime.date(2026, 12, 7)
     certs = [valid_id("320506" + birth + seq) if check is None else "320506" + birth + seq + check
              for birth, seq, check in people]
-    if spoiled is not None and spoiled < len(certs):
-        certs[spoiled] = certs[spoiled][:17] + "x"
+    if spoiled is not None and spoiled[0] < len(certs):
+        row, at, byte = spoiled
+        certs[row] = certs[row][:at] + byte + certs[row][at + 1 :]
     array = pa.array(certs, pa.string())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_resident, "BLOCK_ROWS", block)  # several blocks
         found = _resident.checked_ids(array, today)
-    if spoiled is not None and spoiled < len(certs):
+    if not all(re.fullmatch(r"[0-9]{17}[0-9X]", c) for c in certs):
         assert found is None
         return
     assert found is not None
@@ -386,6 +391,24 @@ def test_a_byte_of_another_encoding_past_the_first_megabyte_is_refused(tmp_path:
     with pytest.raises(InputError) as bulk:
         assess_file(path, SUZHOU, "202208")
     assert bulk.value.code == reference.value.code == "mixed_encoding"
+
+
+#: Pieces of values: whole characters of one to four bytes, and bytes that are no character.
+_PIECES = [b"a", "张".encode(), "é".encode(), "😀".encode(), b"\xe5", b"\xbc\xa0", b"\x80", b"\xf0\x9f", b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=4).map(b"".join), max_size=12), st.integers(0, 3))
+@example([b"\xe5", b"\xbc\xa0"], 0)  # a character cut between two values: the bytes at once are valid
+@example(["张".encode(), b""], 0)
+def test_utf8_check_of_a_whole_column_is_each_values(values: list[bytes], skip: int) -> None:
+    """is_utf8 (the bytes validated at once) says what validating each value says."""
+    array = pa.array(values, type=pa.binary()).slice(min(skip, len(values)))
+    try:
+        array.cast(pa.string())
+        expected = True
+    except pa.ArrowInvalid:
+        expected = False
+    assert is_utf8(array.view(pa.string())) is expected
 
 
 @pytest.mark.parametrize("at", [0, 1, 700, 2999])
@@ -564,3 +587,43 @@ def test_persons_listed_again_are_named_with_the_first_chunk_listing_them(chunks
                 expected.setdefault(people[k], seen[k])
             seen.setdefault(k, number)
     assert duplicates.between() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 10**17), max_size=8), min_size=1, max_size=5), st.booleans())
+@example([[5, 21], [37]], True)  # hashes alike in the weak hash, codes not
+@example([[5, 21], [37, 5]], True)
+def test_repeated_codes_are_found_exactly(runs: list[list[int]], weak: bool) -> None:
+    """any_repeat (a sort of 32-bit hashes, then of the codes in buckets where a hash repeats)
+    says whether a code repeats, also when many hashes collide (a weak hash)."""
+    from medins_core.bulk import _partial
+
+    arrays = [np.array(run, dtype=np.int64) for run in runs]
+    with pytest.MonkeyPatch.context() as patch:
+        if weak:  # every code alike modulo 16 hashes alike
+            patch.setattr(_partial, "_hash", lambda codes: (codes % 16).astype(np.uint32) << np.uint32(28))
+        found = _partial.any_repeat(arrays)
+    flat = [code for run in runs for code in run]
+    assert found == (len(set(flat)) < len(flat))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([None, "", "a", " ", "张"]), st.sampled_from([None, "", "5"]), st.sampled_from([None, 1])),
+             min_size=1, max_size=12),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_blank_rows_are_the_rows_of_empty_or_null_cells(rows: list[tuple[Any, Any, Any]], skip: int, dictionary: bool) -> None:
+    """blank_rows (empty text read from the offsets) flags the rows whose every cell is empty
+    or null, in sliced, dictionary and integer columns too."""
+    from medins_core.bulk._arrow import blank_rows
+
+    names, wages, numbers = (list(column) for column in zip(*rows))
+    name = pa.array(names, pa.string())
+    batch = pa.RecordBatch.from_arrays(
+        [name.dictionary_encode() if dictionary else name, pa.array(wages, pa.large_string()), pa.array(numbers, pa.int64())],
+        names=["name", "wage", "n"],
+    ).slice(min(skip, len(rows)))
+    expected = [all(cell in (None, "") for cell in row) for row in rows[min(skip, len(rows)) :]]
+    assert blank_rows(batch).tolist() == expected

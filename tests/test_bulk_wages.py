@@ -52,10 +52,13 @@ def expected(texts: list[str]) -> list[int] | tuple[str, int]:
     return values
 
 
-def read(texts: list[str]) -> list[int] | tuple[str, int]:
-    """What the bulk reader makes of the wages of a roster (a table: no file checks)."""
-    certs = [f"32050619850312{i:04d}" for i in range(len(texts))]
-    batch = pa.RecordBatch.from_pydict({"cert_no": certs, "name": ["张三"] * len(texts), "wage": texts})
+def read(texts: list[str], before: list[str] | None = None) -> list[int] | tuple[str, int]:
+    """What the bulk reader makes of the wages of a roster (a table: no file checks); with
+    ``before``, of a slice of a longer table (its values' bytes follow others')."""
+    before = before or []
+    certs = [f"32050619850312{i:04d}" for i in range(len(before) + len(texts))]
+    batch = pa.RecordBatch.from_pydict({"cert_no": certs, "name": ["张三"] * len(certs), "wage": before + texts})
+    batch = batch.slice(len(before))
     try:
         rows = parse_batch(batch, 1)
     except InputError as exc:
@@ -69,6 +72,12 @@ def read(texts: list[str]) -> list[int] | tuple[str, int]:
 @given(st.lists(WAGE, min_size=1, max_size=40))
 def test_wages_are_read_as_the_reference_reads_them(texts: list[str]) -> None:
     assert read(texts) == expected(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(WAGE, min_size=1, max_size=10), st.lists(st.sampled_from(["1.00", "12345678901.25", "7"]), min_size=1, max_size=3))
+def test_wages_of_a_slice_are_read_as_the_reference_reads_them(texts: list[str], before: list[str]) -> None:
+    assert read(texts, before) == expected(texts)
 
 
 @settings(max_examples=20, deadline=None)

@@ -22,9 +22,12 @@ _UNCLEAN[0x80:] = True
 BLOCK_ROWS = 1 << 15
 
 
-def in_blocks(parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any) -> NDArray[Any] | None:
+def in_blocks(
+    parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any, out: NDArray[Any] | None = None
+) -> NDArray[Any] | None:
     """``parse(*columns)`` computed on blocks of :data:`BLOCK_ROWS` rows of the columns (Arrow
-    or numpy arrays of ``n`` rows) and joined; None as soon as a block gives None."""
+    or numpy arrays of ``n`` rows) and joined (in ``out``, when given and there are several
+    blocks); None as soon as a block gives None."""
     if n <= BLOCK_ROWS:
         return parse(*columns)
     parts = []
@@ -33,7 +36,7 @@ def in_blocks(parse: Callable[..., NDArray[Any] | None], n: int, *columns: Any) 
         if part is None:
             return None
         parts.append(part)
-    return np.concatenate(parts)
+    return np.concatenate(parts, out=out)
 
 
 def input_error(code: str, message: str, field: str, row: int | None = None) -> InputError:
@@ -90,6 +93,27 @@ def is_ascii(array: Any) -> bool:
     return not seen & 0x8080808080808080
 
 
+def is_utf8(array: Any) -> bool:
+    """Whether every value of a string array is UTF-8: its bytes validated as one value
+    (half the time of one value at a time, for short text), and no value starting with a
+    continuation byte (0x80-0xBF). In valid UTF-8 every other byte starts a character, so
+    then no value cuts one and each value is valid."""
+    offsets, data = string_buffers(array)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    starts = offsets[:-1]
+    if len(starts) and starts[-1] == hi:  # empty values at the end: no byte to look at
+        starts = starts[: int(np.searchsorted(starts, hi))]
+    if len(starts) and bool((data.take(starts).view(np.int8) < -64).any()):  # 0x80-0xBF as int8
+        return False
+    bounds = pa.py_buffer(np.array([lo, hi], dtype=np.int32))
+    whole = pa.Array.from_buffers(pa.binary(), 1, [None, bounds, array.buffers()[2]])
+    try:
+        whole.cast(pa.string())  # validates
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
 _HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
 _SIX = np.uint64(0x0606060606060606)
@@ -111,22 +135,42 @@ def all_digits(*words: NDArray[np.uint64]) -> bool:
     return not int(wrong) & int(_HIGH)
 
 
+_SEVENTY_SIX = np.uint64(0x7676767676767676)
+
+
+def are_digits(*values: NDArray[np.uint64]) -> bool:
+    """Whether every byte of words from which ZEROS was subtracted is 0-9 (its byte was a
+    digit): a byte below "0" borrows into its own high bit, one above "9" gets it when 0x76
+    is added, and no byte carries or borrows into another before the first that is wrong."""
+    seen = 0
+    for v in values:
+        seen |= int(np.bitwise_or.reduce(v, initial=0)) | int(np.bitwise_or.reduce(v + _SEVENTY_SIX, initial=0))
+    return not seen & 0x8080808080808080
+
+
 def digit_values(v: NDArray[np.uint64]) -> NDArray[np.int64]:
     """Eight digits 0-9, one a byte (the first in the lowest), as a number: SWAR, computed in
-    ``v`` itself (no temporaries but one), which is overwritten."""
+    ``v`` itself, which is overwritten."""
     for factor, shift, mask in DIGIT_STEPS:
-        t = v * factor
-        v >>= shift
-        v += t
-        v &= mask
+        swar_step(v, factor, shift, mask)
     return v.view(np.int64)  # below 10**8: the same bits
 
 
-#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each.
+def swar_step(v: NDArray[np.uint64], factor: np.uint64, shift: np.uint64, mask: np.uint64) -> None:
+    """One step of :func:`digit_values`, in place: each pair of numbers in adjacent lanes
+    becomes one in the lower lane of a lane twice as wide (the product adds the first, times
+    the factor, to the second; the mask drops what the other lanes got)."""
+    v *= factor
+    v >>= shift
+    v &= mask
+
+
+#: The three SWAR steps of :func:`digit_values`: factor, shift and mask of each. A factor is
+#: ``10**k << w + 1`` for lanes of ``w`` bits holding numbers of ``k`` digits.
 DIGIT_STEPS = [
-    (np.uint64(10), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
-    (np.uint64(100), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
-    (np.uint64(10000), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
+    (np.uint64(10 << 8 | 1), np.uint64(8), np.uint64(0x00FF00FF00FF00FF)),
+    (np.uint64(100 << 16 | 1), np.uint64(16), np.uint64(0x0000FFFF0000FFFF)),
+    (np.uint64(10000 << 32 | 1), np.uint64(32), np.uint64(0x00000000FFFFFFFF)),
 ]
 
 
@@ -153,13 +197,20 @@ def blank_rows(batch: Any) -> NDArray[np.bool_]:
     """Rows whose every cell is empty or null: the roster reader skips them as not data."""
     blank = np.ones(batch.num_rows, dtype=bool)
     for column in batch.columns:
-        empty = column.is_null()
         kind = column.type
         if pa.types.is_dictionary(kind):
             column, kind = column.cast(kind.value_type), kind.value_type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            empty = pc.or_kleene(empty, pc.equal(column, ""))
-        blank &= empty.to_numpy(zero_copy_only=False).astype(bool)
+        if pa.types.is_string(kind):  # no bytes (a null's may have some)
+            offsets, _ = string_buffers(column)
+            empty = offsets[1:] == offsets[:-1]
+            if column.null_count:
+                empty |= column.is_null().to_numpy(zero_copy_only=False)
+        else:
+            nulls = column.is_null()
+            if pa.types.is_large_string(kind):
+                nulls = pc.or_kleene(nulls, pc.equal(column, ""))
+            empty = nulls.to_numpy(zero_copy_only=False).astype(bool)
+        blank &= empty
         if not blank.any():
             break
     return blank

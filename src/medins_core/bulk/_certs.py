@@ -119,6 +119,8 @@ def _certificates(
     found = checked_ids(required_text(batch, "cert_no", row0), today) if checked else None
     if found is not None:  # the usual file: every number a resident ID number, read in one pass
         cert, codes, plausible = found
+        if plausible.all():  # and a good one
+            return cert, codes, None
     else:
         cert, codes = listed_certs(batch, row0)
         if checked:
@@ -200,7 +202,7 @@ class FileListing:
         """Record a parsed chunk whose first data row is ``row0`` (``row_of``: each row's
         number, when blank rows were skipped)."""
         self.chunks.append((codes, row_of, row0))
-        other = np.flatnonzero(codes < 0)
+        other = other_numbers(codes)
         if other.size:
             for i, number in zip(other, cert.take(pa.array(other, type=pa.int64())).to_pylist()):
                 row = row0 + int(i) if row_of is None else int(row_of[i])
@@ -229,6 +231,14 @@ class FileListing:
             return None
         row, first_row, number = min(found)
         return listed_twice(number, row, first_row)
+
+
+def other_numbers(codes: NDArray[np.int64]) -> NDArray[np.intp]:
+    """The rows whose number is no resident ID number (code -1): as a rule none, seen from
+    the least code."""
+    if not len(codes) or codes.min() >= 0:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(codes < 0)
 
 
 def decode_cert(code: int) -> str:

@@ -33,7 +33,7 @@ from medins_core.bulk._lines import BulkAssessment, Piece, line_tables, sorted_l
 from medins_core.bulk._partial import Duplicates, Partial, Sums, smallest
 from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
-from medins_core.bulk._shared import SAFE, Array, Chosen, Shared
+from medins_core.bulk._shared import SAFE, Array, Chosen, Shared, Workspace, spare
 from medins_core.errors import InputError
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
@@ -88,11 +88,19 @@ class Kernel:
         """The lines a roster ``lines`` cell charges (see :meth:`Plan.covered`)."""
         return self.plan.covered(written)
 
-    def amounts(self, base: Array, side: FenRate, low: int | None = None, high: int | None = None) -> Array | int:
+    def amounts(
+        self,
+        base: Array,
+        side: FenRate,
+        low: int | None = None,
+        high: int | None = None,
+        out: NDArray[np.int64] | None = None,
+    ) -> Array | int:
         """Each base's amount on ``side``, rounded by the region's policy, in fen.
 
         A side without a rate charges everybody the same: that amount is returned as an int.
-        ``low`` and ``high``, when known, are the least and the greatest base.
+        ``low`` and ``high``, when known, are the least and the greatest base; ``out``, an
+        array the int64 amounts may be computed in.
         """
         divisor = side.den * self.quantum
         if side.num == 0:
@@ -102,7 +110,7 @@ class Kernel:
         nonnegative = side.num >= 0 and side.fixed >= 0 and low >= 0
         if base.dtype != object and max(abs(low), abs(high)) * abs(side.num) + abs(side.fixed) >= SAFE:
             base = base.astype(object)
-        exact = base * side.num
+        exact = base * side.num if out is None or base.dtype == object else np.multiply(base, side.num, out=out)
         if side.fixed:
             exact += side.fixed  # in place: exact is this function's own
         rounded = round_div(exact, divisor, self.mode, nonnegative=nonnegative, owned=True)
@@ -117,9 +125,10 @@ class Kernel:
     # --- one chunk ----------------------------------------------------------------------
 
     def process(
-        self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0
+        self, rows: Rows, later: NDArray[np.bool_], keep: bool, number: int = 0, workspace: Workspace | None = None
     ) -> tuple[Partial, list[Piece]]:
         """Sums, reached periods and errors of chunk ``number``; with ``keep``, its pieces.
+        ``workspace`` (not with ``keep``): arrays to compute in, reused from chunk to chunk.
 
         Lines charged by the same patterns share their rows, so what depends only on the rows
         (persons, periods reached, months in each segment) is computed once for them, and what
@@ -129,9 +138,12 @@ class Kernel:
         n = len(rows)
         part = Partial(number=number, rows=n)
         patterns = [self.pattern(p) for p in rows.patterns]
-        first = np.maximum(rows.start, plan.k0)
-        last = np.minimum(rows.end, plan.k1)
-        months = np.maximum(last - first + 1, 0)
+        workspace = None if keep else workspace
+        first = np.maximum(rows.start, plan.k0, out=spare(workspace, "first", n))
+        last = np.minimum(rows.end, plan.k1, out=spare(workspace, "last", n))
+        months = np.subtract(last, first, out=spare(workspace, "months", n))
+        months += 1
+        np.maximum(months, 0, out=months)
         charged = np.array([bool(p) for p in patterns])
         eligible = months > 0
         if later.any():
@@ -154,7 +166,7 @@ class Kernel:
             if not count:
                 continue
             reached = self._reached(first, last, months, of_line)
-            share = Shared(self, rows.wage, first, last, months, of_line, count, keep)
+            share = Shared(self, rows.wage, first, last, months, of_line, count, keep, workspace)
             for code in group:
                 part.line_persons[code] = part.line_persons.get(code, 0) + count
                 part.reached.setdefault(code, set()).update(reached)
@@ -283,7 +295,7 @@ def run(
     progress: Callable[[int], object] | None,
     keep_lines: bool,
     on_lines: Callable[[Any], object] | None,
-    parse: Callable[[Any, int], Rows],
+    parse: Callable[..., Rows],
     listing: FileListing | None = None,
 ) -> BulkAssessment:
     """Assess a stream of record batches in one process.
@@ -295,10 +307,12 @@ def run(
     total = Partial()
     kept: list[Any] = []
     want_lines = keep_lines or on_lines is not None
+    workspace = Workspace()
     done = 0
     for number, batch in enumerate(batches):
         try:
-            rows = parse(batch, done + 1)
+            # totals only: nothing of a chunk's rows outlives it but its codes
+            rows = parse(batch, done + 1) if want_lines else parse(batch, done + 1, workspace=workspace)
         except InputError as exc:
             if listing is not None and exc.row is not None:
                 _listed_before(listing, batch, done + 2, exc)
@@ -311,7 +325,7 @@ def run(
         if want_lines:  # lines come out ordered by certificate number within each chunk
             order = _cert_order(rows)
             rows, later = rows.take(order).clean_names(), later[order]
-        part, pieces = kernel.process(rows, later, want_lines, number)
+        part, pieces = kernel.process(rows, later, want_lines, number, workspace)
         total.merge(part)
         if want_lines and not total.failed:
             limit = None if on_lines is None else 1 << 18  # ~40 MB a table: streamed memory stays flat

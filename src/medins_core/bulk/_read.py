@@ -29,6 +29,7 @@ from medins_core.bulk._arrow import (
     string_buffers,
 )
 from medins_core.bulk._certs import _certificates
+from medins_core.bulk._shared import Workspace, spare
 from medins_core.bulk._wages import _wages
 from medins_core.codes import split_lines
 from medins_core.errors import InputError, InputTypeError
@@ -98,8 +99,11 @@ class Rows:
         )
 
 
-def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[np.int64]:
-    """Period indices of a start/end column; null or empty means open."""
+def _periods(
+    batch: Any, name: str, first_row: int, open_value: int, out: NDArray[np.int64] | None = None
+) -> NDArray[np.int64]:
+    """Period indices of a start/end column; null or empty means open (``out``: an array the
+    usual cells may be read into)."""
     n = batch.num_rows
     column = get_column(batch, name)
     if column is None or column.null_count == n:
@@ -107,7 +111,7 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     if pa.types.is_floating(column.type):
         raise InputTypeError("invalid_column", f"float is not accepted for a period: 列 {name} 为浮点数", field=name)
     if pa.types.is_string(column.type) and not column.null_count:
-        fast = _compact_periods(column, open_value)
+        fast = _compact_periods(column, open_value, out)
         if fast is not None:
             return fast
     values, indices, nulls = distinct(column)
@@ -126,16 +130,18 @@ def _periods(batch: Any, name: str, first_row: int, open_value: int) -> NDArray[
     return result
 
 
-def _compact_periods(column: Any, open_value: int) -> NDArray[np.int64] | None:
+def _compact_periods(column: Any, open_value: int, out: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
     """Period indices of a text column of ``YYYYMM`` or empty cells, parsed in place; None
     when any cell is anything else (the general path then reads and checks it)."""
     offsets, data = string_buffers(column)
     lengths = np.diff(offsets)
-    filled = np.flatnonzero(lengths)  # few, as a rule: most persons stay all the range
+    filled = np.flatnonzero(lengths != 0)  # few, as a rule (most persons stay all the range); of bools: faster
     count = len(filled)
     if int(offsets[-1] - offsets[0]) != 6 * count or (count and lengths[filled].min() != 6):
         return None  # some cell is neither empty nor six bytes
-    result = np.full(len(column), open_value, dtype=np.int64)
+    result = np.full(len(column), open_value, dtype=np.int64) if out is None else out
+    if out is not None:
+        result.fill(open_value)
     if count:
         # the cells' bytes follow each other: the six-byte cells, in row order, and no others
         digits = data[offsets[0] : offsets[-1]].reshape(count, 6).astype(np.int64) - ord("0")
@@ -184,7 +190,12 @@ def canonical(batch: Any) -> Any:
 
 
 def parse_batch(
-    batch: Any, first_row: int = 1, *, roster_checks: bool = False, today: datetime.date | None = None
+    batch: Any,
+    first_row: int = 1,
+    *,
+    roster_checks: bool = False,
+    today: datetime.date | None = None,
+    workspace: Workspace | None = None,
 ) -> Rows:
     """Parse one record batch of a roster; ``first_row`` is the number of its first data row.
 
@@ -201,7 +212,8 @@ def parse_batch(
 
     Certificate numbers are stripped and upper-cased, as the roster reader does (a resident
     ID's check character ``x`` is ``X``); names are stripped by :meth:`Rows.clean_names`,
-    only when lines are made, since amounts do not depend on them.
+    only when lines are made, since amounts do not depend on them. With a ``workspace``, wages
+    and periods may be read into its arrays, which the next batch's reuse.
     """
     row0 = first_row + 1
     row_of = None
@@ -226,9 +238,10 @@ def parse_batch(
 
     cert = attempt(_certificates, batch, row0, roster_checks, today, row_of)
     name = attempt(_names, batch, row0) if roster_checks else attempt(required_text, batch, "name", row0)
-    wage = attempt(_wages, batch, row0, roster_checks)
-    start = attempt(_periods, batch, "start", row0, OPEN_START)
-    end = attempt(_periods, batch, "end", row0, OPEN_END)
+    n = batch.num_rows
+    wage = attempt(_wages, batch, row0, roster_checks, spare(workspace, "wage", n))
+    start = attempt(_periods, batch, "start", row0, OPEN_START, spare(workspace, "start", n))
+    end = attempt(_periods, batch, "end", row0, OPEN_END, spare(workspace, "end", n))
     if found:
         order = ("cert_no", "name", "wage", "wage_fen", "start", "end")
         first = min(found, key=lambda e: (e.row or 0, order.index(e.field) if e.field in order else 9))
@@ -272,7 +285,7 @@ def _names(batch: Any, row0: int) -> Any:
         if chars.max() > MAX_CELL_CHARS:
             row = row0 + int(np.flatnonzero(chars > MAX_CELL_CHARS)[0])
             raise input_error("cell_too_long", f"单元格超过 {MAX_CELL_CHARS} 个字符", "name", row)
-    if len(name) and not (lengths.min() > 0 and _NAME_START[data[offsets[:-1]]].all()):
+    if len(name) and not (lengths.min() > 0 and _NAME_START[data.take(offsets[:-1])].all()):
         empty = pc.equal(pc.utf8_trim_whitespace(name), "").to_numpy(zero_copy_only=False)
         if empty.any():
             raise input_error("missing_field", "姓名不能为空", "name", row0 + int(np.flatnonzero(empty)[0]))

@@ -15,9 +15,10 @@ from medins_core.bulk._arrow import (
     BLOCK_ROWS,
     DIGIT_STEPS,
     ZEROS,
-    all_digits,
+    are_digits,
     digit_values,
     string_buffers,
+    swar_step,
 )
 from medins_core.period import days_in_month
 
@@ -111,12 +112,9 @@ def _year_mmdd(date: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.
     """YYYY and MMDD of words holding the digits of YYYYMMDD (the first in the lowest byte):
     two SWAR steps, in ``date`` itself."""
     for factor, shift, mask in DIGIT_STEPS[:2]:
-        step = date * factor
-        date >>= shift
-        date += step
-        date &= mask
-    halves = date.view(np.uint32).reshape(len(date), 2).astype(np.int64)  # little-endian: YYYY, MMDD
-    return halves[:, 0], halves[:, 1]
+        swar_step(date, factor, shift, mask)
+    halves = date.view(np.uint32).reshape(len(date), 2)  # little-endian: YYYY, MMDD
+    return halves[:, 0].astype(np.int64), halves[:, 1].astype(np.intp)  # each contiguous: faster to index
 
 
 _LANES = np.uint64(0x00FF00FF00FF00FF)
@@ -143,11 +141,6 @@ def checked_ids(cert: Any, today: datetime.date | None) -> tuple[Any, NDArray[np
     return cert, codes, plausible
 
 
-#: The value of a byte as a digit (X: 10 as a check character), -1 for any other byte.
-_DIGIT = np.full(256, -1, dtype=np.int64)
-_DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(10)
-_CHECK = _DIGIT.copy()
-_CHECK[ord("X")] = 10
 #: Whether a check sum with its check value (at most 17 × 9 × 10 + 10) is 1 modulo 11.
 _SUM_IS_ONE = np.arange(17 * 90 + 11) % 11 == 1
 
@@ -160,29 +153,29 @@ def _checked_block(
     if not n or int(offsets[-1] - offsets[0]) != CERT_LENGTH * n or not (np.diff(offsets) == CERT_LENGTH).all():
         return n == 0
     packed = data[offsets[0] : offsets[-1]]
-    high, low = (
-        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(CERT_LENGTH,)).copy() for at in (0, 8)
+    high, low, date = (  # digits 0-7, 8-15 and 6-13 (the birth date), the first in the lowest byte
+        np.ndarray((n,), dtype="<u8", buffer=packed, offset=at, strides=(CERT_LENGTH,)).copy() for at in (0, 8, 6)
     )
-    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(CERT_LENGTH,))
-    digit, last = _DIGIT[tail & 0xFF], _CHECK[tail >> 8]
-    if not (all_digits(high, low) and digit.min() >= 0 and last.min() >= 0):
-        return False
-    high -= ZEROS  # digit j of the number in byte j of high, digit 8 + j in byte j of low
+    tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(CERT_LENGTH,)) - np.uint16(0x3030)
+    digit, check = tail & np.uint16(0xFF), tail >> np.uint16(8)  # the seventeenth digit; X is 40
+    high -= ZEROS
     low -= ZEROS
-    total = digit * int(_WEIGHTS[16]) + last  # the check sum, with the check value
+    if not are_digits(high, low) or (digit > 9).any() or ((check > 9) & (check != 40)).any():
+        return False
+    np.minimum(check, 10, out=check)  # X (40) is 10
+    date -= ZEROS
+    total = (digit * int(_WEIGHTS[16]) + check).astype(np.int64)  # the check sum, with the check value
     for word, at in ((high, 0), (low, 8)):
         for lanes, first in ((word & _LANES, at), ((word >> np.uint64(8)) & _LANES, at + 1)):
             lanes *= _weights(first)  # see _id_fields
             lanes >>= np.uint64(48)
             total += lanes.view(np.int64)
-    date = high >> np.uint64(48)  # digits 6-13: the birth date
-    date |= low << np.uint64(16)
     year, mmdd = _year_mmdd(date)
     np.multiply(digit_values(high), 10**8, out=codes)  # digits 0-7 and 8-15 as numbers
     codes += digit_values(low)
     codes *= 10
     codes += digit
     codes *= 11
-    codes += last
+    codes += check
     plausible[:] = _plausible(_SUM_IS_ONE[total], year, mmdd, today)
     return True

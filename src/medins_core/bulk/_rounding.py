@@ -37,7 +37,11 @@ def round_div(n: NDArray[Any], d: int, mode: str, *, nonnegative: bool = False, 
         if mode == decimal.ROUND_HALF_UP and d % 2 == 0:  # floor(n/d + 1/2) = (n + d/2) // d
             result = n if owned else n.copy()
             result += d // 2
-            result //= d
+            if result.dtype == np.int64:  # unsigned: twice as fast, and the same when n >= 0
+                unsigned = result.view(np.uint64)
+                np.floor_divide(unsigned, np.uint64(d), out=unsigned)
+            else:
+                result //= d
         elif mode == decimal.ROUND_HALF_UP:  # floor(n/d + 1/2), with one new array
             result = 2 * n
             result += d

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from medins_core.bulk._arrow import is_ascii
+from medins_core.bulk._arrow import is_ascii, is_utf8
 from medins_core.bulk._read import _FIELD_OF, TableLike
 from medins_core.errors import InputError
 from medins_core.io.limits import MAX_BULK_BYTES
@@ -93,9 +93,11 @@ def file_rows(path: str | Path) -> int | None:
 
 #: The largest block the CSV reader reads at once; a row must fit in one (so it bounds a row).
 MAX_BLOCK_BYTES = 32 * 1024 * 1024
-#: The block it reads at first, joined to chunks: a block that stays in the processor's cache
-#: is parsed in about a third less time than a 10 MB one. A longer row gets MAX_BLOCK_BYTES.
-READ_BLOCK_BYTES = 2 * 1024 * 1024
+#: The largest block it reads at first: one block makes one chunk, as joining smaller blocks
+#: to chunks costs more than a smaller block saves (the 1M × 12 benchmark file is read in
+#: about 6 % less time in 5 MB blocks than in 2 MB blocks joined). A longer row gets
+#: MAX_BLOCK_BYTES.
+READ_BLOCK_BYTES = 8 * 1024 * 1024
 
 
 def read_file(path: str | Path, *, chunk_rows: int, encoding: str = "utf8") -> Iterator[Any]:
@@ -187,11 +189,8 @@ def _csv_blocks(path: Path, encoding: str, present: list[str], types: dict[str, 
 def _check_utf8(batch: Any, path: Path) -> None:
     """Refuse text that is not UTF-8, as the CSV reader would have (``mixed_encoding``)."""
     for column in batch.columns:
-        if pa.types.is_string(column.type) and not is_ascii(column):
-            try:
-                column.view(pa.binary()).cast(pa.string())  # validates: a little faster than validate()
-            except pa.ArrowInvalid:
-                raise InputError("mixed_encoding", MIXED_ENCODING, file=str(path)) from None
+        if pa.types.is_string(column.type) and not is_ascii(column) and not is_utf8(column):
+            raise InputError("mixed_encoding", MIXED_ENCODING, file=str(path))
 
 
 def _bounded_stream(path: Path) -> Any:

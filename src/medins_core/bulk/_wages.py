@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     ZEROS,
-    all_digits,
+    are_digits,
     as_string,
     digit_values,
     first_null,
@@ -70,9 +70,10 @@ def _decimal_fen(array: Any, first_row: int) -> NDArray[np.int64]:
     return fen
 
 
-def _text_fen(array: Any, first_row: int) -> NDArray[np.int64]:
-    """Fen of wages written as text, with exactly the grammar of :func:`to_money`."""
-    cents = _cents_fen(array)
+def _text_fen(array: Any, first_row: int, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Fen of wages written as text, with exactly the grammar of :func:`to_money` (the usual
+    form computed in ``out``, when given)."""
+    cents = _cents_fen(array, out)
     if cents is not None:
         return cents
     offsets, data = string_buffers(array)
@@ -120,38 +121,40 @@ _LOW_KEEP, _LOW_FILL = _tails(0)
 _HIGH_KEEP, _HIGH_FILL = _tails(8)
 
 
-def _last_bytes(words: NDArray[np.uint64], end: NDArray[np.int64], back: int) -> NDArray[np.uint64]:
-    """The eight bytes from ``end - back`` of each value, as little-endian words, from aligned
-    words (unaligned gathers are several times slower)."""
-    start = end - back
-    at, shift = start >> 3, ((start & 7) << 3).astype(np.uint64)
-    # the next word's part: shifted by 1, then 63 - shift, so that a zero shift gives 0, not UB
-    result: NDArray[np.uint64] = (words[at] >> shift) | ((words[at + 1] << np.uint64(1)) << (np.uint64(63) - shift))
+def _last_bytes(data: NDArray[np.uint8], end: NDArray[np.intp], back: int) -> NDArray[np.uint64]:
+    """The eight bytes from ``end - back`` of each value, as little-endian words: a gather
+    from the words at every byte of ``data``, which overlap (at least ``back`` bytes before the
+    first end)."""
+    words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    result: NDArray[np.uint64] = words[end - back]  # (take would copy the view whole)
     return result
 
 
-def _cents_fen(array: Any) -> NDArray[np.int64] | None:
+def _cents_fen(array: Any, out: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
     """Fen of wages all written as 1 to 13 digits, a dot and two decimals (``5737.50``), read
     as the last sixteen bytes of each, eight at a time; None when any is written otherwise
     (the general path then reads it, or names the row)."""
-    found: NDArray[np.int64] | None = in_blocks(_cents_block, len(array), array)
+    found: NDArray[np.int64] | None = in_blocks(_cents_block, len(array), array, out=out)
     return found
 
 
 def _cents_block(array: Any) -> NDArray[np.int64] | None:
     offsets, data = string_buffers(array)
-    lengths = np.diff(offsets)
-    if not len(array) or lengths.min() < 4 or lengths.max() > 16:
+    if not len(array):
         return None
-    size = int(offsets[-1] - offsets[0])
-    body = np.zeros(16 + size + 16 - size % 8, dtype=np.uint8)  # 16 bytes before the first, whole words
-    body[16 : 16 + size] = data[offsets[0] : offsets[-1]]
-    words = body.view("<u8")
-    end = offsets[1:].astype(np.int64) - int(offsets[0]) + 16
+    lengths = np.subtract(offsets[1:], offsets[:-1], dtype=np.intp)
+    longest = int(lengths.max())
+    if lengths.min() < 4 or longest > 16:
+        return None
+    back = 16 if longest > 8 else 8
+    end = offsets[1:].astype(np.intp)
+    if int(offsets[1]) < back:  # bytes before the first value are read: put some there
+        data = np.concatenate((np.zeros(back, dtype=np.uint8), data))
+        end += back
     # bytes before a value's first are another value's: make them "0"
-    low = _last_bytes(words, end, 8)
-    low &= _LOW_KEEP[lengths]
-    low |= _LOW_FILL[lengths]
+    low = _last_bytes(data, end, 8)
+    low &= _LOW_KEEP.take(lengths)
+    low |= _LOW_FILL.take(lengths)
     if ((low & _DOT_BYTE) != _DOT).any():
         return None
     # drop the dot: the five bytes before it move up one, a "0" comes first; eight digits of fen
@@ -160,28 +163,29 @@ def _cents_block(array: Any) -> NDArray[np.int64] | None:
     low <<= np.uint64(8)
     low |= decimals
     low |= np.uint64(ord("0"))
-    high = None
-    if lengths.max() > 8:
-        high = _last_bytes(words, end, 16)
-        high &= _HIGH_KEEP[lengths]
-        high |= _HIGH_FILL[lengths]
-    if not all_digits(low) or (high is not None and not all_digits(high)):
-        return None
     low -= ZEROS
+    high = None
+    if back > 8:
+        high = _last_bytes(data, end, 16)
+        high &= _HIGH_KEEP.take(lengths)
+        high |= _HIGH_FILL.take(lengths)
+        high -= ZEROS
+    if not are_digits(low) or (high is not None and not are_digits(high)):
+        return None
     fen = digit_values(low)
     if high is not None:
-        high -= ZEROS
         fen += digit_values(high) * 10_000_000
     return fen
 
 
-def _wages(batch: Any, first_row: int, checked: bool) -> NDArray[np.int64]:
-    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants.
+def _wages(batch: Any, first_row: int, checked: bool, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+    """Wages in fen below the reference's bound; ``checked``: above 0, as the roster reader wants
+    (``out``: an array the usual text form may be read into).
 
     The first bad row is reported whatever is wrong with it, as the reference does.
     """
     try:
-        fen = _wage_fen(batch, first_row)
+        fen = _wage_fen(batch, first_row, out)
     except InputError as exc:
         if checked and exc.row is not None and exc.row > first_row:
             _positive(_wage_fen(batch.slice(0, exc.row - first_row), first_row), first_row)  # rows before it
@@ -202,7 +206,7 @@ def _positive(fen: NDArray[np.int64], first_row: int) -> None:
         raise input_error("invalid_wage", f"缴费工资须大于0且小于{MAX_WAGE}元", "wage", first_row + row)
 
 
-def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
+def _wage_fen(batch: Any, first_row: int, out: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
     wage, fen = get_column(batch, "wage"), get_column(batch, "wage_fen")
     if wage is not None and fen is not None:
         raise input_error("conflicting_fields", "wage 与 wage_fen 只能给出其一", "wage")
@@ -233,4 +237,4 @@ def _wage_fen(batch: Any, first_row: int) -> NDArray[np.int64]:
     if pa.types.is_integer(kind):
         # yuan or fen? Refuse to guess: text/decimal is yuan, wage_fen is fen.
         raise input_error("invalid_column", "整数的 wage 列含义不明：元请用文本或小数列，分请用 wage_fen", name)
-    return _text_fen(as_string(column, name), first_row)
+    return _text_fen(as_string(column, name), first_row, out)
