@@ -123,7 +123,6 @@ def basis(rules: RegionRules, parts: Parts) -> str:
 
 
 _BASES: dict[tuple[int, Parts], tuple[RegionRules, str]] = {}
-T = TypeVar("T")
 
 
 def assess_unit(
@@ -228,6 +227,9 @@ def _commit(session: Session, lines: list[tuple[Any, ...]]) -> None:
         session.commit()
     finally:
         session.close()
+
+
+T = TypeVar("T")
 
 
 class _Here(Executor):
