@@ -11,7 +11,7 @@ import datetime
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -437,6 +437,14 @@ def test_many_units_at_once_as_one_by_one(db_url: str, tmp_path: Path) -> None:
     opened.close()
 
 
+def add_and_enroll(b: book.Book, tmp_path: Path, units: list[str], people: Callable[[int], list[tuple[int, str]]]) -> None:
+    """Register each unit ``u`` of ``units`` and enroll ``people(u)`` (person, wage) in it."""
+    for u, uscc in enumerate(units):
+        b.add_unit(uscc, f"单位{u}", "210200")
+        enrolled = enroll_file(tmp_path / "e.csv", people(u))
+        book.apply_file(b, "enroll", enrolled, uscc, today=datetime.date(2023, 1, 10))
+
+
 def test_a_group_whose_lines_are_refused_is_assessed_again_one_by_one_and_a_failure_stores_none(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -444,10 +452,7 @@ def test_a_group_whose_lines_are_refused_is_assessed_again_one_by_one_and_a_fail
     # the next group is assessed): what goes wrong there is answered as for the group itself
     opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
     units = [f"912102000000002{u:02d}X" for u in range(6)]
-    for u, uscc in enumerate(units):
-        opened.add_unit(uscc, f"单位{u}", "210200")
-        people = [(200 + 10 * u + i, "5000") for i in range(2)]
-        book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", people), uscc, today=datetime.date(2023, 1, 10))
+    add_and_enroll(opened, tmp_path, units, lambda u: [(200 + 10 * u + i, "5000") for i in range(2)])
     calls: list[int] = []
     insert = ledger._insert_lines
 
@@ -485,10 +490,7 @@ def test_the_next_group_waits_for_the_explanations_a_group_stored_first(
     # assessed before that commit, it would store the same again and be refused for it
     opened = book.Book(db_url, registry=registry_for(tmp_path / "params"))
     units = [f"912102000000003{u:02d}X" for u in range(4)]
-    for u, uscc in enumerate(units):
-        opened.add_unit(uscc, f"单位{u}", "210200")
-        book.apply_file(opened, "enroll", enroll_file(tmp_path / "e.csv", [(300 + u, "5000")]), uscc,
-                        today=datetime.date(2023, 1, 10))  # fmt: skip
+    add_and_enroll(opened, tmp_path, units, lambda u: [(300 + u, "5000")])
     calls: list[int] = []
     insert = ledger._insert_lines
 
