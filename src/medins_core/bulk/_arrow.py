@@ -126,15 +126,6 @@ def eight_digits(words: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[
     return digit_values(words - ZEROS), ok
 
 
-def all_digits(*words: NDArray[np.uint64]) -> bool:
-    """Whether every byte of every word is an ASCII digit: its high half is 3, and stays 3
-    when 6 is added (no carry between bytes: a byte that could carry fails the first test)."""
-    wrong = np.uint64(0)
-    for w in words:
-        wrong |= np.bitwise_or.reduce(w ^ ZEROS, initial=0) | np.bitwise_or.reduce((w + _SIX) ^ ZEROS, initial=0)
-    return not int(wrong) & int(_HIGH)
-
-
 _SEVENTY_SIX = np.uint64(0x7676767676767676)
 
 

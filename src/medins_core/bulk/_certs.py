@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from medins_core.bulk._arrow import (
     ZEROS,
-    all_digits,
+    are_digits,
     as_string,
     digit_values,
     distinct,
@@ -85,10 +85,10 @@ def _all_resident_ids(packed: NDArray[np.uint8], n: int) -> NDArray[np.int64] | 
     tail = np.ndarray((n,), dtype="<u2", buffer=packed, offset=16, strides=(CERT_LENGTH,))
     digit, last = (tail & 0xFF).astype(np.int64) - ord("0"), (tail >> 8).astype(np.int64) - ord("0")
     is_x = last == ord("X") - ord("0")
-    if not (all_digits(high, low) and below(digit, 10).all() and (below(last, 10) | is_x).all()):
-        return None
     high -= ZEROS
     low -= ZEROS
+    if not (are_digits(high, low) and below(digit, 10).all() and (below(last, 10) | is_x).all()):
+        return None
     code = digit_values(high)
     code *= 10**8
     code += digit_values(low)

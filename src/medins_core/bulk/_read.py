@@ -139,8 +139,10 @@ def _compact_periods(column: Any, open_value: int, out: NDArray[np.int64] | None
     count = len(filled)
     if int(offsets[-1] - offsets[0]) != 6 * count or (count and lengths[filled].min() != 6):
         return None  # some cell is neither empty nor six bytes
-    result = np.full(len(column), open_value, dtype=np.int64) if out is None else out
-    if out is not None:
+    if out is None:
+        result = np.full(len(column), open_value, dtype=np.int64)
+    else:
+        result = out
         result.fill(open_value)
     if count:
         # the cells' bytes follow each other: the six-byte cells, in row order, and no others
