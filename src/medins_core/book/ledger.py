@@ -19,10 +19,10 @@ import json
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from importlib import metadata
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from sqlalchemy import Connection, bindparam, select, update
@@ -44,6 +44,7 @@ from medins_core.book.models import AssessmentRow, LineRow, PersonRow, UnitRow
 from medins_core.book.rosters import Rosters
 from medins_core.collector import collector_paused
 from medins_core.errors import MedinsError
+from medins_core.executors import Inline
 from medins_core.params import RegionRules
 from medins_core.period import Period
 
@@ -186,7 +187,7 @@ def assess_units(
     size = max(1, per_transaction)
     in_flight: tuple[list[str], dict[str, BookAssessment | MedinsError], Future[None]] | None = None
     threaded = book.engine.dialect.driver == "psycopg"
-    with ThreadPoolExecutor(1, thread_name_prefix="medins-book") if threaded else _Here() as writer:
+    with ThreadPoolExecutor(1, thread_name_prefix="medins-book") if threaded else Inline() as writer:
         for first in range(0, len(todo), size):
             group = todo[first : first + size]
             session = book.sessions()
@@ -227,21 +228,6 @@ def _commit(session: Session, lines: list[tuple[Any, ...]]) -> None:
         session.commit()
     finally:
         session.close()
-
-
-T = TypeVar("T")
-
-
-class _Here(Executor):
-    """An executor that runs each call at once, in this thread."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        done: Future[T] = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result
-            done.set_exception(exc)
-        return done
 
 
 @attrs.frozen
