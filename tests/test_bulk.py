@@ -11,6 +11,7 @@ the range).
 from __future__ import annotations
 
 import decimal
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -193,6 +194,7 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         "insurance": selected,
         "parts": weighted(draw, (2, st.just(Parts.BOTH)), (2, st.just(Parts.UNIT)), (1, st.just(Parts.PERSON))),
         "chunk_rows": draw(st.sampled_from([1, 2, 3, 4096])),
+        "threads": draw(st.sampled_from([1, 2, 3])),
     }
 
 
@@ -232,16 +234,18 @@ def check_same(case: dict[str, Any]) -> Any:
     rules, start, end = case["rules"], case["start"], case["end"]
     options = {"insurance": case["insurance"], "parts": case["parts"]}
     members = members_of(case["rows"], rules)
+    threads = case.get("threads", 1)
     reference = outcome(lambda: assess(members, rules, start, end, engine="reference", **options))
     bulk = outcome(
         lambda: assess_table(
-            table_of(case["rows"]), rules, start, end, chunk_rows=case["chunk_rows"], **options
+            table_of(case["rows"]), rules, start, end, chunk_rows=case["chunk_rows"], threads=threads, **options
         ).to_assessment()
     )
     # totals only: persons listed twice are searched for once at the end, not chunk by chunk
     totals = outcome(
         lambda: assess_table(
-            table_of(case["rows"]), rules, start, end, chunk_rows=case["chunk_rows"], keep_lines=False, **options
+            table_of(case["rows"]), rules, start, end, chunk_rows=case["chunk_rows"], keep_lines=False,
+            threads=threads, **options
         )
     )
     if isinstance(reference, Assessment):
@@ -328,9 +332,10 @@ def test_duplicates_across_chunks_and_the_errors_they_hide() -> None:
         [row("P9", None), row("C1", None), row("P9", ["999"]), row("10000000000000000X", None)] * 2,
     ]
     for rows in cases:
-        for chunk_rows in (1, 2, 4096):
+        for chunk_rows, threads in itertools.product((1, 2, 4096), (1, 3)):
             result = check_same({"rules": rules, "start": Period(2021, 1), "end": Period(2021, 2), "rows": rows,
-                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows,
+                                 "threads": threads})
             assert result[1] == "duplicate_person"
 
 
@@ -347,9 +352,10 @@ def test_a_resident_listed_twice_in_the_last_row_of_a_chunk_or_in_two_chunks() -
              "lines": None, "lines_text": None}
             for i in range(8)
         ]
-        for chunk_rows in (3, 4, 8):
+        for chunk_rows, threads in itertools.product((3, 4, 8), (1, 3)):
             result = check_same({"rules": rules, "start": Period(2022, 8), "end": Period(2022, 9), "rows": rows,
-                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows})
+                                 "insurance": None, "parts": Parts.BOTH, "chunk_rows": chunk_rows,
+                                 "threads": threads})
             if repeats:
                 assert result[1] == "duplicate_person", (repeats, chunk_rows)
             else:

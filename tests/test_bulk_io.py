@@ -6,6 +6,7 @@ import datetime
 import decimal
 import gzip
 import io
+import itertools
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -490,15 +491,16 @@ def test_a_quantum_finer_than_a_fen_is_refused() -> None:
 
 
 def test_parquet_read_ahead_stops_with_its_reader(tmp_path: Path) -> None:
+    import threading
+
     from medins_core.bulk._source import read_file
 
     path = tmp_path / "r.parquet"
     pq.write_table(pa.table({"cert_no": [f"A{i}" for i in range(5000)], "name": ["x"] * 5000, "wage": ["1"] * 5000}), path)
-    reader = read_file(path, chunk_rows=100)
+    reader = read_file(path, chunk_rows=100, read_ahead=True)
     assert next(reader).num_rows == 100
+    assert any(t.name == "medins-prefetch" for t in threading.enumerate())
     reader.close()  # the consumer stops early: the thread ends, nothing hangs
-    import threading
-
     assert not any(t.name == "medins-prefetch" for t in threading.enumerate())
 
 
@@ -534,9 +536,9 @@ def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names
     except InputError as exc:  # the reference counts the other bad rows after the first
         expected = (exc.code, exc.row, exc.message.split("（另有")[0])
     verdicts = []
-    for keep_lines in (True, False):  # lines made chunk by chunk, or totals only
+    for keep_lines, threads in itertools.product((True, False), (1, 3)):  # lines chunk by chunk, or totals only
         try:
-            result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk, keep_lines=keep_lines)
+            result = assess_file(path, SUZHOU, "202208", chunk_rows=chunk, keep_lines=keep_lines, threads=threads)
             verdicts.append(None)
         except InputError as exc:
             verdicts.append((exc.code, exc.row, exc.message))
@@ -544,7 +546,7 @@ def test_a_person_listed_in_two_chunks_is_refused_at_the_row_the_reference_names
             if expected is None:  # and the same amounts
                 assert result.total == assess(read_roster(path, rules=SUZHOU.rules).members, SUZHOU, "202208").total
     found = verdicts[0]
-    assert verdicts[1] == found
+    assert verdicts[1:] == [found] * 3
     if expected is None or expected[0] != "duplicate_person":
         assert found is None or found[0] != "duplicate_person" or expected is not None
         if expected is not None:

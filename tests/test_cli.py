@@ -153,6 +153,19 @@ def test_bulk_engine_prints_what_the_reference_prints(
     argv = ["assess", str(path), "--region", "320800", "--period", "2021-06", "--to", "2021-08", "--format", fmt]
     reference = run(capsys, *argv)
     assert run(capsys, *argv, "--engine", "bulk")[:2] == reference[:2]
+    for threads in ("1", "3"):  # no other thread; one reading ahead and two assessing
+        assert run(capsys, *argv, "--engine", "bulk", "--threads", threads)[:2] == reference[:2]
+
+
+def test_threads_are_a_whole_number_for_the_bulk_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = roster(tmp_path, [[make_resident_id(sequence=1), "职工", "5000"]])
+    argv = ["assess", str(path), "--region", "320500", "--period", "2022-08"]
+    for bad in ("0", "-1", "two"):
+        with pytest.raises(SystemExit) as refused:
+            main([*argv, "--engine", "bulk", "--threads", bad])
+        assert refused.value.code == 2 and "线程数应为不小于 1 的整数" in capsys.readouterr().err
+    status, out, err = run(capsys, *argv, "--threads", "2")
+    assert (status, out) == (2, "") and "[threads_without_bulk]" in err
 
 
 def test_bulk_engine_csv_equals_the_reference(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import csv
 import datetime
 import functools
 import io
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -62,6 +63,7 @@ __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "FILE_CHUNK_ROWS",
     "LINE_SCHEMA",
+    "MAX_DEFAULT_THREADS",
     "MONEY",
     "BulkAssessment",
     "LineCsvWriter",
@@ -70,6 +72,7 @@ __all__ = [
     "Progress",
     "assess_file",
     "assess_table",
+    "default_threads",
     "file_rows",
     "to_members",
     "write_lines",
@@ -80,6 +83,25 @@ DEFAULT_CHUNK_ROWS = 1 << 18
 #: Rows per chunk of a file: half as many, since a file's chunk also carries its text through
 #: the roster checks (the 1 M × 12 benchmark file is assessed about 8 % faster so).
 FILE_CHUNK_ROWS = 1 << 17
+
+#: Threads a roster of several chunks is assessed in unless told: the CPUs this process may
+#: use, at most this many (each thread holds a chunk, so memory grows with them).
+MAX_DEFAULT_THREADS = 4
+
+
+def default_threads() -> int:
+    """The threads :func:`assess_table` and :func:`assess_file` use unless told."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(usable, MAX_DEFAULT_THREADS))
+
+
+def _threads(threads: int | None) -> int:
+    if threads is None:
+        return default_threads()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a whole number from 1, not {threads!r}")
+    return threads
+
 
 #: A progress callback: called after each chunk with the number of roster rows done so far.
 Progress = Callable[[int], object]
@@ -102,6 +124,7 @@ def assess_table(
     on_lines: LineSink | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     lines: Sequence[str] | None = None,
+    threads: int | None = None,
 ) -> BulkAssessment:
     """Assess a roster given as Arrow data: what :func:`~medins_core.assessment.assess` gives.
 
@@ -115,6 +138,10 @@ def assess_table(
     ``on_lines`` to receive the lines chunk by chunk instead (each table is ordered by period,
     line and certificate number, but tables are not merged with each other). ``progress`` is
     called with the number of rows done after each chunk.
+
+    A roster of several chunks is parsed and, for totals only, assessed in ``threads`` threads
+    (default :func:`default_threads`; 1: one chunk after the other, in this thread): the
+    result and the first error are the same whatever their number.
     """
     kernel = Kernel(rules, start, end, insurance_or_lines(insurance, lines, "assess_table"), parts)
     return run(
@@ -125,6 +152,7 @@ def assess_table(
         keep_lines=keep_lines,
         on_lines=on_lines,
         parse=parse_batch,
+        threads=_threads(threads),
     )
 
 
@@ -144,6 +172,7 @@ def assess_file(
     encoding: str = "utf8",
     today: datetime.date | None = None,
     lines: Sequence[str] | None = None,
+    threads: int | None = None,
 ) -> BulkAssessment:
     """Assess a roster file (``.csv``, ``.csv.gz``, ``.parquet``) read in chunks of ``chunk_rows``.
 
@@ -152,16 +181,18 @@ def assess_file(
     numbers (the header is row 1). Every problem reading the file is an InputError with a
     code (see docs/limits.md).
 
-    As :func:`assess_table`; memory stays at about one chunk unless ``keep_lines``. Every CSV
-    column is read as text (a wage is never parsed as a float); ``encoding`` is the CSV's text
-    encoding (e.g. ``"gb18030"``). Errors about the file's content name the file and the row
-    (the header is row 1, as in the reference path).
+    As :func:`assess_table`, but of ``threads``, one reads the file ahead while the others
+    assess. Memory stays at about one chunk a thread unless ``keep_lines``. Every CSV column is
+    read as text (a wage is never parsed as a float); ``encoding`` is the CSV's text encoding
+    (e.g. ``"gb18030"``). Errors about the file's content name the file and the row (the
+    header is row 1, as in the reference path).
     """
     kernel = Kernel(rules, start, end, insurance_or_lines(insurance, lines, "assess_file"), parts)
+    threads = _threads(threads)
     try:
         return run(
             kernel,
-            read_file(path, chunk_rows=chunk_rows, encoding=encoding),
+            read_file(path, chunk_rows=chunk_rows, encoding=encoding, read_ahead=threads > 1),
             payment_type=payment_type,
             progress=progress,
             keep_lines=keep_lines,
@@ -169,6 +200,7 @@ def assess_file(
             # a file gets the roster reader's checks, so both paths give one verdict
             parse=functools.partial(parse_batch, roster_checks=True, today=today),
             listing=FileListing(),
+            threads=max(threads - 1, 1),  # the reader is one
         )
     except MedinsError as exc:
         if exc.file is None and exc.row is not None:

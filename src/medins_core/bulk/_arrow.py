@@ -17,9 +17,11 @@ _UNCLEAN[np.frombuffer(b" \t\r\n\v\fabcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 _UNCLEAN[0x80:] = True
 
 
-#: Rows per block of the byte-level parsers: their temporaries stay in cache and their memory
-#: is reused, where a whole chunk's (2 MB each) would be fresh pages every time.
-BLOCK_ROWS = 1 << 15
+#: Rows per block of the byte-level parsers, which bounds their temporaries whatever the
+#: chunk's size: a file's chunk is one block. Smaller blocks are no faster in one thread and
+#: slower in several, where each numpy call's hand-over of the GIL costs more than a short
+#: call gains (docs/bulk.md).
+BLOCK_ROWS = 1 << 17
 
 
 def in_blocks(

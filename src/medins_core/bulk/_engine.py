@@ -15,10 +15,15 @@ line was charged in (:meth:`~medins_core.plan.Plan.outcome`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import collections
+import contextlib
+import itertools
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +40,7 @@ from medins_core.bulk._read import Rows, canonical
 from medins_core.bulk._rounding import MODES, round_div, round_div_int
 from medins_core.bulk._shared import SAFE, Array, Chosen, Shared, Workspace, spare
 from medins_core.errors import InputError
+from medins_core.executors import Inline
 from medins_core.model import DEFAULT_LINES
 from medins_core.money import engine_context
 from medins_core.params import RegionRules
@@ -42,6 +48,7 @@ from medins_core.period import PeriodLike
 from medins_core.plan import FenRate, HasRules, Plan, Segment
 
 _FenRates = tuple[FenRate, FenRate, FenRate | None, FenRate | None]
+_T = TypeVar("_T")
 
 
 class Kernel:
@@ -297,8 +304,13 @@ def run(
     on_lines: Callable[[Any], object] | None,
     parse: Callable[..., Rows],
     listing: FileListing | None = None,
+    threads: int = 1,
 ) -> BulkAssessment:
     """Assess a stream of record batches in one process.
+
+    With ``threads`` above 1, chunks are parsed (and, for totals only, assessed) in that many
+    threads while this one reads the next and adds up, in the roster's order, what each
+    gave: the same result and the same first error as one chunk after the other.
 
     With a ``listing`` (a file's rows), a person listed in two chunks is refused naming both
     rows, and before any later bad row, as the roster reader refuses it.
@@ -307,35 +319,52 @@ def run(
     total = Partial()
     kept: list[Any] = []
     want_lines = keep_lines or on_lines is not None
-    workspace = Workspace()
+    workspaces = threading.local()
+
+    def work(batch: Any, first: int, number: int) -> tuple[Rows, Partial | None]:
+        if want_lines:
+            return parse(batch, first), None
+        # totals only: nothing of a chunk's rows outlives it but its codes, so each thread
+        # computes in arrays it reuses from chunk to chunk; no row is flagged before the end
+        workspace = getattr(workspaces, "arrays", None)
+        if workspace is None:
+            workspace = workspaces.arrays = Workspace()
+        rows = parse(batch, first, workspace=workspace)
+        part, _ = kernel.process(rows, np.zeros(len(rows), dtype=bool), False, number, workspace)
+        return rows, part
+
     done = 0
-    for number, batch in enumerate(batches):
-        try:
-            # totals only: nothing of a chunk's rows outlives it but its codes
-            rows = parse(batch, done + 1) if want_lines else parse(batch, done + 1, workspace=workspace)
-        except InputError as exc:
-            if listing is not None and exc.row is not None:
-                _listed_before(listing, batch, done + 2, exc)
-            raise
-        if listing is not None:
-            listing.add(rows.codes, rows.cert, done + 2, rows.row_of)  # the header is row 1
-        done += batch.num_rows
-        # lines are written chunk by chunk, so only then must a chunk's repeats be known at once
-        later = duplicates.within(rows, number) if want_lines else duplicates.record(rows, number)
-        if want_lines:  # lines come out ordered by certificate number within each chunk
-            order = _cert_order(rows)
-            rows, later = rows.take(order).clean_names(), later[order]
-        part, pieces = kernel.process(rows, later, want_lines, number, workspace)
-        total.merge(part)
-        if want_lines and not total.failed:
-            limit = None if on_lines is None else 1 << 18  # ~40 MB a table: streamed memory stays flat
-            for table in line_tables(kernel.plan, rows, pieces, limit):
-                if on_lines is not None:
-                    on_lines(table)
-                if keep_lines:
-                    kept.append(table)
-        if progress is not None:
-            progress(done)
+    with contextlib.closing(_in_order(work, iter(batches), threads)) as chunks:
+        for number, (batch, outcome) in enumerate(chunks):
+            try:
+                rows, part = outcome.result()
+            except InputError as exc:
+                if listing is not None and exc.row is not None:
+                    _listed_before(listing, batch, done + 2, exc)
+                raise
+            if listing is not None:
+                listing.add(rows.codes, rows.cert, done + 2, rows.row_of)  # the header is row 1
+            done += batch.num_rows
+            if part is None:
+                # lines are written chunk by chunk, so a chunk's repeats must be known at once;
+                # lines come out ordered by certificate number within each chunk
+                later = duplicates.within(rows, number)
+                order = _cert_order(rows)
+                rows, later = rows.take(order).clean_names(), later[order]
+                part, pieces = kernel.process(rows, later, True, number)
+            else:
+                duplicates.record(rows, number)
+                pieces = []
+            total.merge(part)
+            if want_lines and not total.failed:
+                limit = None if on_lines is None else 1 << 18  # ~40 MB a table: streamed memory stays flat
+                for table in line_tables(kernel.plan, rows, pieces, limit):
+                    if on_lines is not None:
+                        on_lines(table)
+                    if keep_lines:
+                        kept.append(table)
+            if progress is not None:
+                progress(done)
     if listing is not None:
         # a person listed twice (rare): the rows the roster reader names, found only then
         repeat = listing.first_repeat() if duplicates.between() or total.duplicate is not None else None
@@ -345,6 +374,38 @@ def run(
             raise InputError("empty_roster", "花名册没有数据行", row=2)
     lines = sorted_lines(kernel.plan, kept) if keep_lines else None
     return kernel.finish(total, payment_type, duplicates, lines)
+
+
+def _in_order(
+    work: Callable[[Any, int, int], _T], batches: Iterator[Any], threads: int
+) -> Generator[tuple[Any, Future[_T]], None, None]:
+    """Each batch with the future of ``work(batch, its first row, its number)``, in order;
+    with ``threads`` above 1, up to that many batches are worked on at once, in as many
+    threads."""
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="medins-bulk") if threads > 1 else Inline()
+    pending: collections.deque[tuple[Any, Future[_T]]] = collections.deque()
+    first = 1
+    try:
+        for number in itertools.count():
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except Exception:  # a read error comes after the chunks read before it
+                while pending:
+                    yield pending.popleft()
+                raise
+            pending.append((batch, pool.submit(work, batch, first, number)))
+            first += batch.num_rows
+            if len(pending) >= threads:
+                yield pending.popleft()
+        while pending:
+            yield pending.popleft()
+    finally:  # on an error, or when the caller stops: what has not started will not
+        pool.shutdown(wait=True, cancel_futures=True)
+        close = getattr(batches, "close", None)
+        if close is not None:  # a reader's file and thread end now, not when collected
+            close()
 
 
 def _cert_order(rows: Rows) -> NDArray[np.int64]:

@@ -50,12 +50,23 @@ def register(subparsers: Subparsers) -> None:
         help="reference: 逐人核对花名册 (默认); bulk: 列式引擎, 用于大文件 (.csv/.csv.gz/.parquet, "
         "需 pip install 'medins[bulk]'), 校验、错误代码与行号同 reference, 结果相同到分",
     )
+    parser.add_argument(
+        "--threads", type=threads_count, metavar="N",
+        help="bulk: 所用线程数, 其一读文件, 其余核定 (默认: 可用 CPU 数, 至多 4); 1: 不另开线程",
+    )
     add_format_option(parser, "table", "json", "csv")
     parser.add_argument(
         "-o", "--output", metavar="FILE",
         help="写入文件 (默认打印); 整个核定成功后才出现, 出错时不留半个文件",
     )
     parser.set_defaults(func=run)
+
+
+def threads_count(text: str) -> int:
+    """``--threads``: a whole number from 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"线程数应为不小于 1 的整数, 而不是 {text!r}")
+    return int(text)
 
 
 def add_assessment_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output)  # a bad path is refused before the work, not after
     if args.engine == "bulk":
         return run_bulk(args)
+    if args.threads is not None:
+        print("medins: [threads_without_bulk] --threads 只用于 --engine bulk", file=sys.stderr)
+        return 2
     result = assessment_from(args)
     if args.output is None:
         emit(result, args.format, unit_name=args.unit_name, unit_no=args.unit_no)
@@ -153,7 +167,7 @@ def run_bulk(args: argparse.Namespace) -> int:
                 payment_type=PaymentType(args.type), insurance=insurance, parts=Parts(args.parts),
                 progress=lambda done: bar.update(done - bar.n), keep_lines=False,
                 on_lines=None if args.format == "table" else spool,
-                today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS,
+                today=datetime.date.today(), chunk_rows=STREAM_CHUNK_ROWS, threads=args.threads,
             )
         if args.format == "table" and args.output is None:
             emit(result.to_assessment(), "table", unit_name=args.unit_name, unit_no=args.unit_no)
