@@ -273,7 +273,8 @@ def worker(args: argparse.Namespace) -> None:
                 return polars_totals(spec, frame, checked=checked, positive=checked)
         else:
             def run() -> Any:
-                return medins_totals(assess_file(args.file, rules, START, end, keep_lines=False))
+                result = assess_file(args.file, rules, START, end, keep_lines=False, threads=args.threads)
+                return medins_totals(result)
         cpu, wall, found = best_cpu(run, args.repeat)
         print(json.dumps({"cpu": cpu, "seconds": wall, "rss_mb": peak_rss_mb(), "totals": found}))
         return
@@ -303,9 +304,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def in_subprocess(engine: str, file: Path, months: int, repeat: int) -> dict[str, Any]:
+def in_subprocess(engine: str, file: Path, months: int, repeat: int, threads: int | None = None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", engine, "--file", str(file), "--months", str(months),
-               "--repeat", str(repeat)]
+               "--repeat", str(repeat), *([] if threads is None else ["--threads", str(threads)])]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{engine} run failed:\n{done.stderr}")
@@ -380,6 +381,7 @@ def main() -> None:
         "--worker", choices=("bulk", "duckdb", "bulk-cpu", "polars", "polars-checked"), help=argparse.SUPPRESS
     )
     parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)  # of the bulk-cpu worker
     args = parser.parse_args()
     if args.worker:
         worker(args)
