@@ -24,7 +24,9 @@ totals equal the bulk engine's to the fen.
 totals checked equal to the fen) and a bare numpy pass over the same columns already parsed
 to integers (:mod:`bulk_comparators`), on 1M persons × 12 months and 10M persons × 1 month: in
 process from columns already loaded, then from the CSV file in fresh processes with peak RSS.
-Times are CPU seconds of the process (all threads), best of ``--repeat``, with wall time beside.
+Times are CPU seconds of the process (all threads), best of ``--repeat``, with wall time beside;
+bulk runs in one thread (its CPU seconds against polars's) and in its default threads (its wall
+seconds against polars's, which uses every core).
 
 - "polars, arithmetic only": wage text cast to Decimal(18, 2), periods parsed, the sums. It
   checks nothing: a person listed twice is counted twice, and the cast takes wage text medins
